@@ -1,0 +1,72 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./env";
+import { ApiError, PROBLEMS, problemResponse } from "./lib/errors";
+import { logError } from "./lib/log";
+import { createRouter } from "./lib/openapi";
+import { auth } from "./middleware/auth";
+import { jsonBody } from "./middleware/body";
+import { database } from "./middleware/db";
+import { requestId } from "./middleware/request-id";
+import { docsRouter } from "./service/docs.routes";
+import { healthRouter } from "./service/health.routes";
+import { registerOpenApi } from "./service/openapi";
+
+export const app = createRouter();
+
+// Authentication comes before body checks: API.md answers 401 to any unauthenticated request,
+// whatever else is wrong with it (an oversized or non-JSON body included).
+app.use("*", requestId, auth, jsonBody, database);
+
+app.route("/", healthRouter);
+app.route("/", docsRouter);
+
+registerOpenApi(app);
+
+/** Methods served on a path, for 405 answers: computed once from the registered routes. */
+let routeTable: { pattern: RegExp; methods: Set<string> }[] | undefined;
+function allowedMethods(path: string): string[] {
+  routeTable ??= (() => {
+    const byPath = new Map<string, Set<string>>();
+    for (const route of app.routes) {
+      if (route.method === "ALL") continue;
+      const methods = byPath.get(route.path) ?? new Set<string>();
+      methods.add(route.method);
+      if (route.method === "GET") methods.add("HEAD");
+      byPath.set(route.path, methods);
+    }
+    return [...byPath].map(([routePath, methods]) => ({
+      pattern: new RegExp(`^${routePath.replace(/\/$/, "").replace(/:[^/]+/g, "[^/]+")}/?$`),
+      methods,
+    }));
+  })();
+  const allowed = new Set<string>();
+  for (const { pattern, methods } of routeTable)
+    if (pattern.test(path)) for (const m of methods) allowed.add(m);
+  return [...allowed];
+}
+
+app.notFound((c) => {
+  const allowed = allowedMethods(c.req.path);
+  if (allowed.length > 0) {
+    return problemResponse(
+      c,
+      new ApiError("method_not_allowed", `${c.req.method} is not allowed here`, undefined, undefined, {
+        Allow: allowed.join(", "),
+      }),
+    );
+  }
+  return problemResponse(c, new ApiError("not_found", "No such route"));
+});
+
+app.onError((error, c: Context<AppEnv>) => {
+  if (error instanceof ApiError) return problemResponse(c, error);
+  if (error instanceof HTTPException) {
+    const kind = (Object.keys(PROBLEMS) as (keyof typeof PROBLEMS)[]).find(
+      (k) => PROBLEMS[k].status === error.status,
+    );
+    if (kind && error.status < 500) return problemResponse(c, new ApiError(kind, error.message));
+  }
+  logError(c.get("requestId") ?? "", "unhandled error", error);
+  return problemResponse(c, new ApiError("internal", "An unexpected error occurred"));
+});

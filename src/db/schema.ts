@@ -1,0 +1,99 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+// Timestamps are ISO 8601 UTC strings with milliseconds: they sort as text in time order.
+const audit = {
+  version: integer("version").notNull().default(1),
+  createdAt: text("created_at").notNull(),
+  createdBy: text("created_by").notNull(),
+  updatedAt: text("updated_at").notNull(),
+  updatedBy: text("updated_by"),
+};
+
+export const namespaces = sqliteTable(
+  "namespaces",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    name: text("name").notNull(),
+    contactPattern: text("contact_pattern"),
+    contactCounter: integer("contact_counter").notNull().default(1),
+    accountPattern: text("account_pattern"),
+    accountCounter: integer("account_counter").notNull().default(1),
+    ...audit,
+  },
+  (t) => [
+    uniqueIndex("namespaces_tenant_name_uq").on(t.tenantId, sql`lower(${t.name})`),
+    index("namespaces_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    index("namespaces_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
+  ],
+);
+
+export const contacts = sqliteTable(
+  "contacts",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    namespaceId: text("namespace_id").notNull(),
+    refId: text("ref_id"),
+    name: text("name").notNull(),
+    type: text("type", { enum: ["individual", "corporate"] }).notNull(),
+    status: text("status", { enum: ["active", "inactive"] }).notNull(),
+    approvalStatus: text("approval_status", { enum: ["pending", "approved", "rejected"] })
+      .notNull()
+      .default("pending"),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    refs: text("refs", { mode: "json" }).$type<Record<string, unknown>>(),
+    props: text("props", { mode: "json" }).$type<StoredProp[]>().notNull().default(sql`'[]'`),
+    rmId: text("rm_id"),
+    branchId: text("branch_id"),
+    ...audit,
+  },
+  (t) => [
+    uniqueIndex("contacts_tenant_ns_ref_uq").on(t.tenantId, t.namespaceId, t.refId),
+    index("contacts_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    index("contacts_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
+    index("contacts_tenant_name_idx").on(t.tenantId, t.name, t.id),
+    index("contacts_tenant_ns_created_idx").on(t.tenantId, t.namespaceId, t.createdAt, t.id),
+    index("contacts_tenant_status_created_idx").on(t.tenantId, t.status, t.createdAt, t.id),
+    index("contacts_tenant_type_created_idx").on(t.tenantId, t.type, t.createdAt, t.id),
+    index("contacts_tenant_approval_created_idx").on(t.tenantId, t.approvalStatus, t.createdAt, t.id),
+    index("contacts_tenant_rm_created_idx").on(t.tenantId, t.rmId, t.createdAt, t.id),
+    index("contacts_tenant_branch_created_idx").on(t.tenantId, t.branchId, t.createdAt, t.id),
+  ],
+);
+
+export type StoredProp = { key: string; value: string; type: "file" | "number" | "text" | "boolean" };
+
+export const contactHistory = sqliteTable(
+  "contact_history",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    contactId: text("contact_id").notNull(),
+    at: text("at").notNull(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    changes: text("changes", { mode: "json" }).$type<Record<string, [unknown, unknown]>>().notNull(),
+    reason: text("reason"),
+  },
+  (t) => [index("contact_history_tenant_contact_at_idx").on(t.tenantId, t.contactId, t.at, t.id)],
+);
+
+// Normalised strong identifiers (PAN, mobile, ...) of each contact, for dedupe lookups.
+// Aadhaar is kept only as a keyed hash.
+export const contactIdentifiers = sqliteTable(
+  "contact_identifiers",
+  {
+    tenantId: text("tenant_id").notNull(),
+    namespaceId: text("namespace_id").notNull(),
+    contactId: text("contact_id").notNull(),
+    kind: text("kind").notNull(),
+    value: text("value").notNull(),
+    field: text("field").notNull(),
+  },
+  (t) => [
+    index("contact_identifiers_lookup_idx").on(t.tenantId, t.kind, t.value, t.namespaceId),
+    index("contact_identifiers_contact_idx").on(t.tenantId, t.contactId),
+  ],
+);

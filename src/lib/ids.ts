@@ -1,0 +1,15 @@
+import { monotonicFactory } from "ulid";
+
+const ULID_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+const next = monotonicFactory();
+
+/** A new ULID: time-ordered, upper-case Crockford base32. */
+export function newId(now = Date.now()): string {
+  return next(now);
+}
+
+/** The canonical (upper-case) form of an id, or null when it is not a well-formed ULID. */
+export function parseId(value: string): string | null {
+  const upper = value.toUpperCase();
+  return ULID_RE.test(upper) ? upper : null;
+}

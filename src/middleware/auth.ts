@@ -1,0 +1,176 @@
+import type { MiddlewareHandler } from "hono";
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  errors,
+  importJWK,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from "jose";
+import type { AppEnv, Auth, Bindings } from "../env";
+import { ApiError } from "../lib/errors";
+
+const CLOCK_SKEW_SECONDS = 60;
+const ASYMMETRIC = ["RS256", "ES256", "EdDSA"];
+const MIN_JWKS_TTL_MS = 5 * 60 * 1000;
+
+const unauthorized = (detail: string, tokenSent: boolean) =>
+  new ApiError("unauthorized", detail, undefined, undefined, {
+    "WWW-Authenticate": tokenSent ? 'Bearer error="invalid_token"' : "Bearer",
+  });
+
+type KeySource = { algorithms: string[]; key: JWTVerifyGetKey | CryptoKey | Uint8Array };
+
+/** JWKS documents per URL, kept for max(Cache-Control max-age, 5 minutes); one fetch in flight per URL. */
+const jwksCache = new Map<string, { getKey: JWTVerifyGetKey; expires: number; fetchedAt: number }>();
+const jwksInFlight = new Map<string, Promise<JWTVerifyGetKey>>();
+
+function maxAgeMs(cacheControl: string | null): number {
+  const match = cacheControl?.match(/max-age=(\d+)/i);
+  return Math.max(MIN_JWKS_TTL_MS, match ? Number(match[1]) * 1000 : 0);
+}
+
+function fetchJwks(url: string): Promise<JWTVerifyGetKey> {
+  const pending = jwksInFlight.get(url);
+  if (pending) return pending;
+  const request = (async () => {
+    const response = await fetch(url, { headers: { accept: "application/json" } });
+    if (!response.ok) throw new Error(`JWKS fetch failed with ${response.status}`);
+    const getKey = createLocalJWKSet((await response.json()) as JSONWebKeySet);
+    const now = Date.now();
+    jwksCache.set(url, {
+      getKey,
+      fetchedAt: now,
+      expires: now + maxAgeMs(response.headers.get("cache-control")),
+    });
+    return getKey;
+  })().finally(() => jwksInFlight.delete(url));
+  jwksInFlight.set(url, request);
+  return request;
+}
+
+/** A key resolver that serves from the cache and refetches once when a key id is unknown. */
+function remoteKeys(url: string): JWTVerifyGetKey {
+  return async (header, token) => {
+    const cached = jwksCache.get(url);
+    const getKey = cached && cached.expires > Date.now() ? cached.getKey : await fetchJwks(url);
+    try {
+      return await getKey(header, token);
+    } catch (error) {
+      // One refetch on a key-id miss (key rotation), at most every 30 s so bad tokens cannot stampede the IdP.
+      const entry = jwksCache.get(url);
+      if (!(error instanceof errors.JWKSNoMatchingKey) || !entry || Date.now() - entry.fetchedAt < 30_000)
+        throw error;
+      return (await fetchJwks(url))(header, token);
+    }
+  };
+}
+
+function configuredAlgorithms(env: Bindings, fallback: string[]): string[] {
+  const pinned = env.JWT_ALGORITHMS?.split(/[\s,]+/).filter(Boolean);
+  return pinned?.length ? pinned.filter((alg) => fallback.includes(alg)) : fallback;
+}
+
+const publicKeys = new Map<string, Promise<KeySource>>();
+
+async function keySource(env: Bindings, alg: string): Promise<KeySource | null> {
+  if (alg === "HS256" && env.JWT_SECRET) {
+    return { algorithms: ["HS256"], key: new TextEncoder().encode(env.JWT_SECRET) };
+  }
+  if (env.JWT_JWKS_URL) {
+    return { algorithms: configuredAlgorithms(env, ASYMMETRIC), key: remoteKeys(env.JWT_JWKS_URL) };
+  }
+  if (env.JWT_PUBLIC_JWK) {
+    const raw = env.JWT_PUBLIC_JWK;
+    let source = publicKeys.get(raw);
+    if (!source) {
+      source = (async () => {
+        const jwk = JSON.parse(raw) as JWK;
+        const keyAlg = jwk.alg ?? (jwk.kty === "RSA" ? "RS256" : jwk.kty === "EC" ? "ES256" : "EdDSA");
+        return {
+          algorithms: configuredAlgorithms(env, [keyAlg]),
+          key: (await importJWK(jwk, keyAlg)) as CryptoKey,
+        };
+      })();
+      publicKeys.set(raw, source);
+    }
+    return source;
+  }
+  if (env.JWT_SECRET) return { algorithms: ["HS256"], key: new TextEncoder().encode(env.JWT_SECRET) };
+  return null;
+}
+
+function scopesOf(payload: JWTPayload): Set<string> {
+  const scopes = new Set<string>();
+  if (typeof payload.scope === "string") for (const s of payload.scope.split(" ")) if (s) scopes.add(s);
+  if (Array.isArray(payload.permissions)) {
+    for (const p of payload.permissions) if (typeof p === "string") scopes.add(p);
+  }
+  return scopes;
+}
+
+function claimString(payload: JWTPayload, name: string): string | null {
+  const value = payload[name];
+  if (typeof value === "string" && value.length > 0 && value.length <= 128) return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+/** Verifies a bearer token and returns who is calling; throws 401/403 problems. */
+export async function authenticate(env: Bindings, authorization: string | undefined): Promise<Auth> {
+  const match = authorization?.match(/^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)\s*$/i);
+  if (!authorization) throw unauthorized("A bearer token is required", false);
+  if (!match?.[1]) throw unauthorized("The Authorization header is not a bearer token", true);
+  const token = match[1];
+
+  let alg: string | undefined;
+  try {
+    alg = decodeProtectedHeader(token).alg;
+  } catch {
+    throw unauthorized("The token is malformed", true);
+  }
+  const source = await keySource(env, alg ?? "");
+  if (!source) throw new ApiError("unavailable", "Token verification is not configured");
+  if (!alg || !source.algorithms.includes(alg))
+    throw unauthorized("The token's algorithm is not accepted", true);
+
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, source.key as Parameters<typeof jwtVerify>[1], {
+      algorithms: source.algorithms,
+      clockTolerance: CLOCK_SKEW_SECONDS,
+      requiredClaims: ["exp"],
+      ...(env.JWT_ISSUER ? { issuer: env.JWT_ISSUER } : {}),
+      ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
+    }));
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw unauthorized("The token has expired", true);
+    if (error instanceof errors.JWTClaimValidationFailed)
+      throw unauthorized(`The token's ${error.claim} claim is not accepted`, true);
+    if (error instanceof errors.JOSEError) throw unauthorized("The token could not be verified", true);
+    throw error;
+  }
+  if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) {
+    throw unauthorized("The token's iat claim is in the future", true);
+  }
+
+  const tenantId = claimString(payload, env.JWT_TENANT_CLAIM || "tenant_id");
+  if (!tenantId) throw unauthorized("The token names no tenant", true);
+  if (env.TENANT_ID && tenantId !== env.TENANT_ID)
+    throw new ApiError("forbidden", "This deployment does not serve that tenant");
+  const userId = claimString(payload, env.JWT_USER_CLAIM || "sub");
+  if (!userId) throw unauthorized("The token names no user", true);
+  return { tenantId, userId, scopes: scopesOf(payload) };
+}
+
+export const PUBLIC_PATHS = /^\/(health\/?|openapi\.json\/?|docs(\/.*)?)$/;
+
+/** Every request except the public service routes needs a valid token, before anything else is checked. */
+export const auth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (PUBLIC_PATHS.test(c.req.path) && (c.req.method === "GET" || c.req.method === "HEAD")) return next();
+  c.set("auth", await authenticate(c.env, c.req.header("authorization")));
+  await next();
+};

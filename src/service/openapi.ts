@@ -1,0 +1,40 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../env";
+import { PROBLEMS } from "../lib/errors";
+
+const problemList = Object.entries(PROBLEMS)
+  .map(([kind, { status, title }]) => `| \`/problems/${kind}\` | ${status} | ${title} |`)
+  .join("\n");
+
+const description = `The customer-master service of a lending platform: contacts (individuals and companies) in
+namespaces, their typed props, addresses, bank accounts and relations, KYC approval and duplicate detection.
+
+**Authentication.** Every operation except \`/health\`, \`/openapi.json\` and \`/docs\` needs
+\`Authorization: Bearer <JWT>\`. The tenant comes from the token; each operation lists the scope it needs.
+
+**Errors** are RFC 9457 problem details (\`application/problem+json\`) with \`request_id\`; every response
+carries \`X-Request-Id\`. Problem types:
+
+| type | status | title |
+|---|---|---|
+${problemList}
+
+**Lists** use the page envelope (\`count\`, \`total_pages\`, \`current_page\`, ...) or, with \`cursor\`,
+the cursor envelope (\`next_cursor\`). Every path is served with and without its trailing slash.`;
+
+/** Serves the OpenAPI 3.1 document generated from the route contracts at /openapi.json. */
+export function registerOpenApi(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description:
+      "A JWT whose claims name the tenant, the user and the scopes (contacts:read, contacts:write, ...).",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "Contact API", version: "1.0.0", description },
+    servers: [{ url: "/", description: "This deployment" }],
+    tags: [{ name: "Service", description: "Health, this document and the API reference" }],
+  });
+}

@@ -1,0 +1,39 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Secrets the test worker runs with; tokens in tests are signed with the same values (test/helpers/env.ts).
+export const TEST_SECRETS = {
+  JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
+  CURSOR_SECRET: "test-cursor-secret-0123456789abcdef",
+  IDENTIFIER_HMAC_KEY: "test-identifier-key-0123456789abcdef",
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ...TEST_SECRETS,
+                TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/node/**"],
+          setupFiles: ["./test/helpers/apply-migrations.ts"],
+        },
+      },
+      {
+        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
+      },
+    ],
+  },
+});
