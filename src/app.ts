@@ -8,6 +8,7 @@ import { auth } from "./middleware/auth";
 import { jsonBody } from "./middleware/body";
 import { database } from "./middleware/db";
 import { requestId } from "./middleware/request-id";
+import { namespacesRouter } from "./resources/namespaces/namespaces.index";
 import { docsRouter } from "./service/docs.routes";
 import { healthRouter } from "./service/health.routes";
 import { registerOpenApi } from "./service/openapi";
@@ -20,6 +21,7 @@ app.use("*", requestId, auth, jsonBody, database);
 
 app.route("/", healthRouter);
 app.route("/", docsRouter);
+app.route("/", namespacesRouter);
 
 registerOpenApi(app);
 

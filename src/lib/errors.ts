@@ -66,3 +66,11 @@ export function problemResponse(c: Context<AppEnv>, error: ApiError): Response {
   headers.set("Content-Type", "application/problem+json");
   return new Response(JSON.stringify(body), { status, headers });
 }
+
+/** True when D1 refused a write for a UNIQUE index (drizzle wraps D1's error as `cause`). */
+export function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (/UNIQUE constraint failed/i.test(e.message)) return true;
+  }
+  return false;
+}

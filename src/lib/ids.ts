@@ -1,4 +1,5 @@
 import { monotonicFactory } from "ulid";
+import { notFound } from "./errors";
 
 const ULID_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 const next = monotonicFactory();
@@ -12,4 +13,11 @@ export function newId(now = Date.now()): string {
 export function parseId(value: string): string | null {
   const upper = value.toUpperCase();
   return ULID_RE.test(upper) ? upper : null;
+}
+
+/** A path id in canonical form; a malformed one names no record, so it is a 404. */
+export function pathId(value: string, what: string): string {
+  const id = parseId(value);
+  if (!id) throw notFound(what);
+  return id;
 }

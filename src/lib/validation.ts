@@ -74,9 +74,12 @@ function sizeMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): 
 
 /** Turns Zod issues into the API's field errors: every invalid field, no raw Zod output. */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): FieldError[] {
-  return issues.flatMap((issue) =>
+  const all = issues.flatMap((issue) =>
     describe({ ...issue, path: [...prefix, ...issue.path] } as z.core.$ZodIssue),
   );
+  // One error per field: the first rule it broke.
+  const seen = new Set<string>();
+  return all.filter((e) => !seen.has(e.path) && seen.add(e.path));
 }
 
 /** The validation hook shared by every router: a failed request schema becomes a 400 problem. */

@@ -1,4 +1,6 @@
-import { exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import worker from "../../src/index";
 import { token } from "./tokens";
 
 export type ApiResponse<T = any> = { status: number; headers: Headers; body: T; text: string };
@@ -40,4 +42,31 @@ export async function api<T = any>(
     // not JSON: keep the text
   }
   return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+/**
+ * One request through the worker's fetch handler with some bindings replaced: how tests exercise
+ * other deployment configurations (an asymmetric key, a pinned tenant, a failing database).
+ */
+export async function apiWithEnv(
+  overrides: Record<string, unknown>,
+  method: string,
+  path: string,
+  bearer: string | null,
+  init: { body?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  const headers = new Headers(init.headers);
+  if (bearer !== null) headers.set("Authorization", `Bearer ${bearer}`);
+  const request = new Request(`https://api.test${path}`, { method, headers, body: init.body });
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request, { ...env, ...overrides } as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON
+  }
+  return { status: response.status, headers: response.headers, body, text };
 }

@@ -1,0 +1,70 @@
+import { z } from "@hono/zod-openapi";
+
+const CONTROL = /\p{Cc}/u;
+
+type TextRule = { min: number; max: number; pattern?: RegExp; message?: string; example?: string };
+
+/** A trimmed string without control characters, checked against length and an optional pattern. */
+export function text({ min, max, pattern, message, example }: TextRule) {
+  return z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((v) => !CONTROL.test(v), "must not contain control characters")
+    .refine((v) => !pattern || pattern.test(v), message ?? "has an invalid format")
+    .openapi({ minLength: min, maxLength: max, ...(example ? { example } : {}) });
+}
+
+/** An optional string where `""` and null mean "not set" and are stored as null. */
+export function optionalText(rule: TextRule) {
+  return z
+    .union([z.literal("").transform(() => null), z.null(), text(rule)])
+    .optional()
+    .openapi({ type: ["string", "null"], minLength: rule.min, maxLength: rule.max, example: rule.example });
+}
+
+/** Fields clients may send back from a read but never set: accepted and ignored. */
+const ignored = (description: string) =>
+  z
+    .unknown()
+    .optional()
+    .openapi({ readOnly: true, description: `${description} Read-only: ignored when sent.` });
+
+export const readOnlyFields = {
+  id: ignored("Server-generated ULID."),
+  tenant_id: ignored("From the token."),
+  version: ignored("Incremented by every change."),
+  created_at: ignored("Creation time."),
+  created_by: ignored("User who created the record."),
+  updated_at: ignored("Last change time."),
+  updated_by: ignored("User who changed the record last."),
+};
+
+export const TAG = text({ min: 1, max: 50, example: "vip" });
+
+export const tagsField = z
+  .array(TAG)
+  .max(50)
+  .refine((tags) => new Set(tags).size === tags.length, "must not contain duplicate tags")
+  .openapi({ example: ["vip", "msme"], description: "Up to 50 unique tags of 1-50 characters" });
+
+/** A name of people and firms: letters and marks of any script, digits, space and , . ' - & ( ). */
+export const NAME_PATTERN = /^[\p{L}\p{M}0-9 ,.'&()-]+$/u;
+export const NAME_MESSAGE = "may contain letters, digits, spaces and , . ' - & ( ) only";
+
+/** Audit fields of every stored record in responses. */
+export const auditSchema = {
+  tenant_id: z.string().openapi({ example: "acme-finance" }),
+  version: z.number().int().openapi({ example: 1, description: "1 on create, +1 on every change" }),
+  created_at: z.string().openapi({ example: "2025-02-04T12:11:52.033Z" }),
+  created_by: z.string().openapi({ example: "user_42" }),
+  updated_at: z.string().openapi({ example: "2025-02-04T12:11:52.033Z" }),
+  updated_by: z.string().nullable().openapi({ example: null }),
+};
+
+/** A path id: any string here, so a malformed id is answered 404 by the handler (pathId), never 400. */
+export const idParam = <const N extends string>(name: N) =>
+  z.object({
+    [name]: z.string().openapi({ param: { name, in: "path" }, example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }),
+  } as Record<N, z.ZodString>);

@@ -1,0 +1,350 @@
+import { z } from "@hono/zod-openapi";
+import { and, asc, count, desc, gt, lt, or, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { Db } from "../env";
+import { ApiError } from "./errors";
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+const positiveInt = (name: string) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,9}$/, `${name} must be a positive integer`)
+    .transform(Number)
+    .refine((n) => n > 0, `${name} must be a positive integer`);
+
+const instant = (bound: "after" | "before") =>
+  z
+    .string()
+    .transform((value, ctx) => {
+      const iso = parseInstant(value, bound);
+      if (!iso) {
+        ctx.addIssue({ code: "custom", message: "must be a date (2025-05-12) or an ISO 8601 date-time" });
+        return z.NEVER;
+      }
+      return iso;
+    })
+    .openapi({
+      example: "2025-05-12",
+      description: `Inclusive; a date as ${bound === "before" ? "this bound includes that whole day (UTC)" : "this bound starts at 00:00 UTC"}`,
+    });
+
+/** A date means its first millisecond (`after`) or its last (`before`), so `before` includes the whole day. */
+function parseInstant(value: string, bound: "after" | "before"): string | null {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const day = new Date(`${value}T00:00:00.000Z`);
+    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value) return null;
+    return bound === "after" ? day.toISOString() : new Date(day.getTime() + 86_399_999).toISOString();
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return null;
+  const time = new Date(value);
+  return Number.isNaN(time.getTime()) ? null : time.toISOString();
+}
+
+/** Query parameters every list accepts. */
+export const listQueryFields = {
+  page: positiveInt("page")
+    .optional()
+    .openapi({ type: "integer", example: "1", description: "1-based page number" }),
+  page_size: positiveInt("page_size")
+    .transform((n) => Math.min(n, MAX_PAGE_SIZE))
+    .optional()
+    .openapi({
+      type: "integer",
+      example: "20",
+      description: "Default 20; values over 100 are clamped to 100",
+    }),
+  cursor: z
+    .string()
+    .max(1024)
+    .optional()
+    .openapi({ description: "Cursor mode: send empty to start, then `next_cursor`; replaces `page`" }),
+  created_at_after: instant("after").optional(),
+  created_at_before: instant("before").optional(),
+};
+
+export const tagsQuery = z
+  .string()
+  .transform((value, ctx) => {
+    const tags = value
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean);
+    if (tags.length === 0 || tags.length > 20 || tags.some((t) => t.length > 50)) {
+      ctx.addIssue({
+        code: "custom",
+        message: "must be 1 to 20 comma-separated tags of at most 50 characters",
+      });
+      return z.NEVER;
+    }
+    return tags;
+  })
+  .openapi({ type: "string", example: "vip,msme", description: "Records that carry every listed tag" });
+
+export const orderingQuery = <const K extends string>(keys: readonly K[]) =>
+  z.enum([...keys, ...keys.map((k) => `-${k}` as const)] as [K | `-${K}`, ...(K | `-${K}`)[]]).openapi({
+    description: "Sort key; `-` for descending. Default `-created_at` (newest first).",
+  });
+
+export function pageEnvelopeSchema<T extends z.ZodType>(item: T, name: string) {
+  return z
+    .object({
+      count: z.number().int().openapi({ example: 42 }),
+      total_pages: z.number().int().openapi({ example: 3 }),
+      current_page: z.number().int().openapi({ example: 1 }),
+      has_previous: z.boolean().openapi({ example: false }),
+      has_next: z.boolean().openapi({ example: true }),
+      previous_page: z.number().int().nullable().openapi({ example: null }),
+      next_page: z.number().int().nullable().openapi({ example: 2 }),
+      page_size: z.number().int().optional().openapi({ example: 20, description: "Cursor mode only" }),
+      next_cursor: z.string().nullable().optional().openapi({ description: "Cursor mode only" }),
+      results: z.array(item),
+    })
+    .openapi(name, {
+      description:
+        "Page mode: `count` ... `next_page` and `results`. Cursor mode (`cursor` sent): only `results`, `page_size`, `has_next` and `next_cursor`.",
+    });
+}
+
+export type PageEnvelope<T> = {
+  count: number;
+  total_pages: number;
+  current_page: number;
+  has_previous: boolean;
+  has_next: boolean;
+  previous_page: number | null;
+  next_page: number | null;
+  results: T[];
+};
+export type CursorEnvelope<T> = {
+  results: T[];
+  page_size: number;
+  has_next: boolean;
+  next_cursor: string | null;
+};
+
+export type ListParams = {
+  page?: number;
+  page_size?: number;
+  cursor?: string;
+  created_at_after?: string;
+  created_at_before?: string;
+};
+
+export type SortSpec = { column: SQLiteColumn; direction: "asc" | "desc"; key: string };
+
+/** Maps an `ordering` value to a column and direction; the id breaks ties in the same direction. */
+export function sortSpec(ordering: string | undefined, columns: Record<string, SQLiteColumn>): SortSpec {
+  const key = ordering ?? "-created_at";
+  const name = key.replace(/^-/, "");
+  const column = columns[name];
+  if (!column) throw new ApiError("validation", "Unknown ordering");
+  return { column, direction: key.startsWith("-") ? "desc" : "asc", key };
+}
+
+export function createdAtRange(column: SQLiteColumn, params: ListParams): SQL[] {
+  const conditions: SQL[] = [];
+  if (params.created_at_after) conditions.push(sql`${column} >= ${params.created_at_after}`);
+  if (params.created_at_before) conditions.push(sql`${column} <= ${params.created_at_before}`);
+  return conditions;
+}
+
+type CursorPayload = { v: [string | number, string]; f: string };
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+function fromBase64Url(text: string): Uint8Array {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+}
+
+const keyCache = new Map<string, Promise<CryptoKey>>();
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keyCache.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    );
+    keyCache.set(secret, key);
+  }
+  return key;
+}
+
+/** What a cursor is bound to: the tenant, the resource, every filter and the ordering. */
+export type CursorScope = { secret: string; tenantId: string; resource: string; filters: unknown };
+
+async function scopeDigest(scope: CursorScope): Promise<string> {
+  const material = JSON.stringify([scope.tenantId, scope.resource, scope.filters]);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material));
+  return toBase64Url(new Uint8Array(digest).slice(0, 12));
+}
+
+async function encodeCursor(payload: CursorPayload, secret: string): Promise<string> {
+  const body = new TextEncoder().encode(JSON.stringify(payload));
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), body));
+  return `${toBase64Url(body)}.${toBase64Url(mac.slice(0, 16))}`;
+}
+
+const badCursor = () =>
+  new ApiError("validation", "The cursor is not valid for this list", [
+    {
+      path: "cursor",
+      code: "invalid_cursor",
+      message: "is tampered, expired or was issued for other filters",
+    },
+  ]);
+
+async function decodeCursor(cursor: string, secret: string): Promise<CursorPayload> {
+  const [body, mac] = cursor.split(".");
+  if (!body || !mac) throw badCursor();
+  let bytes: Uint8Array;
+  let macBytes: Uint8Array;
+  try {
+    bytes = fromBase64Url(body);
+    macBytes = fromBase64Url(mac);
+  } catch {
+    throw badCursor();
+  }
+  const expected = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), bytes)).slice(
+    0,
+    16,
+  );
+  if (macBytes.length !== expected.length || !crypto.subtle.timingSafeEqual(macBytes, expected))
+    throw badCursor();
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as CursorPayload;
+  } catch {
+    throw badCursor();
+  }
+}
+
+type ListSpec = {
+  db: Db;
+  table: SQLiteTable;
+  where: SQL[];
+  sort: SortSpec;
+  id: SQLiteColumn;
+  params: ListParams;
+  cursorScope: CursorScope;
+};
+
+/**
+ * One list page: rows and count in one D1 batch (page mode), or rows after a keyset position
+ * (cursor mode, no count, cost independent of depth).
+ */
+export async function listPage<Row extends Record<string, unknown>>(
+  spec: ListSpec,
+): Promise<
+  | { mode: "page"; rows: Row[]; envelope: Omit<PageEnvelope<never>, "results"> }
+  | { mode: "cursor"; rows: Row[]; envelope: Omit<CursorEnvelope<never>, "results"> }
+> {
+  const { db, table, sort, id, params } = spec;
+  const pageSize = params.page_size ?? DEFAULT_PAGE_SIZE;
+  const direction = sort.direction === "desc" ? desc : asc;
+  const order = [direction(sort.column), direction(id)];
+
+  if (params.cursor !== undefined) {
+    if (params.page !== undefined) {
+      throw new ApiError("validation", "Send either page or cursor", [
+        { path: "page", code: "conflict", message: "cannot be combined with cursor" },
+      ]);
+    }
+    const secret = spec.cursorScope.secret;
+    const digest = await scopeDigest(spec.cursorScope);
+    const where = [...spec.where];
+    if (params.cursor !== "") {
+      const position = await decodeCursor(params.cursor, secret);
+      if (position.f !== `${digest}:${sort.key}`) throw badCursor();
+      const [value, lastId] = position.v;
+      const beyond = sort.direction === "desc" ? lt : gt;
+      where.push(
+        or(beyond(sort.column, value), and(sql`${sort.column} = ${value}`, beyond(id, lastId))) as SQL,
+      );
+    }
+    const rows = (await db
+      .select()
+      .from(table)
+      .where(and(...where))
+      .orderBy(...order)
+      .limit(pageSize + 1)) as Row[];
+    const hasNext = rows.length > pageSize;
+    const pageRows = rows.slice(0, pageSize);
+    const last = pageRows.at(-1);
+    const next_cursor =
+      hasNext && last
+        ? await encodeCursor(
+            {
+              v: [
+                last[columnKey(table, sort.column)] as string | number,
+                last[columnKey(table, id)] as string,
+              ],
+              f: `${digest}:${sort.key}`,
+            },
+            secret,
+          )
+        : null;
+    return {
+      mode: "cursor",
+      rows: pageRows,
+      envelope: { page_size: pageSize, has_next: hasNext, next_cursor },
+    };
+  }
+
+  const page = params.page ?? 1;
+  const where = and(...spec.where);
+  const [rows, [total]] = await db.batch([
+    db
+      .select()
+      .from(table)
+      .where(where)
+      .orderBy(...order)
+      .limit(pageSize)
+      .offset((page - 1) * pageSize),
+    db.select({ n: count() }).from(table).where(where),
+  ]);
+  return { mode: "page", rows: rows as Row[], envelope: pageEnvelope(total?.n ?? 0, page, pageSize) };
+}
+
+/** The property name drizzle gives a column in selected rows. */
+function columnKey(table: SQLiteTable, column: SQLiteColumn): string {
+  for (const [key, value] of Object.entries(table)) if (value === column) return key;
+  throw new Error(`column ${column.name} is not in the table`);
+}
+
+export function pageEnvelope(
+  count: number,
+  page: number,
+  pageSize: number,
+): Omit<PageEnvelope<never>, "results"> {
+  const totalPages = Math.max(1, Math.ceil(count / pageSize));
+  return {
+    count,
+    total_pages: totalPages,
+    current_page: page,
+    has_previous: page > 1,
+    has_next: page < totalPages,
+    previous_page: page > 1 ? page - 1 : null,
+    next_page: page < totalPages ? page + 1 : null,
+  };
+}
+
+/** The response body of a list: the page envelope or the cursor envelope around the mapped rows. */
+export function listBody<Row, Out>(result: Awaited<ReturnType<typeof listPage>>, map: (row: Row) => Out) {
+  return { ...result.envelope, results: (result.rows as Row[]).map(map) } as PageEnvelope<Out> &
+    Partial<CursorEnvelope<Out>>;
+}
+
+/** Cursors are signed with CURSOR_SECRET (falling back to JWT_SECRET) so clients cannot forge positions. */
+export function cursorSecret(env: { CURSOR_SECRET?: string; JWT_SECRET?: string }): string {
+  const secret = env.CURSOR_SECRET || env.JWT_SECRET;
+  if (!secret) throw new ApiError("unavailable", "Cursor signing is not configured (CURSOR_SECRET)");
+  return secret;
+}

@@ -1,0 +1,146 @@
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import { contacts, namespaces } from "../../db/schema";
+import type { Db } from "../../env";
+import { ApiError, isUniqueViolation, notFound } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { type CursorScope, createdAtRange, listPage, sortSpec } from "../../lib/pagination";
+import { nowIso } from "../../lib/time";
+import type { NamespaceCreate, NamespaceListParams, NamespaceUpdate } from "./namespaces.schemas";
+
+export type NamespaceRow = typeof namespaces.$inferSelect;
+
+const nameTaken = () => new ApiError("conflict", "A namespace with this name already exists");
+
+export async function createNamespace(db: Db, tenantId: string, userId: string, input: NamespaceCreate) {
+  const at = nowIso();
+  const row: NamespaceRow = {
+    id: newId(),
+    tenantId,
+    name: input.name,
+    contactPattern: input.contact_pattern ?? null,
+    contactCounter: input.contact_counter ?? 1,
+    accountPattern: input.account_pattern ?? null,
+    accountCounter: input.account_counter ?? 1,
+    version: 1,
+    createdAt: at,
+    createdBy: userId,
+    updatedAt: at,
+    updatedBy: null,
+  };
+  try {
+    await db.insert(namespaces).values(row);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken();
+    throw error;
+  }
+  return row;
+}
+
+export async function getNamespace(db: Db, tenantId: string, id: string) {
+  const row = await db.query.namespaces.findFirst({
+    where: and(eq(namespaces.tenantId, tenantId), eq(namespaces.id, id)),
+  });
+  if (!row) throw notFound("Namespace");
+  return row;
+}
+
+/** Lookup by name, case-insensitive (served by the unique index on lower(name)). */
+export function namespaceByNameQuery(db: Db, tenantId: string, name: string) {
+  return db
+    .select()
+    .from(namespaces)
+    .where(and(eq(namespaces.tenantId, tenantId), sql`lower(${namespaces.name}) = lower(${name})`));
+}
+
+export async function listNamespaces(
+  db: Db,
+  tenantId: string,
+  params: NamespaceListParams,
+  cursorSecret: string,
+) {
+  const where: SQL[] = [eq(namespaces.tenantId, tenantId), ...createdAtRange(namespaces.createdAt, params)];
+  if (params.search) where.push(sql`instr(lower(${namespaces.name}), lower(${params.search})) > 0`);
+  const { page: _p, page_size: _s, cursor: _c, ...filters } = params;
+  const scope: CursorScope = { secret: cursorSecret, tenantId, resource: "namespaces", filters };
+  return listPage<NamespaceRow>({
+    db,
+    table: namespaces,
+    where,
+    sort: sortSpec(params.ordering, {
+      name: namespaces.name,
+      created_at: namespaces.createdAt,
+      updated_at: namespaces.updatedAt,
+    }),
+    id: namespaces.id,
+    params,
+    cursorScope: scope,
+  });
+}
+
+export async function updateNamespace(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  id: string,
+  input: NamespaceUpdate,
+) {
+  const current = await getNamespace(db, tenantId, id);
+  const changes: Partial<NamespaceRow> = {};
+  if (input.name !== undefined && input.name !== current.name) changes.name = input.name;
+  if (input.contact_pattern !== undefined && input.contact_pattern !== current.contactPattern) {
+    changes.contactPattern = input.contact_pattern;
+  }
+  if (input.account_pattern !== undefined && input.account_pattern !== current.accountPattern) {
+    changes.accountPattern = input.account_pattern;
+  }
+  if (input.contact_counter !== undefined && input.contact_counter !== current.contactCounter) {
+    changes.contactCounter = input.contact_counter;
+  }
+  if (input.account_counter !== undefined && input.account_counter !== current.accountCounter) {
+    changes.accountCounter = input.account_counter;
+  }
+  if (Object.keys(changes).length === 0) return current;
+
+  // Counters only move forward: the condition is re-checked in the UPDATE, since creates advance them concurrently.
+  const conditions = [eq(namespaces.tenantId, tenantId), eq(namespaces.id, id)];
+  if (changes.contactCounter !== undefined)
+    conditions.push(sql`${namespaces.contactCounter} <= ${changes.contactCounter}`);
+  if (changes.accountCounter !== undefined)
+    conditions.push(sql`${namespaces.accountCounter} <= ${changes.accountCounter}`);
+  let updated: NamespaceRow[];
+  try {
+    updated = await db
+      .update(namespaces)
+      .set({ ...changes, version: sql`${namespaces.version} + 1`, updatedAt: nowIso(), updatedBy: userId })
+      .where(and(...conditions))
+      .returning();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken();
+    throw error;
+  }
+  const row = updated[0];
+  if (!row) throw new ApiError("conflict", "A counter may keep its value or move forward, never back");
+  return row;
+}
+
+export async function deleteNamespace(db: Db, tenantId: string, id: string) {
+  const [deleted, [exists]] = await db.batch([
+    db
+      .delete(namespaces)
+      .where(
+        and(
+          eq(namespaces.tenantId, tenantId),
+          eq(namespaces.id, id),
+          sql`not exists (select 1 from ${contacts} where ${contacts.tenantId} = ${tenantId} and ${contacts.namespaceId} = ${id})`,
+        ),
+      )
+      .returning({ id: namespaces.id }),
+    db
+      .select({ id: namespaces.id })
+      .from(namespaces)
+      .where(and(eq(namespaces.tenantId, tenantId), eq(namespaces.id, id))),
+  ]);
+  if (deleted.length > 0) return;
+  if (exists) throw new ApiError("conflict", "The namespace still holds contacts");
+  throw notFound("Namespace");
+}
