@@ -8,6 +8,7 @@ import { auth } from "./middleware/auth";
 import { jsonBody } from "./middleware/body";
 import { database } from "./middleware/db";
 import { requestId } from "./middleware/request-id";
+import { contactsRouter } from "./resources/contacts/contacts.index";
 import { namespacesRouter } from "./resources/namespaces/namespaces.index";
 import { docsRouter } from "./service/docs.routes";
 import { healthRouter } from "./service/health.routes";
@@ -22,6 +23,7 @@ app.use("*", requestId, auth, jsonBody, database);
 app.route("/", healthRouter);
 app.route("/", docsRouter);
 app.route("/", namespacesRouter);
+app.route("/", contactsRouter);
 
 registerOpenApi(app);
 

@@ -1,8 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { and, asc, count, desc, gt, lt, or, type SQL, sql } from "drizzle-orm";
-import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { and, asc, desc, eq, gt, lt, or, type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../env";
-import { ApiError } from "./errors";
+import { ApiError, invalid } from "./errors";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -139,7 +140,8 @@ export function sortSpec(ordering: string | undefined, columns: Record<string, S
   const key = ordering ?? "-created_at";
   const name = key.replace(/^-/, "");
   const column = columns[name];
-  if (!column) throw new ApiError("validation", "Unknown ordering");
+  if (!column)
+    throw invalid([{ path: "ordering", code: "invalid_enum", message: "is not a known ordering" }]);
   return { column, direction: key.startsWith("-") ? "desc" : "asc", key };
 }
 
@@ -226,97 +228,92 @@ async function decodeCursor(cursor: string, secret: string): Promise<CursorPaylo
   }
 }
 
-type ListSpec = {
+/** A statement D1 can run in a batch, with the rows it resolves to. */
+export type Query<T> = BatchItem<"sqlite"> & PromiseLike<T>;
+
+export type ListSpec<Row> = {
   db: Db;
-  table: SQLiteTable;
   where: SQL[];
   sort: SortSpec;
-  id: SQLiteColumn;
   params: ListParams;
   cursorScope: CursorScope;
+  /** The page's rows for a condition, order and window (joins allowed). */
+  rows: (where: SQL | undefined, order: SQL[], limit: number, offset: number) => Query<Row[]>;
+  /** How many records match the condition (page mode only). */
+  count: (where: SQL | undefined) => Query<{ n: number }[]>;
+  /** A row's position in the ordering: its sort value and id, for the next cursor. */
+  position: (row: Row) => [string | number, string];
+  /** The id column that breaks ties. */
+  id: SQLiteColumn;
+  /** More reads for the same round trip (e.g. `expand`), given the page's window; results come back in order. */
+  related?: (window: PageWindow) => Query<unknown>[];
 };
 
+export type PageWindow = { where: SQL | undefined; order: SQL[]; limit: number; offset: number };
+
+export type ListResult<Row> = (
+  | { mode: "page"; envelope: Omit<PageEnvelope<never>, "results"> }
+  | { mode: "cursor"; envelope: Omit<CursorEnvelope<never>, "results"> }
+) & { rows: Row[]; related: unknown[] };
+
 /**
- * One list page: rows and count in one D1 batch (page mode), or rows after a keyset position
- * (cursor mode, no count, cost independent of depth).
+ * One list page: rows and count in one D1 batch (page mode), or the rows after a keyset position
+ * (cursor mode: no count, and the cost does not grow with the depth).
  */
-export async function listPage<Row extends Record<string, unknown>>(
-  spec: ListSpec,
-): Promise<
-  | { mode: "page"; rows: Row[]; envelope: Omit<PageEnvelope<never>, "results"> }
-  | { mode: "cursor"; rows: Row[]; envelope: Omit<CursorEnvelope<never>, "results"> }
-> {
-  const { db, table, sort, id, params } = spec;
+export async function listPage<Row>(spec: ListSpec<Row>): Promise<ListResult<Row>> {
+  const { db, sort, id, params } = spec;
   const pageSize = params.page_size ?? DEFAULT_PAGE_SIZE;
   const direction = sort.direction === "desc" ? desc : asc;
   const order = [direction(sort.column), direction(id)];
 
   if (params.cursor !== undefined) {
     if (params.page !== undefined) {
-      throw new ApiError("validation", "Send either page or cursor", [
-        { path: "page", code: "conflict", message: "cannot be combined with cursor" },
-      ]);
+      throw invalid([{ path: "page", code: "conflict", message: "cannot be combined with cursor" }]);
     }
-    const secret = spec.cursorScope.secret;
-    const digest = await scopeDigest(spec.cursorScope);
+    const { secret } = spec.cursorScope;
+    const binding = `${await scopeDigest(spec.cursorScope)}:${sort.key}`;
     const where = [...spec.where];
     if (params.cursor !== "") {
       const position = await decodeCursor(params.cursor, secret);
-      if (position.f !== `${digest}:${sort.key}`) throw badCursor();
+      if (position.f !== binding) throw badCursor();
       const [value, lastId] = position.v;
       const beyond = sort.direction === "desc" ? lt : gt;
-      where.push(
-        or(beyond(sort.column, value), and(sql`${sort.column} = ${value}`, beyond(id, lastId))) as SQL,
-      );
+      where.push(or(beyond(sort.column, value), and(eq(sort.column, value), beyond(id, lastId))) as SQL);
     }
-    const rows = (await db
-      .select()
-      .from(table)
-      .where(and(...where))
-      .orderBy(...order)
-      .limit(pageSize + 1)) as Row[];
-    const hasNext = rows.length > pageSize;
-    const pageRows = rows.slice(0, pageSize);
+    const window = { where: and(...where), order, limit: pageSize + 1, offset: 0 };
+    const [rows, ...related] = await batch(db, [
+      spec.rows(window.where, order, window.limit, 0),
+      ...(spec.related?.(window) ?? []),
+    ]);
+    const hasNext = (rows as Row[]).length > pageSize;
+    const pageRows = (rows as Row[]).slice(0, pageSize);
     const last = pageRows.at(-1);
     const next_cursor =
-      hasNext && last
-        ? await encodeCursor(
-            {
-              v: [
-                last[columnKey(table, sort.column)] as string | number,
-                last[columnKey(table, id)] as string,
-              ],
-              f: `${digest}:${sort.key}`,
-            },
-            secret,
-          )
-        : null;
+      hasNext && last ? await encodeCursor({ v: spec.position(last), f: binding }, secret) : null;
     return {
       mode: "cursor",
       rows: pageRows,
+      related,
       envelope: { page_size: pageSize, has_next: hasNext, next_cursor },
     };
   }
 
   const page = params.page ?? 1;
-  const where = and(...spec.where);
-  const [rows, [total]] = await db.batch([
-    db
-      .select()
-      .from(table)
-      .where(where)
-      .orderBy(...order)
-      .limit(pageSize)
-      .offset((page - 1) * pageSize),
-    db.select({ n: count() }).from(table).where(where),
+  const window = { where: and(...spec.where), order, limit: pageSize, offset: (page - 1) * pageSize };
+  const [rows, counted, ...related] = await batch(db, [
+    spec.rows(window.where, order, window.limit, window.offset),
+    spec.count(window.where),
+    ...(spec.related?.(window) ?? []),
   ]);
-  return { mode: "page", rows: rows as Row[], envelope: pageEnvelope(total?.n ?? 0, page, pageSize) };
+  const total = (counted as { n: number }[])[0]?.n ?? 0;
+  return { mode: "page", rows: rows as Row[], related, envelope: pageEnvelope(total, page, pageSize) };
 }
 
-/** The property name drizzle gives a column in selected rows. */
-function columnKey(table: SQLiteTable, column: SQLiteColumn): string {
-  for (const [key, value] of Object.entries(table)) if (value === column) return key;
-  throw new Error(`column ${column.name} is not in the table`);
+/** db.batch for a list of statements built at run time (one D1 round trip). */
+export async function batch(db: Db, queries: Query<unknown>[]): Promise<unknown[]> {
+  const [first, ...rest] = queries;
+  if (!first) return [];
+  return (await db.batch([first, ...rest])) as unknown[];
 }
 
 export function pageEnvelope(

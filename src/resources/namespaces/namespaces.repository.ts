@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, type SQL, sql } from "drizzle-orm";
 import { contacts, namespaces } from "../../db/schema";
 import type { Db } from "../../env";
 import { ApiError, isUniqueViolation, notFound } from "../../lib/errors";
@@ -64,8 +64,17 @@ export async function listNamespaces(
   const scope: CursorScope = { secret: cursorSecret, tenantId, resource: "namespaces", filters };
   return listPage<NamespaceRow>({
     db,
-    table: namespaces,
     where,
+    rows: (condition, order, limit, offset) =>
+      db
+        .select()
+        .from(namespaces)
+        .where(condition)
+        .orderBy(...order)
+        .limit(limit)
+        .offset(offset),
+    count: (condition) => db.select({ n: count() }).from(namespaces).where(condition),
+    position: (row) => [sortValue(row, params.ordering), row.id],
     sort: sortSpec(params.ordering, {
       name: namespaces.name,
       created_at: namespaces.createdAt,
@@ -75,6 +84,11 @@ export async function listNamespaces(
     params,
     cursorScope: scope,
   });
+}
+
+function sortValue(row: NamespaceRow, ordering: string | undefined): string {
+  const key = (ordering ?? "-created_at").replace(/^-/, "");
+  return key === "name" ? row.name : key === "updated_at" ? row.updatedAt : row.createdAt;
 }
 
 export async function updateNamespace(

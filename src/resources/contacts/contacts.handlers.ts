@@ -1,0 +1,135 @@
+import { invalid } from "../../lib/errors";
+import { pathId } from "../../lib/ids";
+import type { AppRouteHandler } from "../../lib/openapi";
+import { cursorSecret, listBody } from "../../lib/pagination";
+import { listHistory, toHistoryEntry } from "../history/history.repository";
+import * as repo from "./contacts.repository";
+import type * as routes from "./contacts.routes";
+
+export function toContact(row: repo.ContactWithNamespace) {
+  const c = row.contact;
+  return {
+    id: c.id,
+    name: c.name,
+    namespace: row.namespace,
+    namespace_id: c.namespaceId,
+    ref_id: c.refId,
+    status: c.status,
+    type: c.type,
+    approval_status: c.approvalStatus,
+    tags: c.tags,
+    refs: c.refs,
+    props: c.props,
+    rm_id: c.rmId,
+    branch_id: c.branchId,
+    tenant_id: c.tenantId,
+    version: c.version,
+    created_at: c.createdAt,
+    created_by: c.createdBy,
+    updated_at: c.updatedAt,
+    updated_by: c.updatedBy,
+  };
+}
+
+const contactId = (raw: string) => pathId(raw, "Contact");
+
+export const create: AppRouteHandler<typeof routes.create> = async (c) => {
+  const { tenantId, userId } = c.var.auth;
+  const row = await repo.createContact(c.var.db, tenantId, userId, c.req.valid("json"));
+  if ("blocked" in row) throw new Error("unreachable: no dedupe condition was given");
+  return c.json(toContact(row), 201);
+};
+
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const result = await repo.listContacts(
+    c.var.db,
+    c.var.auth.tenantId,
+    c.req.valid("query"),
+    cursorSecret(c.env),
+  );
+  return c.json(listBody(result, toContact), 200);
+};
+
+export const get: AppRouteHandler<typeof routes.get> = async (c) => {
+  const row = await repo.getContact(
+    c.var.db,
+    c.var.auth.tenantId,
+    contactId(c.req.valid("param").contact_id),
+  );
+  return c.json(toContact(row), 200);
+};
+
+export const update: AppRouteHandler<typeof routes.update> = async (c) => {
+  const { tenantId, userId } = c.var.auth;
+  const id = contactId(c.req.valid("param").contact_id);
+  const row = await repo.updateContact(c.var.db, tenantId, userId, id, c.req.valid("json"));
+  return c.json(toContact(row), 200);
+};
+
+const action =
+  (name: repo.Action): AppRouteHandler<typeof routes.active> =>
+  async (c) => {
+    const { tenantId, userId } = c.var.auth;
+    const id = contactId(c.req.valid("param").contact_id);
+    const row = await repo.applyAction(
+      c.var.db,
+      tenantId,
+      userId,
+      id,
+      name,
+      c.req.valid("json").reason ?? null,
+    );
+    return c.json(toContact(row), 200);
+  };
+
+export const active = action("active");
+export const inactive = action("inactive");
+export const approve = action("approve");
+export const reject = action("reject");
+
+const propsBody = (row: repo.ContactWithNamespace) => ({
+  contact_id: row.contact.id,
+  props: row.contact.props,
+});
+
+export const getProps: AppRouteHandler<typeof routes.getProps> = async (c) => {
+  const row = await repo.getContact(
+    c.var.db,
+    c.var.auth.tenantId,
+    contactId(c.req.valid("param").contact_id),
+  );
+  return c.json(propsBody(row), 200);
+};
+
+export const putProps: AppRouteHandler<typeof routes.putProps> = async (c) => {
+  const { tenantId, userId } = c.var.auth;
+  const id = contactId(c.req.valid("param").contact_id);
+  const body = c.req.valid("json");
+  const row = await repo.upsertProps(c.var.db, tenantId, userId, id, Array.isArray(body) ? body : body.props);
+  return c.json(propsBody(row), 200);
+};
+
+export const deleteProps: AppRouteHandler<typeof routes.deleteProps> = async (c) => {
+  const { tenantId, userId } = c.var.auth;
+  const id = contactId(c.req.valid("param").contact_id);
+  const keys = c.req.queries("key") ?? [];
+  if (keys.length === 0 || keys.some((k) => k.trim() === "")) {
+    throw invalid([
+      { path: "key", code: "required", message: "name at least one non-empty key: ?key=a&key=b" },
+    ]);
+  }
+  await repo.deleteProps(
+    c.var.db,
+    tenantId,
+    userId,
+    id,
+    keys.map((k) => k.trim()),
+  );
+  return c.body(null, 204);
+};
+
+export const history: AppRouteHandler<typeof routes.history> = async (c) => {
+  const id = contactId(c.req.valid("param").contact_id);
+  const result = await listHistory(c.var.db, c.var.auth.tenantId, id, c.req.valid("query"));
+  return c.json(listBody(result, toHistoryEntry), 200);
+};

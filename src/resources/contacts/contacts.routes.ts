@@ -1,0 +1,155 @@
+import { idParam } from "../../lib/fields";
+import { apiRoute, errorResponse, jsonBody, jsonContent, Scope } from "../../lib/openapi";
+import {
+  ActionBodySchema,
+  ContactCreateSchema,
+  ContactGetQuery,
+  ContactListQuery,
+  ContactListSchema,
+  ContactSchema,
+  ContactUpdateSchema,
+  HistoryListQuery,
+  HistoryListSchema,
+  PropsBodySchema,
+  PropsDeleteQuery,
+  PropsSchema,
+} from "./contacts.schemas";
+
+const tags = ["Contacts"];
+const params = idParam("contact_id");
+const notFound = errorResponse("No such contact in the caller's tenant");
+
+export const create = apiRoute({
+  method: "post",
+  path: "/contacts/",
+  operationId: "contacts.create",
+  tags,
+  summary: "Create a contact",
+  description:
+    "`ref_id` is generated from the namespace's `contact_pattern` when absent. Writes the contact and its `created` history entry in one atomic batch.",
+  scope: Scope.write,
+  request: { body: jsonBody(ContactCreateSchema) },
+  responses: {
+    201: jsonContent(ContactSchema, "The contact"),
+    409: errorResponse("The ref_id is taken in the namespace"),
+  },
+});
+
+export const list = apiRoute({
+  method: "get",
+  path: "/contacts/",
+  operationId: "contacts.list",
+  tags,
+  summary: "List contacts",
+  description: "Newest first unless `ordering` says otherwise. Page mode (`page`) or cursor mode (`cursor`).",
+  scope: Scope.read,
+  request: { query: ContactListQuery },
+  responses: { 200: jsonContent(ContactListSchema, "A page of contacts") },
+});
+
+export const get = apiRoute({
+  method: "get",
+  path: "/contacts/{contact_id}/",
+  operationId: "contacts.get",
+  tags,
+  summary: "Retrieve a contact",
+  scope: Scope.read,
+  request: { params, query: ContactGetQuery },
+  responses: { 200: jsonContent(ContactSchema, "The contact"), 404: notFound },
+});
+
+export const update = apiRoute({
+  method: "patch",
+  path: "/contacts/{contact_id}/",
+  operationId: "contacts.update",
+  tags,
+  summary: "Update a contact (partial)",
+  description:
+    "Only the fields sent change; `props` and `tags` replace the whole set. A change writes one history entry (`activated`/`deactivated` when only `status` changed, else `updated`); a PATCH that changes nothing writes none and keeps `version`.",
+  scope: Scope.write,
+  request: { params, body: jsonBody(ContactUpdateSchema) },
+  responses: {
+    200: jsonContent(ContactSchema, "The contact"),
+    404: notFound,
+    409: errorResponse("The ref_id is taken in the target namespace"),
+  },
+});
+
+const action = (name: "active" | "inactive" | "approve" | "reject", summary: string, description: string) =>
+  apiRoute({
+    method: "put",
+    path: `/contacts/{contact_id}/${name}/`,
+    operationId: `contacts.${name}`,
+    tags,
+    summary,
+    description: `${description} Repeating the current state is a no-op 200 with no history. Optional body: {"reason": "..."} (kept in history).`,
+    scope: name === "approve" || name === "reject" ? Scope.approve : Scope.write,
+    request: { params, body: jsonBody(ActionBodySchema, false) },
+    responses: {
+      200: jsonContent(ContactSchema, "The contact"),
+      404: notFound,
+      ...(name === "approve" || name === "reject"
+        ? { 409: errorResponse("The contact is inactive: approval cannot change") }
+        : {}),
+    },
+  });
+
+export const active = action("active", "Activate a contact", "Sets `status` to `active`.");
+export const inactive = action("inactive", "Deactivate a contact", "Sets `status` to `inactive`.");
+export const approve = action(
+  "approve",
+  "Approve a contact",
+  "Sets `approval_status` to `approved`; only while `active`.",
+);
+export const reject = action(
+  "reject",
+  "Reject a contact",
+  "Sets `approval_status` to `rejected`; only while `active`.",
+);
+
+export const getProps = apiRoute({
+  method: "get",
+  path: "/contacts/{contact_id}/props/",
+  operationId: "contacts.getProps",
+  tags,
+  summary: "A contact's props",
+  scope: Scope.read,
+  request: { params },
+  responses: { 200: jsonContent(PropsSchema, "The props"), 404: notFound },
+});
+
+export const putProps = apiRoute({
+  method: "put",
+  path: "/contacts/{contact_id}/props/",
+  operationId: "contacts.putProps",
+  tags,
+  summary: "Upsert props by key",
+  description: "Other keys are untouched. More than 100 props in total is 400.",
+  scope: Scope.write,
+  request: { params, body: jsonBody(PropsBodySchema) },
+  responses: { 200: jsonContent(PropsSchema, "The props after the upsert"), 404: notFound },
+});
+
+export const deleteProps = apiRoute({
+  method: "delete",
+  path: "/contacts/{contact_id}/props/",
+  operationId: "contacts.deleteProps",
+  tags,
+  summary: "Delete props by key",
+  description: "`?key=a&key=b`: at least one non-empty key; unknown keys are ignored.",
+  scope: Scope.write,
+  request: { params, query: PropsDeleteQuery },
+  responses: { 204: { description: "Deleted" }, 404: notFound },
+});
+
+export const history = apiRoute({
+  method: "get",
+  path: "/contacts/{contact_id}/history/",
+  operationId: "contacts.history",
+  tags,
+  summary: "A contact's history",
+  description: "Every change to the contact and its props, addresses, banks and relations; newest first.",
+  scope: Scope.read,
+  request: { params, query: HistoryListQuery },
+  responses: { 200: jsonContent(HistoryListSchema, "A page of history entries"), 404: notFound },
+});

@@ -1,0 +1,261 @@
+import { z } from "@hono/zod-openapi";
+import {
+  auditSchema,
+  NAME_MESSAGE,
+  NAME_PATTERN,
+  optionalText,
+  readOnlyFields,
+  tagsField,
+  text,
+} from "../../lib/fields";
+import { listQueryFields, orderingQuery, pageEnvelopeSchema, tagsQuery } from "../../lib/pagination";
+
+export const PROP_TYPES = ["file", "number", "text", "boolean"] as const;
+export const MAX_PROPS = 100;
+
+const PROP_KEY = /^[A-Za-z0-9 _,.'&()-]+$/;
+const NUMBER = /^-?[0-9]+(\.[0-9]+)?$/;
+const STORAGE_KEY = /^[\x21-\x7E]+$/;
+
+function propValueProblem(type: (typeof PROP_TYPES)[number], value: string): string | null {
+  if (type === "number" && !NUMBER.test(value)) return "must be a number such as 42 or -3.5 for type number";
+  if (type === "boolean" && value !== "true" && value !== "false")
+    return "must be true or false for type boolean";
+  if (type === "file") {
+    if (value.startsWith("https://")) return URL.canParse(value) ? null : "must be a valid https:// URL";
+    if (!STORAGE_KEY.test(value) || value.includes("://")) return "must be an https:// URL or a storage key";
+  }
+  return null;
+}
+
+export const PropSchema = z
+  .strictObject({
+    key: text({
+      min: 1,
+      max: 100,
+      pattern: PROP_KEY,
+      message: "may contain ASCII letters, digits, space and _ , . ' - & ( ) only",
+      example: "pan_no",
+    }),
+    value: text({ min: 1, max: 500, example: "ABCPK1234F" }),
+    type: z.enum(PROP_TYPES).openapi({ example: "text" }),
+  })
+  .superRefine((prop, ctx) => {
+    const problem = propValueProblem(prop.type, prop.value);
+    if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: problem });
+  })
+  .openapi("Prop", {
+    description: "A typed property: number, boolean, text, or file (https:// URL or storage key)",
+  });
+
+export const propsField = z
+  .array(PropSchema)
+  .max(MAX_PROPS)
+  .superRefine((props, ctx) => {
+    const seen = new Set<string>();
+    props.forEach((p, i) => {
+      if (seen.has(p.key))
+        ctx.addIssue({ code: "custom", path: [i, "key"], message: "must be unique in the list" });
+      seen.add(p.key);
+    });
+  })
+  .openapi({ description: `Up to ${MAX_PROPS} props with unique keys` });
+
+const REFS_MAX_BYTES = 8 * 1024;
+const refsField = z
+  .record(z.string(), z.unknown())
+  .nullable()
+  .refine(
+    (refs) => refs === null || new TextEncoder().encode(JSON.stringify(refs)).length <= REFS_MAX_BYTES,
+    {
+      message: "must be at most 8 KiB serialised",
+    },
+  )
+  .openapi({
+    example: { crm_id: "C-7781" },
+    description: "Free-form JSON object of external references, at most 8 KiB",
+  });
+
+const CODE = /^[A-Za-z0-9_-]{1,50}$/;
+const codeField = (example: string) =>
+  optionalText({ min: 1, max: 50, pattern: CODE, message: "must be 1-50 of A-Z a-z 0-9 _ -", example });
+
+const nameField = text({
+  min: 1,
+  max: 100,
+  pattern: NAME_PATTERN,
+  message: NAME_MESSAGE,
+  example: "Ramesh Kumar",
+});
+const namespaceField = text({ min: 1, max: 100, example: "Vayana" }).openapi({
+  description: "The namespace's name (case-insensitive)",
+});
+const statusField = z.enum(["active", "inactive"]).openapi({ example: "active" });
+const typeField = z.enum(["individual", "corporate"]).openapi({ example: "individual" });
+const refIdField = optionalText({
+  min: 1,
+  max: 50,
+  pattern: /^[A-Za-z0-9/_.-]+$/,
+  message: "must be 1-50 of A-Z a-z 0-9 / _ . -",
+  example: "CUST-2026-000001",
+}).openapi({
+  description: "Unique per namespace; generated from the namespace's contact_pattern when absent",
+});
+
+const ignoredApproval = z
+  .unknown()
+  .optional()
+  .openapi({
+    readOnly: true,
+    description: "Read-only: changed by the approve/reject actions; ignored when sent.",
+  });
+
+export const ContactCreateSchema = z
+  .strictObject({
+    name: nameField,
+    namespace: namespaceField,
+    status: statusField,
+    type: typeField,
+    tags: tagsField.optional(),
+    refs: refsField.optional(),
+    props: propsField,
+    rm_id: codeField("RM_102"),
+    branch_id: codeField("BLR-01"),
+    ref_id: refIdField,
+    approval_status: ignoredApproval,
+    ...readOnlyFields,
+  })
+  .openapi("ContactCreate");
+
+export const ContactUpdateSchema = z
+  .strictObject({
+    name: nameField.optional(),
+    namespace: namespaceField.optional(),
+    status: statusField.optional(),
+    type: typeField.optional(),
+    tags: tagsField.optional(),
+    refs: refsField.optional(),
+    props: propsField.optional(),
+    rm_id: codeField("RM_102"),
+    branch_id: codeField("BLR-01"),
+    ref_id: refIdField,
+    approval_status: ignoredApproval,
+    ...readOnlyFields,
+  })
+  .openapi("ContactUpdate", {
+    description: "Partial: only the fields sent change. `props` and `tags` replace the set.",
+  });
+
+export const ContactSchema = z
+  .object({
+    id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }),
+    name: z.string().openapi({ example: "Ramesh Kumar" }),
+    namespace: z.string().openapi({ example: "Vayana" }),
+    namespace_id: z.string().openapi({ example: "01JKB3P0000000000000000000" }),
+    ref_id: z.string().nullable().openapi({ example: "CUST-2026-000001" }),
+    status: statusField,
+    type: typeField,
+    approval_status: z.enum(["pending", "approved", "rejected"]).openapi({ example: "pending" }),
+    tags: z.array(z.string()).openapi({ example: ["vip"] }),
+    refs: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ example: { crm_id: "C-7781" } }),
+    props: z.array(PropSchema),
+    rm_id: z.string().nullable().openapi({ example: "RM_102" }),
+    branch_id: z.string().nullable().openapi({ example: null }),
+    ...auditSchema,
+  })
+  .openapi("Contact");
+
+export const EXPANDABLE = ["addresses", "banks", "relations", "props"] as const;
+export type Expand = (typeof EXPANDABLE)[number];
+
+export const expandQuery = z
+  .string()
+  .transform((value, ctx) => {
+    const parts = value
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const unknown = parts.filter((p) => !(EXPANDABLE as readonly string[]).includes(p));
+    if (unknown.length) {
+      ctx.addIssue({ code: "custom", message: `must be a comma list of ${EXPANDABLE.join(", ")}` });
+      return z.NEVER;
+    }
+    return new Set(parts as Expand[]);
+  })
+  .openapi({
+    type: "string",
+    example: "addresses,banks",
+    description: "Embed sub-resources: addresses, banks, relations (props are always embedded)",
+  });
+
+export const ContactGetQuery = z.object({ expand: expandQuery.optional() });
+
+export const ContactListQuery = z.object({
+  ...listQueryFields,
+  search: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .openapi({ description: "Case-insensitive: a prefix of any word of the name, or of the ref_id" }),
+  namespace: z.string().trim().max(100).optional().openapi({ description: "Namespace name" }),
+  status: statusField.optional(),
+  type: typeField.optional(),
+  approval_status: z.enum(["pending", "approved", "rejected"]).optional(),
+  tags: tagsQuery.optional(),
+  rm_id: z.string().trim().max(50).optional(),
+  branch_id: z.string().trim().max(50).optional(),
+  ordering: orderingQuery(["name", "created_at", "updated_at"]).optional(),
+  expand: expandQuery.optional(),
+});
+
+export const ContactListSchema = pageEnvelopeSchema(ContactSchema, "ContactList");
+
+export const ActionBodySchema = z
+  .strictObject({ reason: optionalText({ min: 1, max: 500, example: "KYC documents verified" }) })
+  .openapi("ActionReason");
+
+export const PropsBodySchema = z
+  .union([propsField, z.strictObject({ props: propsField })])
+  .openapi("PropsUpsert", { description: 'An array of props, or {"props": [...]}; upserted by key' });
+
+export const PropsSchema = z
+  .object({
+    contact_id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }),
+    props: z.array(PropSchema),
+  })
+  .openapi("ContactProps");
+
+export const PropsDeleteQuery = z.object({
+  key: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .openapi({ type: "string", description: "A key to delete; repeat for several (`?key=a&key=b`)" }),
+});
+
+export const HistoryEntrySchema = z
+  .object({
+    id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }),
+    at: z.string().openapi({ example: "2025-02-04T12:11:52.033Z" }),
+    actor: z.string().openapi({ example: "user_42" }),
+    action: z.string().openapi({ example: "updated" }),
+    changes: z
+      .record(z.string(), z.tuple([z.unknown(), z.unknown()]))
+      .openapi({ example: { name: ["Ramesh", "Ramesh Kumar"] } }),
+    reason: z.string().nullable().openapi({ example: null }),
+  })
+  .openapi("HistoryEntry");
+
+export const HistoryListQuery = z.object({
+  page: listQueryFields.page,
+  page_size: listQueryFields.page_size,
+});
+export const HistoryListSchema = pageEnvelopeSchema(HistoryEntrySchema, "HistoryList");
+
+export type ContactCreate = z.infer<typeof ContactCreateSchema>;
+export type ContactUpdate = z.infer<typeof ContactUpdateSchema>;
+export type ContactListParams = z.infer<typeof ContactListQuery>;
+export type PropInput = z.infer<typeof PropSchema>;
