@@ -167,8 +167,9 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
   if (params.rm_id) where.push(eq(contacts.rmId, params.rm_id));
   if (params.branch_id) where.push(eq(contacts.branchId, params.branch_id));
   if (params.namespace) {
+    // `=` (not `in`) lets SQLite use the (tenant_id, namespace_id, created_at) index for the page.
     where.push(
-      sql`${contacts.namespaceId} in (select ${namespaces.id} from ${namespaces} where ${namespaces.tenantId} = ${tenantId} and lower(${namespaces.name}) = lower(${params.namespace}))`,
+      sql`${contacts.namespaceId} = (select ${namespaces.id} from ${namespaces} where ${namespaces.tenantId} = ${tenantId} and lower(${namespaces.name}) = lower(${params.namespace}))`,
     );
   }
   for (const tag of params.tags ?? []) {
@@ -176,10 +177,14 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
   }
   if (params.search) {
     const match = searchMatch(tenantId, params.search);
-    if (match)
+    if (match) {
+      // Drive the query from the FTS matches (already limited to the tenant by its token): the unary `+`
+      // keeps SQLite from walking the tenant's whole index and probing every row against the matches.
+      where[0] = sql`+${contacts.tenantId} = ${tenantId}`;
       where.push(
         sql`${contacts}.rowid in (select rowid from contacts_fts where contacts_fts match ${match})`,
       );
+    }
   }
   const sort = sortSpec(params.ordering, {
     name: contacts.name,

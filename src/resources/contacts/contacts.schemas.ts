@@ -102,13 +102,10 @@ const refIdField = optionalText({
   description: "Unique per namespace; generated from the namespace's contact_pattern when absent",
 });
 
-const ignoredApproval = z
-  .unknown()
-  .optional()
-  .openapi({
-    readOnly: true,
-    description: "Read-only: changed by the approve/reject actions; ignored when sent.",
-  });
+const ignoredApproval = z.unknown().optional().openapi({
+  readOnly: true,
+  description: "Read-only: changed by the approve/reject actions; ignored when sent.",
+});
 
 export const ContactCreateSchema = z
   .strictObject({

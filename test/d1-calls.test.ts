@@ -1,0 +1,67 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, apiWithEnv } from "./helpers/api";
+import { spyD1 } from "./helpers/d1-spy";
+import { token } from "./helpers/tokens";
+
+/** D1 round trips per request: each batch, and each statement run outside a batch, is one. */
+async function roundTrips(method: string, path: string, body?: unknown) {
+  const { binding, spy } = spyD1();
+  const res = await apiWithEnv({ DB: binding }, method, path, await token(), {
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+  });
+  expect(res.status, res.text).toBeLessThan(300);
+  return spy.roundTrips;
+}
+
+const props = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `v${i}`, type: "text" }));
+let id = "";
+
+beforeAll(async () => {
+  await api("POST", "/namespaces/", { body: { name: "Calls", contact_pattern: "C-{seq:5}" } });
+  const res = await api("POST", "/contacts/", {
+    body: { name: "Kiran Rao", namespace: "Calls", status: "active", type: "individual", props },
+  });
+  id = res.body.id;
+});
+
+describe("D1 round trips per request", () => {
+  it("create (contact, ref_id counter, 10 props, history) = 1", async () => {
+    expect(
+      await roundTrips("POST", "/contacts/", {
+        name: "Asha",
+        namespace: "Calls",
+        status: "active",
+        type: "individual",
+        props,
+      }),
+    ).toBe(1);
+  });
+  it("retrieve = 1", async () => expect(await roundTrips("GET", `/contacts/${id}/`)).toBe(1));
+  it("list page (rows and count) = 1", async () =>
+    expect(await roundTrips("GET", "/contacts/?status=active")).toBe(1));
+  it("search page = 1", async () => expect(await roundTrips("GET", "/contacts/?search=kir")).toBe(1));
+  it("cursor page = 1", async () => expect(await roundTrips("GET", "/contacts/?cursor=")).toBe(1));
+  it("PATCH = 2: one read to validate and diff, one batch to write", async () => {
+    expect(await roundTrips("PATCH", `/contacts/${id}/`, { name: "Kiran K Rao", namespace: "calls" })).toBe(
+      2,
+    );
+  });
+  it("PATCH that changes nothing = 1 (the read)", async () => {
+    expect(await roundTrips("PATCH", `/contacts/${id}/`, { name: "Kiran K Rao" })).toBe(1);
+  });
+  it("an action = 1", async () =>
+    expect(await roundTrips("PUT", `/contacts/${id}/approve/`, { reason: "ok" })).toBe(1));
+  it("props GET = 1, PUT = 2, DELETE = 2", async () => {
+    expect(await roundTrips("GET", `/contacts/${id}/props/`)).toBe(1);
+    expect(
+      await roundTrips("PUT", `/contacts/${id}/props/`, [{ key: "x", value: "1", type: "number" }]),
+    ).toBe(2);
+    expect(await roundTrips("DELETE", `/contacts/${id}/props/?key=x`)).toBe(2);
+  });
+  it("history page = 1", async () => expect(await roundTrips("GET", `/contacts/${id}/history/`)).toBe(1));
+  it("namespace create = 1, list = 1", async () => {
+    expect(await roundTrips("POST", "/namespaces/", { name: "Calls2" })).toBe(1);
+    expect(await roundTrips("GET", "/namespaces/")).toBe(1);
+  });
+});

@@ -1,0 +1,89 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, apiWithEnv } from "./helpers/api";
+import { fullScans, queryPlan, spyD1 } from "./helpers/d1-spy";
+import { token } from "./helpers/tokens";
+
+/**
+ * Every query the repositories issue for lists, searches and lookups, captured from real requests,
+ * must be served by an index: no step of its plan may read a whole table.
+ */
+let contactId = "";
+let namespaceId = "";
+let cursor = "";
+
+beforeAll(async () => {
+  const ns = await api("POST", "/namespaces/", { body: { name: "Plans", contact_pattern: "P-{seq:4}" } });
+  namespaceId = ns.body.id;
+  for (const name of ["Asha Verma", "Ravi Iyer", "Meena Das"]) {
+    const res = await api("POST", "/contacts/", {
+      body: {
+        name,
+        namespace: "Plans",
+        status: "active",
+        type: "individual",
+        tags: ["vip"],
+        props: [],
+        rm_id: "RM1",
+      },
+    });
+    contactId = res.body.id;
+  }
+  cursor = (await api("GET", "/contacts/?cursor=&page_size=1")).body.next_cursor;
+});
+
+const requests: [string, () => string, unknown?][] = [
+  ["GET", () => "/namespaces/"],
+  ["GET", () => "/namespaces/?search=pla&ordering=name"],
+  ["GET", () => "/namespaces/?cursor=&ordering=-updated_at"],
+  ["GET", () => `/namespaces/${namespaceId}/`],
+  ["GET", () => "/contacts/"],
+  ["GET", () => "/contacts/?ordering=name"],
+  ["GET", () => "/contacts/?ordering=-updated_at&page=2&page_size=1"],
+  ["GET", () => "/contacts/?status=active"],
+  ["GET", () => "/contacts/?type=individual"],
+  ["GET", () => "/contacts/?approval_status=pending"],
+  ["GET", () => "/contacts/?namespace=plans"],
+  ["GET", () => "/contacts/?rm_id=RM1"],
+  ["GET", () => "/contacts/?branch_id=B1"],
+  ["GET", () => "/contacts/?tags=vip"],
+  ["GET", () => "/contacts/?created_at_after=2020-01-01&created_at_before=2099-12-31"],
+  ["GET", () => "/contacts/?search=ra"],
+  ["GET", () => "/contacts/?search=P-00&status=active"],
+  ["GET", () => "/contacts/?cursor="],
+  ["GET", () => `/contacts/?cursor=${cursor}&page_size=1`],
+  ["GET", () => `/contacts/${contactId}/`],
+  ["GET", () => `/contacts/${contactId}/props/`],
+  ["GET", () => `/contacts/${contactId}/history/`],
+  ["PATCH", () => `/contacts/${contactId}/`, { namespace: "Plans", name: "Meena Das Gupta" }],
+  ["PUT", () => `/contacts/${contactId}/approve/`, {}],
+  ["PUT", () => `/contacts/${contactId}/props/`, [{ key: "k", value: "v", type: "text" }]],
+  ["DELETE", () => `/contacts/${contactId}/props/?key=k`],
+  [
+    "POST",
+    () => "/contacts/",
+    { name: "New One", namespace: "Plans", status: "active", type: "individual", props: [] },
+  ],
+  ["DELETE", () => `/namespaces/${namespaceId}/`],
+];
+
+describe("query plans", () => {
+  for (const [method, path, body] of requests) {
+    it(`${method} ${path.toString().replace(/^\(\) => /, "")} uses indexes only`, async () => {
+      const { binding, spy } = spyD1();
+      const res = await apiWithEnv({ DB: binding }, method, path(), await token(), {
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+      });
+      expect(res.status, res.text).toBeLessThan(500);
+      expect(res.status, res.text).not.toBe(400);
+      expect(spy.statements.length).toBeGreaterThan(0);
+      for (const { sql, params } of spy.statements) {
+        const plan = await queryPlan(sql, params);
+        expect(fullScans(plan), `${sql}\n${plan.join("\n")}`).toEqual([]);
+        // A search is driven by its FTS matches, never by walking the tenant's rows.
+        if (sql.includes("contacts_fts match"))
+          expect(plan.join("\n")).toContain("USING INTEGER PRIMARY KEY");
+      }
+    });
+  }
+});
