@@ -8,8 +8,11 @@ import { auth } from "./middleware/auth";
 import { jsonBody } from "./middleware/body";
 import { database } from "./middleware/db";
 import { requestId } from "./middleware/request-id";
+import { addressesRouter } from "./resources/addresses/addresses.index";
+import { banksRouter } from "./resources/banks/banks.index";
 import { contactsRouter } from "./resources/contacts/contacts.index";
 import { namespacesRouter } from "./resources/namespaces/namespaces.index";
+import { relationsRouter } from "./resources/relations/relations.index";
 import { docsRouter } from "./service/docs.routes";
 import { healthRouter } from "./service/health.routes";
 import { registerOpenApi } from "./service/openapi";
@@ -23,6 +26,10 @@ app.use("*", requestId, auth, jsonBody, database);
 app.route("/", healthRouter);
 app.route("/", docsRouter);
 app.route("/", namespacesRouter);
+// Sub-resources first: /contacts/addresses/ must not be taken for /contacts/{contact_id}/.
+app.route("/", addressesRouter);
+app.route("/", banksRouter);
+app.route("/", relationsRouter);
 app.route("/", contactsRouter);
 
 registerOpenApi(app);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Timestamps are ISO 8601 UTC strings with milliseconds: they sort as text in time order.
 const audit = {
@@ -95,5 +95,80 @@ export const contactIdentifiers = sqliteTable(
   (t) => [
     index("contact_identifiers_lookup_idx").on(t.tenantId, t.kind, t.value, t.namespaceId),
     index("contact_identifiers_contact_idx").on(t.tenantId, t.contactId),
+  ],
+);
+
+export const addresses = sqliteTable(
+  "addresses",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    contactId: text("contact_id").notNull(),
+    addressLine: text("address_line").notNull(),
+    city: text("city").notNull(),
+    state: text("state").notNull(),
+    pincode: text("pincode").notNull(),
+    country: text("country").notNull(),
+    type: text("type").notNull(),
+    lat: real("lat"),
+    lng: real("lng"),
+    codes: text("codes", { mode: "json" }).$type<Record<string, string>>(),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    ...audit,
+  },
+  (t) => [
+    index("addresses_tenant_contact_created_idx").on(t.tenantId, t.contactId, t.createdAt, t.id),
+    index("addresses_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    index("addresses_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
+    index("addresses_tenant_type_created_idx").on(t.tenantId, t.type, t.createdAt, t.id),
+  ],
+);
+
+export const bankAccounts = sqliteTable(
+  "bank_accounts",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    contactId: text("contact_id").notNull(),
+    accountNumber: text("account_number").notNull(),
+    ifsc: text("ifsc").notNull(),
+    accountHolderName: text("account_holder_name").notNull(),
+    bankName: text("bank_name"),
+    branchName: text("branch_name"),
+    accountType: text("account_type").notNull(),
+    isPrimary: integer("is_primary", { mode: "boolean" }).notNull().default(false),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    ...audit,
+  },
+  (t) => [
+    uniqueIndex("bank_accounts_contact_account_uq").on(t.tenantId, t.contactId, t.accountNumber, t.ifsc),
+    // Also: bank_accounts_one_primary_uq, a partial unique index (migrations/0003, hand-written).
+    index("bank_accounts_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    index("bank_accounts_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
+    index("bank_accounts_tenant_contact_created_idx").on(t.tenantId, t.contactId, t.createdAt, t.id),
+    index("bank_accounts_tenant_ifsc_created_idx").on(t.tenantId, t.ifsc, t.createdAt, t.id),
+    index("bank_accounts_tenant_type_created_idx").on(t.tenantId, t.accountType, t.createdAt, t.id),
+  ],
+);
+
+export const relations = sqliteTable(
+  "relations",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    contactId: text("contact_id").notNull(),
+    type: text("type").notNull(),
+    relatedContactId: text("related_contact_id"),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    ...audit,
+  },
+  (t) => [
+    // Also: relations_unique_uq on (tenant_id, contact_id, type, coalesce(related_contact_id, '')), hand-written
+    // in migrations/0003 because drizzle-kit renders that expression index wrongly.
+    index("relations_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    index("relations_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
+    index("relations_tenant_contact_created_idx").on(t.tenantId, t.contactId, t.createdAt, t.id),
+    index("relations_tenant_related_created_idx").on(t.tenantId, t.relatedContactId, t.createdAt, t.id),
+    index("relations_tenant_type_created_idx").on(t.tenantId, t.type, t.createdAt, t.id),
   ],
 );

@@ -2,11 +2,14 @@ import { invalid } from "../../lib/errors";
 import { pathId } from "../../lib/ids";
 import type { AppRouteHandler } from "../../lib/openapi";
 import { cursorSecret, listBody } from "../../lib/pagination";
+import { toAddress } from "../addresses/addresses.repository";
+import { toBank } from "../banks/banks.repository";
 import { listHistory, toHistoryEntry } from "../history/history.repository";
+import { toRelation } from "../relations/relations.repository";
 import * as repo from "./contacts.repository";
 import type * as routes from "./contacts.routes";
 
-export function toContact(row: repo.ContactWithNamespace) {
+export function toContact(row: repo.ContactWithNamespace, expanded: repo.Expanded = {}) {
   const c = row.contact;
   return {
     id: c.id,
@@ -28,6 +31,9 @@ export function toContact(row: repo.ContactWithNamespace) {
     created_by: c.createdBy,
     updated_at: c.updatedAt,
     updated_by: c.updatedBy,
+    ...(expanded.addresses ? { addresses: expanded.addresses.map(toAddress) } : {}),
+    ...(expanded.banks ? { banks: expanded.banks.map(toBank) } : {}),
+    ...(expanded.relations ? { relations: expanded.relations.map(toRelation) } : {}),
   };
 }
 
@@ -47,16 +53,17 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
     c.req.valid("query"),
     cursorSecret(c.env),
   );
-  return c.json(listBody(result, toContact), 200);
+  const body = listBody(result, (row: repo.ContactWithNamespace) =>
+    toContact(row, result.expandedOf(row.contact.id)),
+  );
+  return c.json(body, 200);
 };
 
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {
-  const row = await repo.getContact(
-    c.var.db,
-    c.var.auth.tenantId,
-    contactId(c.req.valid("param").contact_id),
-  );
-  return c.json(toContact(row), 200);
+  const id = contactId(c.req.valid("param").contact_id);
+  const expand = c.req.valid("query").expand ?? new Set();
+  const { row, expanded } = await repo.getContactExpanded(c.var.db, c.var.auth.tenantId, id, expand);
+  return c.json(toContact(row, expanded), 200);
 };
 
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {

@@ -11,8 +11,12 @@ import {
   type Query,
   sortSpec,
 } from "../../lib/pagination";
+import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
 import { nowIso } from "../../lib/time";
+import { type AddressRow, addressesOf } from "../addresses/addresses.repository";
+import { type BankRow, banksOf } from "../banks/banks.repository";
 import { type Changes, diff, historyInsert } from "../history/history.repository";
+import { type RelationRow, relationsOf } from "../relations/relations.repository";
 import type { ContactCreate, ContactListParams, ContactUpdate, PropInput } from "./contacts.schemas";
 
 export type ContactRow = typeof contacts.$inferSelect;
@@ -35,6 +39,36 @@ export async function getContact(db: Db, tenantId: string, id: string): Promise<
   const [row] = await selectContact(db, tenantId, id);
   if (!row) throw notFound("Contact");
   return row;
+}
+
+export type Expanded = { addresses?: AddressRow[]; banks?: BankRow[]; relations?: RelationRow[] };
+type ExpandKind = "addresses" | "banks" | "relations";
+const EXPANSIONS = { addresses: addressesOf, banks: banksOf, relations: relationsOf } as const;
+
+/** One query per expanded kind for a whole set of contacts (ids or a subquery): no N+1. */
+function expansionQueries(db: Db, tenantId: string, expand: ReadonlySet<string>, contactIds: SQL | string[]) {
+  const kinds = (Object.keys(EXPANSIONS) as ExpandKind[]).filter((k) => expand.has(k));
+  return { kinds, queries: kinds.map((k) => EXPANSIONS[k](db, tenantId, contactIds) as Query<unknown>) };
+}
+
+/** Groups expanded rows under each contact: relations appear under both of their contacts. */
+function attach(kinds: ExpandKind[], results: unknown[], contactId: string): Expanded {
+  const expanded: Expanded = {};
+  kinds.forEach((kind, i) => {
+    const rows = results[i] as (AddressRow | BankRow | RelationRow)[];
+    (expanded as Record<string, unknown[]>)[kind] = rows.filter(
+      (r) => r.contactId === contactId || ("relatedContactId" in r && r.relatedContactId === contactId),
+    );
+  });
+  return expanded;
+}
+
+export async function getContactExpanded(db: Db, tenantId: string, id: string, expand: ReadonlySet<string>) {
+  const { kinds, queries } = expansionQueries(db, tenantId, expand, [id]);
+  const [rows, ...related] = await batch(db, [selectContact(db, tenantId, id), ...queries]);
+  const row = (rows as ContactWithNamespace[])[0];
+  if (!row) throw notFound("Contact");
+  return { row, expanded: attach(kinds, related, id) };
 }
 
 const unknownNamespace = () =>
@@ -129,9 +163,10 @@ export async function createContact(
           at,
           action: "created",
           // The ref_id is the one the database generated (or the client's), read from the new row.
-          changes: sql`json_set(${JSON.stringify(createdChanges({ ...fields, approval_status: "pending" }))},
-            '$.namespace', json_array(null, (select ${namespaces.name} from ${namespaces} where ${nsMatch})),
-            '$.ref_id', json_array(null, (select ${contacts.refId} from ${contacts} where ${contacts.id} = ${id})))`,
+          changes: sql`json_remove(json_set(${JSON.stringify(createdChanges({ ...fields, approval_status: "pending" }))},
+              '$.namespace', json_array(null, (select ${namespaces.name} from ${namespaces} where ${nsMatch})),
+              '$.ref_id', json_array(null, (select ${contacts.refId} from ${contacts} where ${contacts.id} = ${id}))),
+            case when (select ${contacts.refId} from ${contacts} where ${contacts.id} = ${id}) is null then '$.ref_id' else '$.none' end)`,
         },
         inserted,
       ).query,
@@ -193,7 +228,7 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
   });
   const { page: _p, page_size: _s, cursor: _c, expand: _e, ...filters } = params;
   const cursorScope: CursorScope = { secret, tenantId, resource: "contacts", filters };
-  return listPage<ContactWithNamespace>({
+  const result = await listPage<ContactWithNamespace>({
     db,
     where,
     sort,
@@ -215,15 +250,20 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
           : contact.createdAt,
       contact.id,
     ],
+    related: (window) => {
+      const pageIds = db
+        .select({ id: contacts.id })
+        .from(contacts)
+        .where(window.where)
+        .orderBy(...window.order)
+        .limit(window.limit)
+        .offset(window.offset)
+        .getSQL();
+      return expansionQueries(db, tenantId, params.expand ?? new Set(), sql`(${pageIds})`).queries;
+    },
   });
-}
-
-/** Hex of the tenant id's UTF-8 bytes: the one FTS token that scopes a search to its tenant. */
-function tenantToken(tenantId: string): string {
-  return `t${[...new TextEncoder().encode(tenantId)]
-    .map((b) => b.toString(16).padStart(2, "0"))
-    .join("")
-    .toUpperCase()}`;
+  const { kinds } = expansionQueries(db, tenantId, params.expand ?? new Set(), []);
+  return { ...result, expandedOf: (id: string) => attach(kinds, result.related, id) };
 }
 
 /**
@@ -231,15 +271,9 @@ function tenantToken(tenantId: string): string {
  * prefix of the ref_id. Words are quoted, so FTS operators in user input are plain text.
  */
 export function searchMatch(tenantId: string, search: string): string | null {
-  const words = search
-    .toLowerCase()
-    .normalize("NFKD")
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean)
-    .slice(0, 8);
+  const words = searchWords(search);
   if (words.length === 0) return null;
-  const name = words.map((w) => `name : "${w}"*`).join(" AND ");
-  return `tenant : "${tenantToken(tenantId)}" AND ((${name}) OR ref_id : "${words.join(" ")}"*)`;
+  return `tenant : "${tenantToken(tenantId)}" AND ((${allPrefixes("name", words)}) OR ref_id : "${words.join(" ")}"*)`;
 }
 
 type Version = { tenantId: string; id: string; version: number };

@@ -9,6 +9,9 @@ import {
   text,
 } from "../../lib/fields";
 import { listQueryFields, orderingQuery, pageEnvelopeSchema, tagsQuery } from "../../lib/pagination";
+import { AddressSchema } from "../addresses/addresses.schemas";
+import { BankSchema } from "../banks/banks.schemas";
+import { RelationSchema } from "../relations/relations.schemas";
 
 export const PROP_TYPES = ["file", "number", "text", "boolean"] as const;
 export const MAX_PROPS = 100;
@@ -162,6 +165,12 @@ export const ContactSchema = z
     rm_id: z.string().nullable().openapi({ example: "RM_102" }),
     branch_id: z.string().nullable().openapi({ example: null }),
     ...auditSchema,
+    addresses: z.array(AddressSchema).optional().openapi({ description: "With `expand=addresses`" }),
+    banks: z.array(BankSchema).optional().openapi({ description: "With `expand=banks`" }),
+    relations: z
+      .array(RelationSchema)
+      .optional()
+      .openapi({ description: "With `expand=relations` (either side)" }),
   })
   .openapi("Contact");
 

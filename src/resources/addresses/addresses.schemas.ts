@@ -1,0 +1,134 @@
+import { z } from "@hono/zod-openapi";
+import { auditSchema, readOnlyFields, tagsField, text } from "../../lib/fields";
+import { listQueryFields, orderingQuery, pageEnvelopeSchema, tagsQuery } from "../../lib/pagination";
+
+export const ADDRESS_TYPES = [
+  "permanent",
+  "current",
+  "office",
+  "registered",
+  "communication",
+  "other",
+] as const;
+
+const contactIdField = z
+  .string()
+  .openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4", description: "The owning contact; cannot change" });
+
+const coordsField = z
+  .strictObject({
+    lat: z.number().min(-90).max(90).openapi({ example: 12.9716 }),
+    lng: z.number().min(-180).max(180).openapi({ example: 77.5946 }),
+  })
+  .nullable()
+  .openapi("Coords");
+
+const codesField = z
+  .record(z.string().min(1).max(50), z.string().max(50))
+  .refine((codes) => Object.keys(codes).length <= 20, "may hold at most 20 codes")
+  .nullable()
+  .openapi({ example: { state_code: "KA" }, description: "String codes such as state_code, district_code" });
+
+const writable = {
+  address_line: text({
+    min: 5,
+    max: 100,
+    pattern: /^[\p{L}\p{M}0-9 ,.'\-/#]+$/u,
+    message: "may contain letters, digits, spaces and , . ' - / # only",
+    example: "12, MG Road, Ashok Nagar",
+  }),
+  city: text({
+    min: 2,
+    max: 50,
+    pattern: /^[\p{L}\p{M} .-]+$/u,
+    message: "may contain letters, spaces, - and . only",
+    example: "Bengaluru",
+  }),
+  state: text({
+    min: 3,
+    max: 50,
+    pattern: /^[\p{L}\p{M} -]+$/u,
+    message: "may contain letters, spaces and - only",
+    example: "Karnataka",
+  }),
+  pincode: z
+    .string()
+    .regex(/^[0-9]{6}$/, "must be 6 digits")
+    .openapi({ example: "560001" }),
+  country: text({
+    min: 2,
+    max: 50,
+    pattern: /^[\p{L}\p{M} ]+$/u,
+    message: "may contain letters and spaces only",
+    example: "India",
+  }),
+  type: z.enum(ADDRESS_TYPES).openapi({ example: "current" }),
+  coords: coordsField,
+  codes: codesField,
+  tags: tagsField,
+};
+
+export const AddressCreateSchema = z
+  .strictObject({
+    contact_id: contactIdField,
+    ...writable,
+    type: writable.type.optional(),
+    coords: coordsField.optional(),
+    codes: codesField.optional(),
+    tags: tagsField.optional(),
+    ...readOnlyFields,
+  })
+  .openapi("AddressCreate");
+
+export const AddressUpdateSchema = z
+  .strictObject({
+    contact_id: contactIdField.optional(),
+    address_line: writable.address_line.optional(),
+    city: writable.city.optional(),
+    state: writable.state.optional(),
+    pincode: writable.pincode.optional(),
+    country: writable.country.optional(),
+    type: writable.type.optional(),
+    coords: coordsField.optional(),
+    codes: codesField.optional(),
+    tags: tagsField.optional(),
+    ...readOnlyFields,
+  })
+  .openapi("AddressUpdate");
+
+export const AddressSchema = z
+  .object({
+    id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D5" }),
+    contact_id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }),
+    address_line: z.string().openapi({ example: "12, MG Road, Ashok Nagar" }),
+    city: z.string().openapi({ example: "Bengaluru" }),
+    state: z.string().openapi({ example: "Karnataka" }),
+    pincode: z.string().openapi({ example: "560001" }),
+    country: z.string().openapi({ example: "India" }),
+    type: z.enum(ADDRESS_TYPES),
+    coords: z.object({ lat: z.number(), lng: z.number() }).nullable(),
+    codes: z.record(z.string(), z.string()).nullable(),
+    tags: z.array(z.string()),
+    ...auditSchema,
+  })
+  .openapi("Address");
+
+export const AddressListQuery = z.object({
+  ...listQueryFields,
+  contact: z.string().max(26).optional().openapi({ description: "Contact id" }),
+  type: z.enum(ADDRESS_TYPES).optional(),
+  search: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .openapi({ description: "Words of address_line, city, state, country or pincode (prefix match)" }),
+  tags: tagsQuery.optional(),
+  ordering: orderingQuery(["created_at", "updated_at"]).optional(),
+});
+
+export const AddressListSchema = pageEnvelopeSchema(AddressSchema, "AddressList");
+
+export type AddressCreate = z.infer<typeof AddressCreateSchema>;
+export type AddressUpdate = z.infer<typeof AddressUpdateSchema>;
+export type AddressListParams = z.infer<typeof AddressListQuery>;

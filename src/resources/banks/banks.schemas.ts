@@ -1,0 +1,113 @@
+import { z } from "@hono/zod-openapi";
+import {
+  auditSchema,
+  NAME_MESSAGE,
+  NAME_PATTERN,
+  optionalText,
+  readOnlyFields,
+  tagsField,
+  text,
+} from "../../lib/fields";
+import { listQueryFields, orderingQuery, pageEnvelopeSchema, tagsQuery } from "../../lib/pagination";
+
+export const ACCOUNT_TYPES = ["savings", "current", "overdraft", "cash_credit", "nre", "nro"] as const;
+
+const contactIdField = z
+  .string()
+  .openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4", description: "The owning contact; cannot change" });
+const accountNumberField = z
+  .string()
+  .regex(/^[0-9]{6,18}$/, "must be 6 to 18 digits")
+  .openapi({ example: "50100012345678" });
+const ifscField = z
+  .string()
+  .trim()
+  .transform((v) => v.toUpperCase())
+  .pipe(z.string().regex(/^[A-Z]{4}0[A-Z0-9]{6}$/, "must be an IFSC such as HDFC0001234"))
+  .openapi({ type: "string", example: "HDFC0001234", description: "Upper-cased before validation" });
+const holderField = text({
+  min: 1,
+  max: 100,
+  pattern: NAME_PATTERN,
+  message: NAME_MESSAGE,
+  example: "Ramesh Kumar",
+});
+const bankNameField = optionalText({ min: 1, max: 100, example: "HDFC Bank" });
+const branchNameField = optionalText({ min: 1, max: 100, example: "MG Road, Bengaluru" });
+const accountTypeField = z.enum(ACCOUNT_TYPES).openapi({ example: "savings" });
+const primaryField = z
+  .boolean()
+  .openapi({
+    example: true,
+    description: "At most one primary account per contact: setting one clears the other",
+  });
+
+export const BankCreateSchema = z
+  .strictObject({
+    contact_id: contactIdField,
+    account_number: accountNumberField,
+    ifsc: ifscField,
+    account_holder_name: holderField,
+    bank_name: bankNameField,
+    branch_name: branchNameField,
+    account_type: accountTypeField.optional(),
+    is_primary: primaryField.optional(),
+    tags: tagsField.optional(),
+    ...readOnlyFields,
+  })
+  .openapi("BankAccountCreate");
+
+export const BankUpdateSchema = z
+  .strictObject({
+    contact_id: contactIdField.optional(),
+    account_number: accountNumberField.optional(),
+    ifsc: ifscField.optional(),
+    account_holder_name: holderField.optional(),
+    bank_name: bankNameField,
+    branch_name: branchNameField,
+    account_type: accountTypeField.optional(),
+    is_primary: primaryField.optional(),
+    tags: tagsField.optional(),
+    ...readOnlyFields,
+  })
+  .openapi("BankAccountUpdate");
+
+export const BankSchema = z
+  .object({
+    id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D6" }),
+    contact_id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }),
+    account_number: z.string().openapi({ example: "50100012345678" }),
+    ifsc: z.string().openapi({ example: "HDFC0001234" }),
+    account_holder_name: z.string().openapi({ example: "Ramesh Kumar" }),
+    bank_name: z.string().nullable().openapi({ example: "HDFC Bank" }),
+    branch_name: z.string().nullable().openapi({ example: "MG Road, Bengaluru" }),
+    account_type: accountTypeField,
+    is_primary: z.boolean(),
+    tags: z.array(z.string()),
+    ...auditSchema,
+  })
+  .openapi("BankAccount");
+
+export const BankListQuery = z.object({
+  ...listQueryFields,
+  contact: z.string().max(26).optional().openapi({ description: "Contact id" }),
+  ifsc: z.string().trim().max(11).optional(),
+  account_type: accountTypeField.optional(),
+  search: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .openapi({
+      description:
+        "Words of account_holder_name or bank_name (prefix), or the last 4-8 digits of account_number",
+    }),
+  tags: tagsQuery.optional(),
+  ordering: orderingQuery(["created_at", "updated_at"]).optional(),
+});
+
+export const BankListSchema = pageEnvelopeSchema(BankSchema, "BankAccountList");
+
+export type BankCreate = z.infer<typeof BankCreateSchema>;
+export type BankUpdate = z.infer<typeof BankUpdateSchema>;
+export type BankListParams = z.infer<typeof BankListQuery>;
