@@ -23,6 +23,18 @@ beforeAll(async () => {
     body: { name: "Kiran Rao", namespace: "Calls", status: "active", type: "individual", props },
   });
   id = res.body.id;
+  for (let i = 0; i < 3; i++) {
+    await api("POST", "/contacts/addresses/", {
+      body: {
+        contact_id: id,
+        address_line: `${i}, MG Road`,
+        city: "Bengaluru",
+        state: "Karnataka",
+        pincode: "560001",
+        country: "India",
+      },
+    });
+  }
 });
 
 describe("D1 round trips per request", () => {
@@ -60,6 +72,42 @@ describe("D1 round trips per request", () => {
     expect(await roundTrips("DELETE", `/contacts/${id}/props/?key=x`)).toBe(2);
   });
   it("history page = 1", async () => expect(await roundTrips("GET", `/contacts/${id}/history/`)).toBe(1));
+  it("retrieve and list with expand=addresses,banks,relations = 1", async () => {
+    expect(await roundTrips("GET", `/contacts/${id}/?expand=addresses,banks,relations`)).toBe(1);
+    expect(await roundTrips("GET", "/contacts/?expand=addresses,banks,relations&page_size=100")).toBe(1);
+    expect(await roundTrips("GET", "/contacts/?expand=addresses,banks,relations&cursor=")).toBe(1);
+  });
+  it("address create = 1, list = 1, retrieve = 1, PATCH = 2 (read + batch), DELETE = 2 (read + batch)", async () => {
+    const body = {
+      contact_id: id,
+      address_line: "9, Brigade Road",
+      city: "Bengaluru",
+      state: "Karnataka",
+      pincode: "560025",
+      country: "India",
+    };
+    expect(await roundTrips("POST", "/contacts/addresses/", body)).toBe(1);
+    const created = await api("POST", "/contacts/addresses/", { body });
+    expect(await roundTrips("GET", "/contacts/addresses/?search=brig")).toBe(1);
+    expect(await roundTrips("GET", `/contacts/addresses/${created.body.id}/`)).toBe(1);
+    expect(await roundTrips("PATCH", `/contacts/addresses/${created.body.id}/`, { city: "Mysuru" })).toBe(2);
+    expect(await roundTrips("DELETE", `/contacts/addresses/${created.body.id}/`)).toBe(2);
+  });
+  it("bank create (clearing another primary) = 1; relation create (history on both contacts) = 1", async () => {
+    const bank = { contact_id: id, ifsc: "HDFC0001234", account_holder_name: "Kiran Rao", is_primary: true };
+    expect(await roundTrips("POST", "/contacts/banks/", { ...bank, account_number: "111122223333" })).toBe(1);
+    expect(await roundTrips("POST", "/contacts/banks/", { ...bank, account_number: "111122224444" })).toBe(1);
+    const other = await api("POST", "/contacts/", {
+      body: { name: "Asha Rao", namespace: "Calls", status: "active", type: "individual", props: [] },
+    });
+    expect(
+      await roundTrips("POST", "/contacts/relations/", {
+        contact: id,
+        type: "spouse",
+        related_contact: other.body.id,
+      }),
+    ).toBe(1);
+  });
   it("namespace create = 1, list = 1", async () => {
     expect(await roundTrips("POST", "/namespaces/", { name: "Calls2" })).toBe(1);
     expect(await roundTrips("GET", "/namespaces/")).toBe(1);

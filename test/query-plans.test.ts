@@ -10,6 +10,9 @@ import { token } from "./helpers/tokens";
 let contactId = "";
 let namespaceId = "";
 let cursor = "";
+let addressId = "";
+let bankId = "";
+let relationId = "";
 
 beforeAll(async () => {
   const ns = await api("POST", "/namespaces/", { body: { name: "Plans", contact_pattern: "P-{seq:4}" } });
@@ -29,6 +32,35 @@ beforeAll(async () => {
     contactId = res.body.id;
   }
   cursor = (await api("GET", "/contacts/?cursor=&page_size=1")).body.next_cursor;
+  const other = (await api("GET", "/contacts/?page_size=2")).body.results[1].id;
+  addressId = (
+    await api("POST", "/contacts/addresses/", {
+      body: {
+        contact_id: contactId,
+        address_line: "12, MG Road",
+        city: "Bengaluru",
+        state: "Karnataka",
+        pincode: "560001",
+        country: "India",
+      },
+    })
+  ).body.id;
+  bankId = (
+    await api("POST", "/contacts/banks/", {
+      body: {
+        contact_id: contactId,
+        account_number: "50100012345678",
+        ifsc: "HDFC0001234",
+        account_holder_name: "Meena Das",
+        is_primary: true,
+      },
+    })
+  ).body.id;
+  relationId = (
+    await api("POST", "/contacts/relations/", {
+      body: { contact: contactId, type: "guarantor", related_contact: other },
+    })
+  ).body.id;
 });
 
 const requests: [string, () => string, unknown?][] = [
@@ -63,6 +95,27 @@ const requests: [string, () => string, unknown?][] = [
     () => "/contacts/",
     { name: "New One", namespace: "Plans", status: "active", type: "individual", props: [] },
   ],
+  ["GET", () => "/contacts/?expand=addresses,banks,relations"],
+  ["GET", () => "/contacts/?expand=addresses,banks,relations&search=meena&cursor="],
+  ["GET", () => `/contacts/${contactId}/?expand=addresses,banks,relations`],
+  ["GET", () => "/contacts/addresses/"],
+  ["GET", () => `/contacts/addresses/?contact=${contactId}&type=current&ordering=-updated_at`],
+  ["GET", () => "/contacts/addresses/?search=beng&tags=x"],
+  ["GET", () => "/contacts/addresses/?cursor="],
+  ["GET", () => `/contacts/addresses/${addressId}/`],
+  ["PATCH", () => `/contacts/addresses/${addressId}/`, { city: "Mysuru" }],
+  ["GET", () => `/contacts/banks/?contact=${contactId}`],
+  ["GET", () => "/contacts/banks/?ifsc=hdfc0001234&account_type=savings"],
+  ["GET", () => "/contacts/banks/?search=5678"],
+  ["GET", () => "/contacts/banks/?search=meena"],
+  ["GET", () => `/contacts/banks/${bankId}/`],
+  ["PATCH", () => `/contacts/banks/${bankId}/`, { is_primary: true, bank_name: "HDFC Bank" }],
+  ["GET", () => `/contacts/relations/?contact=${contactId}`],
+  ["GET", () => `/contacts/relations/?related_contact=${contactId}&type=guarantor`],
+  ["GET", () => `/contacts/relations/${relationId}/`],
+  ["DELETE", () => `/contacts/relations/${relationId}/`],
+  ["DELETE", () => `/contacts/addresses/${addressId}/`],
+  ["DELETE", () => `/contacts/banks/${bankId}/`],
   ["DELETE", () => `/namespaces/${namespaceId}/`],
 ];
 
