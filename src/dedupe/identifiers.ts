@@ -1,0 +1,382 @@
+/**
+ * The identifier registry: for each kind of Indian KYC identifier, the prop keys it is found under,
+ * its validator and its normaliser. Pure functions; the only I/O is WebCrypto for the Aadhaar HMAC.
+ *
+ * Normalisers return one canonical string per real-world identifier (so formatting variants compare
+ * equal) or null when the value is not a valid identifier of that kind. They are idempotent: the
+ * canonical form normalises to itself, which lets the index store it and re-normalise safely.
+ */
+
+export type IdentifierKind =
+  | "pan"
+  | "gstin"
+  | "aadhaar"
+  | "mobile"
+  | "email"
+  | "passport"
+  | "voter_id"
+  | "driving_licence"
+  | "dob"
+  | "bank_account";
+
+/** Kinds that identify one person or entity on their own; a date of birth is shared by many people. */
+export const STRONG_KINDS: readonly IdentifierKind[] = [
+  "pan",
+  "gstin",
+  "aadhaar",
+  "mobile",
+  "email",
+  "passport",
+  "voter_id",
+  "driving_licence",
+  "bank_account",
+];
+
+export type Identifier = { kind: IdentifierKind; value: string; field: string };
+
+// ---------------------------------------------------------------------------------------------
+// Prop-key aliases
+
+const ALIASES: Record<string, IdentifierKind> = {};
+const ALIAS_LIST: [IdentifierKind, string[]][] = [
+  ["pan", ["pan", "pan_no", "pan_number", "pan_card"]],
+  ["gstin", ["gstin", "gst_no", "gst_number", "gstin_no"]],
+  ["aadhaar", ["aadhaar", "aadhaar_no", "aadhaar_number", "aadhar", "aadhar_no", "uid", "uidai"]],
+  ["mobile", ["mobile", "mobile_no", "mobile_number", "phone", "phone_no", "phone_number"]],
+  ["email", ["email", "email_id", "email_address"]],
+  ["passport", ["passport", "passport_no", "passport_number"]],
+  ["voter_id", ["voter_id", "voter_id_no", "epic", "epic_no"]],
+  ["driving_licence", ["driving_licence", "driving_license", "dl_no", "dl_number", "driving_licence_no"]],
+  ["dob", ["dob", "date_of_birth", "birth_date"]],
+];
+for (const [kind, keys] of ALIAS_LIST) for (const key of keys) ALIASES[key] = kind;
+
+/** The identifier kind a prop key names, or null. Case, spaces, dashes and dots are not significant. */
+export function kindOfPropKey(key: string): IdentifierKind | null {
+  const canonical = key
+    .trim()
+    .toLowerCase()
+    .replace(/[\s.-]+/g, "_")
+    .replace(/_+/g, "_")
+    .replace(/^_|_$/g, "");
+  return ALIASES[canonical] ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PAN
+
+const PAN_RE = /^[A-Z]{5}[0-9]{4}[A-Z]$/;
+
+/** The holder type encoded in a PAN's 4th character (Income Tax Department's published list). */
+const PAN_HOLDER_TYPES: Record<string, string> = {
+  P: "individual",
+  C: "company",
+  H: "huf",
+  F: "firm",
+  A: "aop",
+  T: "trust",
+  B: "boi",
+  L: "local_authority",
+  J: "artificial_juridical_person",
+  G: "government",
+};
+
+const compact = (raw: string) => raw.replace(/[\s-]+/g, "").toUpperCase();
+
+/** A PAN in canonical form (upper-case, no spaces) with a known holder type. */
+export function isValidPan(v: string): boolean {
+  return PAN_RE.test(v) && v.charAt(3) in PAN_HOLDER_TYPES;
+}
+
+/** "individual", "company", ... for a valid PAN (any formatting), else null. */
+export function panHolderType(pan: string): string | null {
+  const v = compact(pan);
+  return isValidPan(v) ? (PAN_HOLDER_TYPES[v.charAt(3)] ?? null) : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GSTIN: 2-digit state code, the holder's PAN, an entity number, "Z", a base-36 check character.
+
+const GSTIN_RE = /^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$/;
+const BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+function gstinStateCodeValid(code: number): boolean {
+  // 01-38 are the states and union territories; 97 "other territory"; 99 "centre jurisdiction".
+  return (code >= 1 && code <= 38) || code === 97 || code === 99;
+}
+
+/** The GSTN check character of the first 14 characters: weights alternate 1, 2; digits of base 36 summed. */
+export function gstinCheckChar(first14: string): string {
+  let sum = 0;
+  for (let i = 0; i < 14; i++) {
+    const product = BASE36.indexOf(first14.charAt(i)) * (i % 2 === 0 ? 1 : 2);
+    sum += Math.floor(product / 36) + (product % 36);
+  }
+  return BASE36.charAt((36 - (sum % 36)) % 36);
+}
+
+/** A GSTIN in canonical form: format, state code, embedded PAN and check character. */
+export function isValidGstin(v: string): boolean {
+  return (
+    GSTIN_RE.test(v) &&
+    gstinStateCodeValid(Number(v.slice(0, 2))) &&
+    isValidPan(panOfGstin(v)) &&
+    gstinCheckChar(v.slice(0, 14)) === v.charAt(14)
+  );
+}
+
+/** Characters 3-12 of a GSTIN: the PAN of the registered person (a proprietorship's is its owner's). */
+export function panOfGstin(gstin: string): string {
+  return compact(gstin).slice(2, 12);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aadhaar: 12 digits, not starting with 0 or 1, the last a Verhoeff check digit.
+
+const VERHOEFF_D = [
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+  [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+  [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+  [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+  [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+  [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+  [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+  [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+  [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+// Position i uses the permutation (1 5 8 9 4 2 7 0)(3 6) applied i times; built, not typed out.
+const VERHOEFF_SIGMA = [1, 5, 7, 6, 2, 8, 3, 0, 9, 4];
+const VERHOEFF_P: number[][] = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]];
+for (let i = 1; i < 8; i++) {
+  VERHOEFF_P.push((VERHOEFF_P[i - 1] as number[]).map((d) => VERHOEFF_SIGMA[d] as number));
+}
+const VERHOEFF_INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
+
+function verhoeffChecksum(digits: string, appendingCheck: boolean): number {
+  let c = 0;
+  const n = digits.length;
+  for (let i = 0; i < n; i++) {
+    const digit = digits.charCodeAt(n - 1 - i) - 48;
+    const row = VERHOEFF_P[(i + (appendingCheck ? 1 : 0)) % 8] as number[];
+    c = (VERHOEFF_D[c] as number[])[row[digit] as number] as number;
+  }
+  return c;
+}
+
+/** The Verhoeff check digit to append to a string of digits. */
+export function verhoeffCheckDigit(digits: string): number {
+  return VERHOEFF_INV[verhoeffChecksum(digits, true)] as number;
+}
+
+/** Whether a string of digits ends in a correct Verhoeff check digit. */
+export function verhoeffValid(digits: string): boolean {
+  return /^[0-9]+$/.test(digits) && verhoeffChecksum(digits, false) === 0;
+}
+
+/** An Aadhaar number in canonical form (12 digits, no separators). */
+export function isValidAadhaar(v: string): boolean {
+  return /^[2-9][0-9]{11}$/.test(v) && verhoeffValid(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mobile numbers
+
+/** "+91XXXXXXXXXX" for an Indian mobile, "+<digits>" for another E.164 number, else null. */
+function normaliseMobile(raw: string): string | null {
+  const trimmed = raw.trim();
+  if (!/^[+0-9\s\-().]+$/.test(trimmed)) return null;
+  let digits = trimmed.replace(/[^0-9]/g, "");
+  let international = trimmed.startsWith("+") || trimmed.startsWith("(+");
+  if (!international && digits.startsWith("00")) {
+    // "00" is the international call prefix dialled from India.
+    digits = digits.slice(2);
+    international = true;
+  }
+  if (international) {
+    // "+91 (0) 98..." keeps the trunk zero some people write after the country code.
+    if (/^910[6-9][0-9]{9}$/.test(digits)) digits = `91${digits.slice(3)}`;
+    // A +91 number must be an Indian mobile: landlines are shared by whole offices and households.
+    if (digits.startsWith("91")) return /^91[6-9][0-9]{9}$/.test(digits) ? `+${digits}` : null;
+    return /^[1-9][0-9]{7,14}$/.test(digits) ? `+${digits}` : null;
+  }
+  const national = /^(?:0|91)?([6-9][0-9]{9})$/.exec(digits);
+  return national ? `+91${national[1]}` : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates of birth
+
+const MONTHS: Record<string, number> = {
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  sept: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+};
+const MONTH_NAMES = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+];
+MONTH_NAMES.forEach((name, i) => {
+  MONTHS[name] = i + 1;
+});
+
+function isoDate(year: number, month: number, day: number): string | null {
+  const thisYear = new Date().getUTCFullYear();
+  if (year < 1900 || year > thisYear || month < 1 || month > 12 || day < 1) return null;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  // Date.UTC rolls 31 April over to 1 May: a changed month means the day did not exist.
+  if (date.getUTCMonth() !== month - 1 || date.getTime() > Date.now()) return null;
+  return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
+/** ISO "YYYY-MM-DD" from the formats Indian forms use (day before month when numeric). */
+function normaliseDob(raw: string): string | null {
+  const v = raw.trim().toLowerCase();
+  let m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(v);
+  if (m) return isoDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  m = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})$/.exec(v);
+  if (m) return isoDate(Number(m[4]), Number(m[3]), Number(m[1]));
+  m = /^(\d{1,2})(?:st|nd|rd|th)?[\s-]+([a-z]+)\.?,?[\s-]+(\d{4})$/.exec(v);
+  if (m) {
+    const month = MONTHS[m[2] as string];
+    return month ? isoDate(Number(m[3]), month, Number(m[1])) : null;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bank accounts
+
+const IFSC_RE = /^[A-Z]{4}0[A-Z0-9]{6}$/;
+
+/** "IFSC:digits" for a bank account, or null. Leading zeros are significant in account numbers. */
+export function bankAccountKey(accountNumber: string, ifsc: string): string | null {
+  const account = accountNumber.replace(/[\s-]+/g, "");
+  const code = compact(ifsc);
+  if (!/^[0-9]{6,18}$/.test(account) || !IFSC_RE.test(code)) return null;
+  return `${code}:${account}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The normaliser for every kind
+
+const EMAIL_RE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+
+/** The canonical form of an identifier, or null when raw is not a valid identifier of that kind. */
+export function normaliseIdentifier(kind: IdentifierKind, raw: string): string | null {
+  if (typeof raw !== "string") return null;
+  switch (kind) {
+    case "pan": {
+      const v = compact(raw);
+      return isValidPan(v) ? v : null;
+    }
+    case "gstin": {
+      const v = compact(raw);
+      return isValidGstin(v) ? v : null;
+    }
+    case "aadhaar": {
+      const v = raw.replace(/[\s-]+/g, "");
+      return isValidAadhaar(v) ? v : null;
+    }
+    case "mobile":
+      return normaliseMobile(raw);
+    case "email": {
+      const v = raw.trim().toLowerCase();
+      return v.length <= 254 && EMAIL_RE.test(v) ? v : null;
+    }
+    case "passport": {
+      const v = compact(raw);
+      return /^[A-Z][0-9]{7}$/.test(v) ? v : null;
+    }
+    case "voter_id": {
+      const v = compact(raw).replace(/\//g, "");
+      return /^[A-Z]{3}[0-9]{7}$/.test(v) ? v : null;
+    }
+    case "driving_licence": {
+      // State code, RTO code, then year and serial; states pad differently, hence the loose length.
+      const v = compact(raw).replace(/\//g, "");
+      return /^[A-Z]{2}[0-9]{2}[0-9A-Z]{9,13}$/.test(v) ? v : null;
+    }
+    case "dob":
+      return normaliseDob(raw);
+    case "bank_account": {
+      // The canonical form is "IFSC:account"; accept it back so normalisation stays idempotent.
+      const parts = raw.split(":");
+      return parts.length === 2 ? bankAccountKey(parts[1] as string, parts[0] as string) : null;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hashing and extraction
+
+/** HMAC-SHA256 of value under key, lower-case hex: how Aadhaar numbers are compared and indexed. */
+export async function hashIdentifier(value: string, key: string): Promise<string> {
+  const encoder = new TextEncoder();
+  const cryptoKey = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(key),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(value));
+  return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Every valid identifier in a contact's props and bank accounts, deduplicated by kind and value.
+ * Aadhaar numbers come back only as their HMAC, so callers never hold them in clear. A GSTIN also
+ * yields the PAN it embeds, so a proprietorship firm links to its owner's PAN.
+ */
+export async function extractIdentifiers(
+  props: { key: string; value: string }[],
+  banks: { account_number: string; ifsc: string }[],
+  hmacKey: string,
+): Promise<Identifier[]> {
+  const found: Identifier[] = [];
+  for (const { key, value } of props) {
+    const kind = kindOfPropKey(key);
+    if (!kind || typeof value !== "string") continue;
+    const normalised = normaliseIdentifier(kind, value);
+    if (!normalised) continue;
+    const field = `props.${key}`;
+    if (kind === "aadhaar") {
+      found.push({ kind, value: await hashIdentifier(normalised, hmacKey), field });
+    } else {
+      found.push({ kind, value: normalised, field });
+      if (kind === "gstin") found.push({ kind: "pan", value: panOfGstin(normalised), field });
+    }
+  }
+  for (const bank of banks) {
+    const value = bankAccountKey(bank.account_number ?? "", bank.ifsc ?? "");
+    if (value) found.push({ kind: "bank_account", value, field: "banks.account_number" });
+  }
+  const seen = new Set<string>();
+  return found.filter((id) => {
+    const k = `${id.kind}\u0000${id.value}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,636 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  bankAccountKey,
+  extractIdentifiers,
+  gstinCheckChar,
+  hashIdentifier,
+  type IdentifierKind,
+  isValidAadhaar,
+  isValidGstin,
+  isValidPan,
+  kindOfPropKey,
+  normaliseIdentifier,
+  panHolderType,
+  panOfGstin,
+  STRONG_KINDS,
+  verhoeffCheckDigit,
+  verhoeffValid,
+} from "../../src/dedupe/identifiers";
+
+const ALL_KINDS: IdentifierKind[] = [
+  "pan",
+  "gstin",
+  "aadhaar",
+  "mobile",
+  "email",
+  "passport",
+  "voter_id",
+  "driving_licence",
+  "dob",
+  "bank_account",
+];
+
+// Arbitraries for valid identifiers and for the ways people write them.
+const upper = fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZ".split(""));
+const digit = fc.constantFrom(..."0123456789".split(""));
+const str = (chars: fc.Arbitrary<string>, n: number) =>
+  fc.array(chars, { minLength: n, maxLength: n }).map((a) => a.join(""));
+const holder = fc.constantFrom(..."PCHFATBLJG".split(""));
+const validPan = fc.tuple(str(upper, 3), holder, upper, str(digit, 4), upper).map((parts) => parts.join(""));
+const stateCode = fc.oneof(fc.integer({ min: 1, max: 38 }), fc.constantFrom(97, 99));
+const validGstin = fc
+  .tuple(stateCode, validPan, fc.constantFrom(..."123456789ABCDEFGHJ".split("")))
+  .map(([state, pan, entity]) => {
+    const first14 = `${String(state).padStart(2, "0")}${pan}${entity}Z`;
+    return first14 + gstinCheckChar(first14);
+  });
+const validAadhaar = fc
+  .tuple(fc.integer({ min: 2, max: 9 }), str(digit, 10))
+  .map(([first, rest]) => `${first}${rest}${verhoeffCheckDigit(`${first}${rest}`)}`);
+const indianMobile = fc
+  .tuple(fc.integer({ min: 6, max: 9 }), str(digit, 9))
+  .map(([first, rest]) => `${first}${rest}`);
+
+/** Scatter spaces and dashes through a string and randomise its case. */
+const formatted = (value: string) =>
+  fc
+    .tuple(
+      fc.array(fc.constantFrom("", "", "", " ", "-"), { minLength: value.length, maxLength: value.length }),
+      fc.array(fc.boolean(), { minLength: value.length, maxLength: value.length }),
+      fc.constantFrom("", " ", "  "),
+    )
+    .map(([seps, lower, pad]) => {
+      const body = value
+        .split("")
+        .map((c, i) => (lower[i] ? c.toLowerCase() : c) + (i < value.length - 1 ? seps[i] : ""))
+        .join("");
+      return `${pad}${body}${pad}`;
+    });
+
+describe("kindOfPropKey", () => {
+  it("finds every alias API.md lists, whatever the case", () => {
+    const table: [string, IdentifierKind][] = [
+      ["pan", "pan"],
+      ["PAN_NO", "pan"],
+      ["Pan_Number", "pan"],
+      ["gstin", "gstin"],
+      ["GST_NO", "gstin"],
+      ["aadhaar", "aadhaar"],
+      ["Aadhaar_No", "aadhaar"],
+      ["mobile", "mobile"],
+      ["Phone", "mobile"],
+      ["phone_no", "mobile"],
+      ["EMAIL", "email"],
+      ["passport", "passport"],
+      ["passport_no", "passport"],
+      ["voter_id", "voter_id"],
+      ["EPIC", "voter_id"],
+      ["epic_no", "voter_id"],
+      ["driving_licence", "driving_licence"],
+      ["driving_license", "driving_licence"],
+      ["DL_NO", "driving_licence"],
+      ["dob", "dob"],
+      ["date_of_birth", "dob"],
+    ];
+    for (const [key, kind] of table) expect(kindOfPropKey(key), key).toBe(kind);
+  });
+
+  it("treats spaces, dashes and dots in keys like underscores", () => {
+    expect(kindOfPropKey("PAN No")).toBe("pan");
+    expect(kindOfPropKey("pan-number")).toBe("pan");
+    expect(kindOfPropKey(" Date of Birth ")).toBe("dob");
+    expect(kindOfPropKey("Phone  No.")).toBe("mobile");
+    expect(kindOfPropKey("dl-no")).toBe("driving_licence");
+  });
+
+  it("answers null for keys that name no identifier", () => {
+    for (const key of ["address", "panel", "company_pan_x", "", "name", "ifsc"]) {
+      expect(kindOfPropKey(key), key).toBeNull();
+    }
+  });
+
+  it("STRONG_KINDS is every kind but the date of birth", () => {
+    expect([...STRONG_KINDS].sort()).toEqual(ALL_KINDS.filter((k) => k !== "dob").sort());
+  });
+});
+
+describe("PAN", () => {
+  it("accepts the format with a known holder type", () => {
+    expect(isValidPan("ABCPE1234F")).toBe(true);
+    expect(isValidPan("AAACR5055K")).toBe(true);
+  });
+
+  it("rejects other shapes and unknown holder types", () => {
+    for (const v of [
+      "ABCPE1234",
+      "ABCPE12345",
+      "1BCPE1234F",
+      "ABCXE1234F",
+      "abcpe1234f",
+      "ABCPE 1234F",
+      "",
+    ]) {
+      expect(isValidPan(v), v).toBe(false);
+    }
+  });
+
+  it("reads the holder type from the 4th character", () => {
+    const table: [string, string][] = [
+      ["P", "individual"],
+      ["C", "company"],
+      ["H", "huf"],
+      ["F", "firm"],
+      ["A", "aop"],
+      ["T", "trust"],
+      ["B", "boi"],
+      ["L", "local_authority"],
+      ["J", "artificial_juridical_person"],
+      ["G", "government"],
+    ];
+    for (const [letter, type] of table) expect(panHolderType(`ABC${letter}E1234F`)).toBe(type);
+    expect(panHolderType("abcpe 1234 f")).toBe("individual");
+    expect(panHolderType("ABCXE1234F")).toBeNull();
+    expect(panHolderType("nonsense")).toBeNull();
+  });
+
+  it("normalises case and spacing, and rejects invalid input", () => {
+    expect(normaliseIdentifier("pan", " abcpe 1234 f ")).toBe("ABCPE1234F");
+    expect(normaliseIdentifier("pan", "ABCPE-1234-F")).toBe("ABCPE1234F");
+    expect(normaliseIdentifier("pan", "ABCPE1234")).toBeNull();
+    expect(normaliseIdentifier("pan", "ABCXE1234F")).toBeNull();
+  });
+
+  it("formatting variants of one PAN normalise to it", () => {
+    fc.assert(
+      fc.property(
+        validPan.chain((pan) => fc.tuple(fc.constant(pan), formatted(pan))),
+        ([pan, variant]) => {
+          expect(normaliseIdentifier("pan", variant)).toBe(pan);
+        },
+      ),
+    );
+  });
+});
+
+describe("GSTIN", () => {
+  it("accepts published GSTINs, whose check characters the algorithm reproduces", () => {
+    // Worked examples of the GSTN check-character algorithm.
+    for (const g of ["27AAPFU0939F1ZV", "29AAGCB7383J1Z4"]) {
+      expect(gstinCheckChar(g.slice(0, 14)), g).toBe(g.charAt(14));
+      expect(isValidGstin(g), g).toBe(true);
+    }
+  });
+
+  it("computes check characters by the base-36 weighted sum", () => {
+    // Hand-worked: 27AAPFU0939F1Z -> products 2,14,10,20,25,30,30,0,9,6,9,30,1,70 (70 = 1*36 + 34);
+    // digit sum 2+14+10+20+25+30+30+0+9+6+9+30+1+1+34 = 221; 221 mod 36 = 5; (36 - 5) = 31 = "V".
+    expect(gstinCheckChar("27AAPFU0939F1Z")).toBe("V");
+    expect(gstinCheckChar("07AAACR5055K1Z")).toBe("9");
+    expect(isValidGstin("07AAACR5055K1Z9")).toBe(true);
+  });
+
+  it("rejects a wrong check character, a bad state code, a bad embedded PAN or a bad shape", () => {
+    expect(isValidGstin("27AAPFU0939F1ZW")).toBe(false);
+    for (const state of ["00", "39", "96", "98"]) {
+      const first14 = `${state}AAPFU0939F1Z`;
+      expect(isValidGstin(first14 + gstinCheckChar(first14)), state).toBe(false);
+    }
+    const badPan = "27AAPXU0939F1Z";
+    expect(isValidGstin(badPan + gstinCheckChar(badPan))).toBe(false);
+    const noZ = "27AAPFU0939F1Y";
+    expect(isValidGstin(noZ + gstinCheckChar(noZ))).toBe(false);
+    expect(isValidGstin("27AAPFU0939F0ZV")).toBe(false); // entity number 0
+    expect(isValidGstin("27AAPFU0939F1Z")).toBe(false);
+    expect(isValidGstin("27aapfu0939f1zv")).toBe(false); // validators take canonical form
+  });
+
+  it("accepts state codes 97 and 99", () => {
+    for (const state of ["97", "99", "01", "38"]) {
+      const first14 = `${state}AAPFU0939F1Z`;
+      expect(isValidGstin(first14 + gstinCheckChar(first14)), state).toBe(true);
+    }
+  });
+
+  it("normalises case and spacing; its characters 3-12 are the holder's PAN", () => {
+    expect(normaliseIdentifier("gstin", "27 aapfu0939f 1zv")).toBe("27AAPFU0939F1ZV");
+    expect(normaliseIdentifier("gstin", "27AAPFU0939F1ZW")).toBeNull();
+    expect(panOfGstin("27AAPFU0939F1ZV")).toBe("AAPFU0939F");
+    expect(panOfGstin("27 aapfu0939f 1zv")).toBe("AAPFU0939F");
+  });
+
+  it("any single changed character of a valid GSTIN's last 13 is caught", () => {
+    // The base-36 check detects every single-character substitution.
+    fc.assert(
+      fc.property(validGstin, fc.integer({ min: 2, max: 14 }), upper, (gstin, i, c) => {
+        fc.pre(gstin.charAt(i) !== c);
+        const changed = gstin.slice(0, i) + c + gstin.slice(i + 1);
+        expect(isValidGstin(changed)).toBe(false);
+      }),
+    );
+  });
+
+  it("formatting variants of one GSTIN normalise to it", () => {
+    fc.assert(
+      fc.property(
+        validGstin.chain((g) => fc.tuple(fc.constant(g), formatted(g))),
+        ([g, variant]) => {
+          expect(normaliseIdentifier("gstin", variant)).toBe(g);
+        },
+      ),
+    );
+  });
+});
+
+describe("Aadhaar and Verhoeff", () => {
+  it("computes the standard Verhoeff vectors", () => {
+    expect(verhoeffCheckDigit("236")).toBe(3);
+    expect(verhoeffCheckDigit("12345")).toBe(1);
+    expect(verhoeffCheckDigit("142857")).toBe(0);
+    expect(verhoeffValid("2363")).toBe(true);
+    expect(verhoeffValid("123451")).toBe(true);
+    expect(verhoeffValid("1428570")).toBe(true);
+    expect(verhoeffValid("2364")).toBe(false);
+    expect(verhoeffValid("12a4")).toBe(false);
+  });
+
+  it("accepts 12 digits not starting with 0 or 1 ending in a Verhoeff digit", () => {
+    expect(isValidAadhaar("234123412346")).toBe(true);
+    expect(isValidAadhaar("234123412347")).toBe(false); // wrong check digit
+    expect(isValidAadhaar(`12345678901${verhoeffCheckDigit("12345678901")}`)).toBe(false); // starts with 1
+    expect(isValidAadhaar(`02345678901${verhoeffCheckDigit("02345678901")}`)).toBe(false); // starts with 0
+    expect(isValidAadhaar("23412341234")).toBe(false); // 11 digits
+    expect(isValidAadhaar("2341 2341 2346")).toBe(false); // validators take canonical form
+  });
+
+  it("normalises spaces and dashes; rejects letters", () => {
+    expect(normaliseIdentifier("aadhaar", "2341 2341 2346")).toBe("234123412346");
+    expect(normaliseIdentifier("aadhaar", "2341-2341-2346")).toBe("234123412346");
+    expect(normaliseIdentifier("aadhaar", "2341 2341 234X")).toBeNull();
+    expect(normaliseIdentifier("aadhaar", "2341 2341 2347")).toBeNull();
+  });
+
+  it("catches every single-digit error and every adjacent transposition", () => {
+    fc.assert(
+      fc.property(validAadhaar, fc.integer({ min: 0, max: 11 }), digit, (a, i, d) => {
+        fc.pre(a.charAt(i) !== d);
+        expect(verhoeffValid(a.slice(0, i) + d + a.slice(i + 1))).toBe(false);
+      }),
+    );
+    fc.assert(
+      fc.property(validAadhaar, fc.integer({ min: 0, max: 10 }), (a, i) => {
+        fc.pre(a.charAt(i) !== a.charAt(i + 1));
+        expect(verhoeffValid(a.slice(0, i) + a.charAt(i + 1) + a.charAt(i) + a.slice(i + 2))).toBe(false);
+      }),
+    );
+  });
+
+  it("formatting variants of one Aadhaar number normalise to it", () => {
+    const spaced = (a: string) =>
+      fc.constantFrom(
+        a,
+        `${a.slice(0, 4)} ${a.slice(4, 8)} ${a.slice(8)}`,
+        `${a.slice(0, 4)}-${a.slice(4, 8)}-${a.slice(8)}`,
+      );
+    fc.assert(
+      fc.property(
+        validAadhaar.chain((a) => fc.tuple(fc.constant(a), spaced(a))),
+        ([a, variant]) => {
+          expect(normaliseIdentifier("aadhaar", variant)).toBe(a);
+        },
+      ),
+    );
+  });
+});
+
+describe("mobile", () => {
+  it("normalises the ways Indian mobiles are written to +91 and ten digits", () => {
+    for (const v of [
+      "9876543210",
+      "09876543210",
+      "919876543210",
+      "+919876543210",
+      "+91 98765 43210",
+      "+91-98765-43210",
+      "(+91) 98765 43210",
+      "098765-43210",
+      "987-654-3210",
+      "0091 98765 43210",
+      "+91 (0) 98765 43210",
+      " 98765.43210 ",
+    ]) {
+      expect(normaliseIdentifier("mobile", v), v).toBe("+919876543210");
+    }
+  });
+
+  it("keeps other international numbers as + and digits", () => {
+    expect(normaliseIdentifier("mobile", "+44 20 7946 0958")).toBe("+442079460958");
+    expect(normaliseIdentifier("mobile", "+1 (415) 555-0100")).toBe("+14155550100");
+    expect(normaliseIdentifier("mobile", "0044 20 7946 0958")).toBe("+442079460958");
+  });
+
+  it("rejects landlines, short numbers, letters and non-mobile +91 numbers", () => {
+    for (const v of [
+      "5876543210", // Indian mobiles start with 6-9
+      "022 2345 6789",
+      "+91 22 2345 6789",
+      "98765",
+      "98765432101",
+      "+1234",
+      "+1234567890123456",
+      "call 9876543210",
+      "",
+    ]) {
+      expect(normaliseIdentifier("mobile", v), v).toBeNull();
+    }
+  });
+
+  it("formatting variants of one mobile normalise to one value", () => {
+    const variants = (m: string) =>
+      fc.constantFrom(
+        m,
+        `0${m}`,
+        `91${m}`,
+        `+91${m}`,
+        `+91 ${m.slice(0, 5)} ${m.slice(5)}`,
+        `+91-${m.slice(0, 5)}-${m.slice(5)}`,
+        `(+91) ${m}`,
+        `0${m.slice(0, 5)}-${m.slice(5)}`,
+        `${m.slice(0, 3)} ${m.slice(3, 6)} ${m.slice(6)}`,
+      );
+    fc.assert(
+      fc.property(
+        indianMobile.chain((m) => fc.tuple(fc.constant(m), variants(m))),
+        ([m, variant]) => {
+          expect(normaliseIdentifier("mobile", variant)).toBe(`+91${m}`);
+        },
+      ),
+    );
+  });
+});
+
+describe("email, passport, voter id, driving licence", () => {
+  it("email: trims and lower-cases; needs a local part and a dotted domain", () => {
+    expect(normaliseIdentifier("email", "  Rahul.Sharma@Gmail.COM ")).toBe("rahul.sharma@gmail.com");
+    expect(normaliseIdentifier("email", "a+tag@sub.example.co.in")).toBe("a+tag@sub.example.co.in");
+    for (const v of [
+      "rahul",
+      "rahul@",
+      "@gmail.com",
+      "rahul@gmail",
+      "ra hul@gmail.com",
+      "a@b@c.com",
+      "a@.com",
+    ]) {
+      expect(normaliseIdentifier("email", v), v).toBeNull();
+    }
+  });
+
+  it("passport: a letter and seven digits", () => {
+    expect(normaliseIdentifier("passport", "j 1234567")).toBe("J1234567");
+    expect(normaliseIdentifier("passport", "J-1234567")).toBe("J1234567");
+    for (const v of ["J123456", "12345678", "JJ123456", "J12345678"]) {
+      expect(normaliseIdentifier("passport", v), v).toBeNull();
+    }
+  });
+
+  it("voter id (EPIC): three letters and seven digits", () => {
+    expect(normaliseIdentifier("voter_id", "abc 1234567")).toBe("ABC1234567");
+    expect(normaliseIdentifier("voter_id", "ABC/1234567")).toBe("ABC1234567");
+    for (const v of ["AB1234567", "ABC123456", "ABCD234567", "1234567890"]) {
+      expect(normaliseIdentifier("voter_id", v), v).toBeNull();
+    }
+  });
+
+  it("driving licence: state, RTO code, then 9-13 characters", () => {
+    expect(normaliseIdentifier("driving_licence", "MH12 20110012345")).toBe("MH1220110012345");
+    expect(normaliseIdentifier("driving_licence", "mh-12-2011-0012345")).toBe("MH1220110012345");
+    expect(normaliseIdentifier("driving_licence", "DL-0420110149646")).toBe("DL0420110149646");
+    for (const v of ["MH1212345", "M11220110012345", "MHAB20110012345", "MH12201100123456789"]) {
+      expect(normaliseIdentifier("driving_licence", v), v).toBeNull();
+    }
+  });
+});
+
+describe("date of birth", () => {
+  it("reads ISO, day-first numeric and month-name dates", () => {
+    for (const v of [
+      "1985-03-12",
+      "1985/03/12",
+      "12/03/1985",
+      "12-03-1985",
+      "12.03.1985",
+      "12 Mar 1985",
+      "12 March 1985",
+      "12-Mar-1985",
+      "12th March, 1985",
+      "12 MARCH 1985",
+    ]) {
+      expect(normaliseIdentifier("dob", v), v).toBe("1985-03-12");
+    }
+    expect(normaliseIdentifier("dob", "1/3/1985")).toBe("1985-03-01");
+    expect(normaliseIdentifier("dob", "29/02/2000")).toBe("2000-02-29");
+  });
+
+  it("rejects impossible dates, years outside 1900 to now and other shapes", () => {
+    const nextYear = new Date().getUTCFullYear() + 1;
+    for (const v of [
+      "31/04/1985",
+      "29/02/1900",
+      "30 Feb 1990",
+      "1985-13-01",
+      "00/01/1985",
+      "1899-12-31",
+      `01/01/${nextYear}`,
+      "12 Smarch 1985",
+      "12-3-85",
+      "March 12 1985",
+      "",
+    ]) {
+      expect(normaliseIdentifier("dob", v), v).toBeNull();
+    }
+  });
+
+  it("every supported format of one date normalises to its ISO form", () => {
+    const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const longMonths = [
+      "January",
+      "February",
+      "March",
+      "April",
+      "May",
+      "June",
+      "July",
+      "August",
+      "September",
+      "October",
+      "November",
+      "December",
+    ];
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date("1900-01-01T00:00:00Z"),
+          max: new Date("2020-12-31T00:00:00Z"),
+          noInvalidDate: true,
+        }),
+        fc.integer({ min: 0, max: 5 }),
+        (date, format) => {
+          const iso = date.toISOString().slice(0, 10);
+          const [y, m, d] = iso.split("-") as [string, string, string];
+          const variants = [
+            iso,
+            `${d}/${m}/${y}`,
+            `${d}-${m}-${y}`,
+            `${d}.${m}.${y}`,
+            `${Number(d)} ${months[Number(m) - 1]} ${y}`,
+            `${d} ${longMonths[Number(m) - 1]} ${y}`,
+          ];
+          expect(normaliseIdentifier("dob", variants[format] as string)).toBe(iso);
+        },
+      ),
+    );
+  });
+});
+
+describe("bank accounts", () => {
+  it("keys an account by upper-case IFSC and digits", () => {
+    expect(bankAccountKey("1234 5678 9012", "sbin0001234")).toBe("SBIN0001234:123456789012");
+    expect(bankAccountKey("000123456", "HDFC0ABC123")).toBe("HDFC0ABC123:000123456");
+    expect(normaliseIdentifier("bank_account", "SBIN0001234:123456789012")).toBe("SBIN0001234:123456789012");
+  });
+
+  it("rejects bad IFSCs and account numbers", () => {
+    expect(bankAccountKey("12345", "SBIN0001234")).toBeNull(); // too short
+    expect(bankAccountKey("1234567890123456789", "SBIN0001234")).toBeNull(); // too long
+    expect(bankAccountKey("12345A789", "SBIN0001234")).toBeNull();
+    expect(bankAccountKey("123456789", "SBIN1001234")).toBeNull(); // 5th character must be 0
+    expect(bankAccountKey("123456789", "SBI00001234")).toBeNull();
+    expect(bankAccountKey("123456789", "SBIN000123")).toBeNull();
+    expect(normaliseIdentifier("bank_account", "123456789")).toBeNull();
+  });
+});
+
+describe("normaliseIdentifier", () => {
+  it("is idempotent on any input, for every kind", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ALL_KINDS), fc.string({ maxLength: 30 }), (kind, raw) => {
+        const once = normaliseIdentifier(kind, raw);
+        if (once !== null) expect(normaliseIdentifier(kind, once)).toBe(once);
+      }),
+    );
+  });
+
+  it("is idempotent on valid identifiers in any formatting", () => {
+    const cases = fc.oneof(
+      validPan.chain(formatted).map((v) => ["pan", v] as const),
+      validGstin.chain(formatted).map((v) => ["gstin", v] as const),
+      validAadhaar.map((v) => ["aadhaar", v] as const),
+      indianMobile.map((v) => ["mobile", `0${v}`] as const),
+      fc.emailAddress().map((v) => ["email", ` ${v.toUpperCase()} `] as const),
+      fc
+        .tuple(str(digit, 9), fc.constant("sbin0001234"))
+        .map(([a, ifsc]) => ["bank_account", `${ifsc}:${a}`] as const),
+    );
+    fc.assert(
+      fc.property(cases, ([kind, raw]) => {
+        const once = normaliseIdentifier(kind, raw);
+        expect(once).not.toBeNull();
+        expect(normaliseIdentifier(kind, once as string)).toBe(once);
+      }),
+    );
+  });
+});
+
+describe("hashIdentifier", () => {
+  it("is HMAC-SHA256 in lower-case hex (RFC 4231 test case 2)", async () => {
+    expect(await hashIdentifier("what do ya want for nothing?", "Jefe")).toBe(
+      "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    );
+  });
+
+  it("depends on the key", async () => {
+    const a = await hashIdentifier("234123412346", "key-one");
+    const b = await hashIdentifier("234123412346", "key-two");
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(a).not.toBe(b);
+  });
+});
+
+describe("extractIdentifiers", () => {
+  const KEY = "test-hmac-key";
+
+  it("finds every valid identifier, normalised, with its field", async () => {
+    const ids = await extractIdentifiers(
+      [
+        { key: "PAN No", value: "abcpe 1234 f" },
+        { key: "phone", value: "098765-43210" },
+        { key: "email", value: " Rahul@Example.com" },
+        { key: "dob", value: "12/03/1985" },
+        { key: "address", value: "12 MG Road" },
+        { key: "passport_no", value: "not a passport" },
+      ],
+      [{ account_number: "1234 5678 9012", ifsc: "sbin0001234" }],
+      KEY,
+    );
+    expect(ids).toEqual([
+      { kind: "pan", value: "ABCPE1234F", field: "props.PAN No" },
+      { kind: "mobile", value: "+919876543210", field: "props.phone" },
+      { kind: "email", value: "rahul@example.com", field: "props.email" },
+      { kind: "dob", value: "1985-03-12", field: "props.dob" },
+      { kind: "bank_account", value: "SBIN0001234:123456789012", field: "banks.account_number" },
+    ]);
+  });
+
+  it("keeps Aadhaar only as its HMAC", async () => {
+    const ids = await extractIdentifiers([{ key: "aadhaar_no", value: "2341 2341 2346" }], [], KEY);
+    expect(ids).toEqual([
+      { kind: "aadhaar", value: await hashIdentifier("234123412346", KEY), field: "props.aadhaar_no" },
+    ]);
+    expect(JSON.stringify(ids)).not.toContain("234123412346");
+    expect(JSON.stringify(ids)).not.toContain("2341 2341 2346");
+  });
+
+  it("links a GSTIN to the PAN it embeds, so a proprietorship meets its owner", async () => {
+    const ids = await extractIdentifiers([{ key: "gst_no", value: "27aapfu0939f1zv" }], [], KEY);
+    expect(ids).toEqual([
+      { kind: "gstin", value: "27AAPFU0939F1ZV", field: "props.gst_no" },
+      { kind: "pan", value: "AAPFU0939F", field: "props.gst_no" },
+    ]);
+  });
+
+  it("lists each kind and value once", async () => {
+    const ids = await extractIdentifiers(
+      [
+        { key: "pan", value: "AAPFU0939F" },
+        { key: "gstin", value: "27AAPFU0939F1ZV" },
+        { key: "mobile", value: "9876543210" },
+        { key: "phone", value: "+91 98765 43210" },
+      ],
+      [
+        { account_number: "123456789", ifsc: "SBIN0001234" },
+        { account_number: "1234 56789", ifsc: "sbin0001234" },
+      ],
+      KEY,
+    );
+    expect(ids.map((id) => `${id.kind}:${id.field}`)).toEqual([
+      "pan:props.pan",
+      "gstin:props.gstin",
+      "mobile:props.mobile",
+      "bank_account:banks.account_number",
+    ]);
+  });
+
+  it("skips invalid values and bank accounts", async () => {
+    const ids = await extractIdentifiers(
+      [
+        { key: "pan", value: "ABCXE1234F" },
+        { key: "aadhaar", value: "234123412347" },
+        { key: "gstin", value: "27AAPFU0939F1ZW" },
+      ],
+      [{ account_number: "12", ifsc: "SBIN0001234" }],
+      KEY,
+    );
+    expect(ids).toEqual([]);
+  });
+});
