@@ -16,10 +16,17 @@ export function text({ min, max, pattern, message, example }: TextRule) {
     .openapi({ minLength: min, maxLength: max, ...(example ? { example } : {}) });
 }
 
-/** An optional string where `""` and null mean "not set" and are stored as null. */
+/** An optional string where blank (`""`, or only spaces) and null mean "not set" and are stored as null. */
 export function optionalText(rule: TextRule) {
   return z
-    .union([z.literal("").transform(() => null), z.null(), text(rule)])
+    .union([
+      z.null(),
+      z
+        .string()
+        .refine((v) => v.trim() === "")
+        .transform(() => null),
+      text(rule),
+    ])
     .optional()
     .openapi({ type: ["string", "null"], minLength: rule.min, maxLength: rule.max, example: rule.example });
 }

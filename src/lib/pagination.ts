@@ -184,7 +184,9 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 export type CursorScope = { secret: string; tenantId: string; resource: string; filters: unknown };
 
 async function scopeDigest(scope: CursorScope): Promise<string> {
-  const material = JSON.stringify([scope.tenantId, scope.resource, scope.filters]);
+  // The ordering is bound separately, by its effective value (no `ordering` = `-created_at`).
+  const { ordering: _ordering, ...filters } = (scope.filters ?? {}) as Record<string, unknown>;
+  const material = JSON.stringify([scope.tenantId, scope.resource, filters]);
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material));
   return toBase64Url(new Uint8Array(digest).slice(0, 12));
 }

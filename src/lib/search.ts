@@ -4,12 +4,16 @@ export function tenantToken(tenantId: string): string {
   return `t${hex.toUpperCase()}`;
 }
 
-/** The words of a search (letters and digits), lower-case, at most 8; quoted later, so FTS syntax is inert. */
+/**
+ * The words of a search (letters with their marks, and digits), lower-case, at most 8; quoted later, so
+ * FTS syntax is inert. Marks stay inside words, as in the index (tokenizer categories L* M* N*): Indic
+ * vowel signs are marks, and FTS5 folds Latin diacritics itself.
+ */
 export function searchWords(search: string): string[] {
   return search
     .toLowerCase()
-    .normalize("NFKD")
-    .split(/[^\p{L}\p{N}]+/u)
+    .normalize("NFC")
+    .split(/[^\p{L}\p{M}\p{N}]+/u)
     .filter(Boolean)
     .slice(0, 8);
 }

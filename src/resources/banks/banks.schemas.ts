@@ -35,12 +35,10 @@ const holderField = text({
 const bankNameField = optionalText({ min: 1, max: 100, example: "HDFC Bank" });
 const branchNameField = optionalText({ min: 1, max: 100, example: "MG Road, Bengaluru" });
 const accountTypeField = z.enum(ACCOUNT_TYPES).openapi({ example: "savings" });
-const primaryField = z
-  .boolean()
-  .openapi({
-    example: true,
-    description: "At most one primary account per contact: setting one clears the other",
-  });
+const primaryField = z.boolean().openapi({
+  example: true,
+  description: "At most one primary account per contact: setting one clears the other",
+});
 
 export const BankCreateSchema = z
   .strictObject({
@@ -93,15 +91,10 @@ export const BankListQuery = z.object({
   contact: z.string().max(26).optional().openapi({ description: "Contact id" }),
   ifsc: z.string().trim().max(11).optional(),
   account_type: accountTypeField.optional(),
-  search: z
-    .string()
-    .trim()
-    .max(100)
-    .optional()
-    .openapi({
-      description:
-        "Words of account_holder_name or bank_name (prefix), or the last 4-8 digits of account_number",
-    }),
+  search: z.string().trim().max(100).optional().openapi({
+    description:
+      "Words of account_holder_name or bank_name (prefix), or the last 4-8 digits of account_number",
+  }),
   tags: tagsQuery.optional(),
   ordering: orderingQuery(["created_at", "updated_at"]).optional(),
 });

@@ -110,23 +110,21 @@ export async function createChild<Row extends ChildRow>(
   const linked = and(...kind.links(row).map((l) => contactExists(row.tenantId, l.id))) as SQL;
   const exists = sql`exists (select 1 from ${table} where ${table.id} = ${row.id})`;
   const action = `${kind.history}_created` as HistoryAction;
-  const histories = kind
-    .owners(row)
-    .map(
-      (contactId) =>
-        historyInsert(
-          db,
-          {
-            tenantId: row.tenantId,
-            contactId,
-            actor: row.createdBy,
-            at: row.createdAt,
-            action,
-            changes: { id: [null, row.id], ...created(kind.fields(row)) },
-          },
-          exists,
-        ).query,
-    );
+  const histories = kind.owners(row).map(
+    (contactId) =>
+      historyInsert(
+        db,
+        {
+          tenantId: row.tenantId,
+          contactId,
+          actor: row.createdBy,
+          at: row.createdAt,
+          action,
+          changes: { id: [null, row.id], ...created(kind.fields(row)) },
+        },
+        exists,
+      ).query,
+  );
   let results: unknown[];
   try {
     results = await batch(db, [
@@ -239,22 +237,20 @@ export async function deleteChild<Row extends ChildRow>(
     const at = nowIso();
     const sameVersion = sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.version} = ${current.version})`;
     const action = `${kind.history}_deleted` as HistoryAction;
-    const histories = kind
-      .owners(current)
-      .map((contactId) =>
-        historyInsert(
-          db,
-          {
-            tenantId,
-            contactId,
-            actor: userId,
-            at,
-            action,
-            changes: { id: [id, null], ...removed(kind.fields(current)) },
-          },
-          sameVersion,
-        ),
-      );
+    const histories = kind.owners(current).map((contactId) =>
+      historyInsert(
+        db,
+        {
+          tenantId,
+          contactId,
+          actor: userId,
+          at,
+          action,
+          changes: { id: [id, null], ...removed(kind.fields(current)) },
+        },
+        sameVersion,
+      ),
+    );
     const deleted = db
       .delete(table)
       .where(and(eq(table.id, id), eq(table.version, current.version)))

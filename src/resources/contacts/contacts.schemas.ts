@@ -105,10 +105,21 @@ const refIdField = optionalText({
   description: "Unique per namespace; generated from the namespace's contact_pattern when absent",
 });
 
-const ignoredApproval = z.unknown().optional().openapi({
-  readOnly: true,
-  description: "Read-only: changed by the approve/reject actions; ignored when sent.",
-});
+const ignored = (description: string) =>
+  z
+    .unknown()
+    .optional()
+    .openapi({ readOnly: true, description: `${description} Read-only: ignored when sent.` });
+
+/** Fields of a contact as read (expansions included) that a client may send back unchanged. */
+const readBackFields = {
+  approval_status: ignored("Changed by the approve/reject actions."),
+  namespace_id: ignored("Id of the namespace."),
+  addresses: ignored("Embedded by expand."),
+  banks: ignored("Embedded by expand."),
+  relations: ignored("Embedded by expand."),
+  ...readOnlyFields,
+};
 
 export const ContactCreateSchema = z
   .strictObject({
@@ -122,8 +133,7 @@ export const ContactCreateSchema = z
     rm_id: codeField("RM_102"),
     branch_id: codeField("BLR-01"),
     ref_id: refIdField,
-    approval_status: ignoredApproval,
-    ...readOnlyFields,
+    ...readBackFields,
   })
   .openapi("ContactCreate");
 
@@ -139,8 +149,7 @@ export const ContactUpdateSchema = z
     rm_id: codeField("RM_102"),
     branch_id: codeField("BLR-01"),
     ref_id: refIdField,
-    approval_status: ignoredApproval,
-    ...readOnlyFields,
+    ...readBackFields,
   })
   .openapi("ContactUpdate", {
     description: "Partial: only the fields sent change. `props` and `tags` replace the set.",

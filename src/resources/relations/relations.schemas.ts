@@ -23,13 +23,11 @@ export const RELATION_TYPES = [
 const contactField = z
   .string()
   .openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4", description: "The contact; cannot change" });
-const relatedField = z
-  .union([z.literal("").transform(() => null), z.null(), z.string()])
-  .openapi({
-    type: ["string", "null"],
-    example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D7",
-    description: "The other contact, or null",
-  });
+const relatedField = z.union([z.literal("").transform(() => null), z.null(), z.string()]).openapi({
+  type: ["string", "null"],
+  example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D7",
+  description: "The other contact, or null",
+});
 const typeField = z.enum(RELATION_TYPES).openapi({ example: "guarantor" });
 
 export const RelationCreateSchema = z
