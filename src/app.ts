@@ -11,6 +11,7 @@ import { requestId } from "./middleware/request-id";
 import { addressesRouter } from "./resources/addresses/addresses.index";
 import { banksRouter } from "./resources/banks/banks.index";
 import { contactsRouter } from "./resources/contacts/contacts.index";
+import { dedupeRouter } from "./resources/dedupe/dedupe.index";
 import { namespacesRouter } from "./resources/namespaces/namespaces.index";
 import { relationsRouter } from "./resources/relations/relations.index";
 import { docsRouter } from "./service/docs.routes";
@@ -30,6 +31,7 @@ app.route("/", namespacesRouter);
 app.route("/", addressesRouter);
 app.route("/", banksRouter);
 app.route("/", relationsRouter);
+app.route("/", dedupeRouter);
 app.route("/", contactsRouter);
 
 registerOpenApi(app);

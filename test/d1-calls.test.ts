@@ -108,6 +108,28 @@ describe("D1 round trips per request", () => {
       }),
     ).toBe(1);
   });
+  it("dedupe: by candidate = 1 (2 with a namespace to resolve), by contact_id = 2 (probe, then candidates)", async () => {
+    const pan = [{ key: "pan_no", value: "ABCPK1234F", type: "text" }];
+    expect(await roundTrips("POST", "/contacts/dedupe/", { name: "Kiran Rao", props: pan })).toBe(1);
+    expect(
+      await roundTrips("POST", "/contacts/dedupe/", {
+        name: "Kiran Rao",
+        namespace: "Calls",
+        scope: "namespace",
+      }),
+    ).toBe(2);
+    expect(await roundTrips("POST", "/contacts/dedupe/", { contact_id: id })).toBe(2);
+  });
+  it("create with dedupe=block = 1 when nothing blocks it", async () => {
+    const body = {
+      name: "Unique One",
+      namespace: "Calls",
+      status: "active",
+      type: "individual",
+      props: [{ key: "pan", value: "QWEPQ1234Z", type: "text" }],
+    };
+    expect(await roundTrips("POST", "/contacts/?dedupe=block", body)).toBe(1);
+  });
   it("namespace create = 1, list = 1", async () => {
     expect(await roundTrips("POST", "/namespaces/", { name: "Calls2" })).toBe(1);
     expect(await roundTrips("GET", "/namespaces/")).toBe(1);

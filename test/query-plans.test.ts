@@ -113,6 +113,24 @@ const requests: [string, () => string, unknown?][] = [
   ["GET", () => `/contacts/relations/?contact=${contactId}`],
   ["GET", () => `/contacts/relations/?related_contact=${contactId}&type=guarantor`],
   ["GET", () => `/contacts/relations/${relationId}/`],
+  ["POST", () => "/contacts/dedupe/", { contact_id: "__contact__" }],
+  [
+    "POST",
+    () => "/contacts/dedupe/",
+    { name: "Meena Das", props: [{ key: "pan", value: "ABCPK1234F", type: "text" }] },
+  ],
+  ["POST", () => "/contacts/dedupe/", { name: "Meena", namespace: "Plans", scope: "namespace" }],
+  [
+    "POST",
+    () => "/contacts/?dedupe=block",
+    {
+      name: "Blocked",
+      namespace: "Plans",
+      status: "active",
+      type: "individual",
+      props: [{ key: "pan", value: "ABCPK1234F", type: "text" }],
+    },
+  ],
   ["DELETE", () => `/contacts/relations/${relationId}/`],
   ["DELETE", () => `/contacts/addresses/${addressId}/`],
   ["DELETE", () => `/contacts/banks/${bankId}/`],
@@ -124,11 +142,12 @@ describe("query plans", () => {
     it(`${method} ${path.toString().replace(/^\(\) => /, "")} uses indexes only`, async () => {
       const { binding, spy } = spyD1();
       const res = await apiWithEnv({ DB: binding }, method, path(), await token(), {
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : JSON.stringify(body).replace("__contact__", contactId),
         headers: body === undefined ? {} : { "content-type": "application/json" },
       });
       expect(res.status, res.text).toBeLessThan(500);
       expect(res.status, res.text).not.toBe(400);
+      expect(res.status, res.text).not.toBe(404);
       expect(spy.statements.length).toBeGreaterThan(0);
       for (const { sql, params } of spy.statements) {
         const plan = await queryPlan(sql, params);

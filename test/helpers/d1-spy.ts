@@ -67,6 +67,8 @@ export async function queryPlan(sql: string, params: unknown[], db: D1Database =
 /** Plan steps that read a whole table (not through an index, not a virtual table such as FTS5 or json_each). */
 export function fullScans(plan: string[]): string[] {
   return plan.filter(
-    (step) => /^SCAN /.test(step) && !/USING (COVERING )?INDEX|VIRTUAL TABLE|^SCAN CONSTANT ROW/.test(step),
+    (step) =>
+      /^SCAN /.test(step) &&
+      !/USING (COVERING )?INDEX|VIRTUAL TABLE|^SCAN CONSTANT ROW|^SCAN \(subquery-\d+\)$/.test(step),
   );
 }

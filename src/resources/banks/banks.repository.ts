@@ -1,5 +1,6 @@
 import { and, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
 import { bankAccounts } from "../../db/schema";
+import { bankRowStatements } from "../../dedupe/dedupe.repository";
 import type { Db } from "../../env";
 import { parseId } from "../../lib/ids";
 import { createdAtRange, type Query } from "../../lib/pagination";
@@ -58,6 +59,8 @@ const kind: ChildKind<BankRow> = {
   owners: (row) => [row.contactId],
   links: (row) => [{ path: "contact_id", id: row.contactId }],
   conflict: "This account number and IFSC are already on the contact",
+  // The dedupe identifier index follows the account number and IFSC in the same batch.
+  after: (db, row, written, previous) => bankRowStatements(db, row, previous, written),
   // Setting a primary account clears the contact's other primary in the same batch.
   before: (db, row) =>
     row.isPrimary

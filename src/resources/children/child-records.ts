@@ -53,8 +53,8 @@ export type ChildKind<Row extends ChildRow> = {
   conflict: string;
   /** Statements that must run before the write (e.g. clearing another primary account). */
   before?: (db: Db, row: Row) => Query<unknown>[];
-  /** Statements that follow the write in the same batch, guarded by `written`. */
-  after?: (db: Db, row: Row, written: SQL) => Query<unknown>[];
+  /** Statements that follow the write in the same batch, guarded by `written` (row null: deleted). */
+  after?: (db: Db, row: Row | null, written: SQL, previous: Row | null) => Query<unknown>[];
 };
 
 const contactExists = (tenantId: string, id: string) =>
@@ -131,7 +131,7 @@ export async function createChild<Row extends ChildRow>(
       ...(kind.before?.(db, row) ?? []),
       insertWhere(db, table, row, linked),
       ...histories,
-      ...(kind.after?.(db, row, exists) ?? []),
+      ...(kind.after?.(db, row, exists, null) ?? []),
       db.select().from(table).where(eq(table.id, row.id)),
     ]);
   } catch (error) {
@@ -202,7 +202,7 @@ export async function updateChild<Row extends ChildRow>(
           .update(table)
           .set({ ...set, version: sql`${table.version} + 1`, updatedAt: at, updatedBy: userId } as never)
           .where(and(eq(table.id, id), eq(table.version, current.version), linked)),
-        ...(kind.after?.(db, next, histories[0]?.written ?? sql`0`) ?? []),
+        ...(kind.after?.(db, next, histories[0]?.written ?? sql`0`, current) ?? []),
         db.select().from(table).where(eq(table.id, id)),
       ]);
     } catch (error) {
@@ -258,7 +258,7 @@ export async function deleteChild<Row extends ChildRow>(
     const [first] = await batch(db, [
       ...histories.map((h) => h.query),
       deleted,
-      ...(kind.after?.(db, current, histories[0]?.written ?? sql`0`) ?? []),
+      ...(kind.after?.(db, null, histories[0]?.written ?? sql`0`, current) ?? []),
     ]);
     if ((first as unknown[]).length > 0) return;
   }

@@ -1,4 +1,11 @@
-import { invalid } from "../../lib/errors";
+import {
+  BLOCKING_KINDS,
+  type DuplicateMatch,
+  findDuplicates,
+  identifierRows,
+} from "../../dedupe/dedupe.repository";
+import { DEFAULT_LIMIT } from "../../dedupe/scoring";
+import { ApiError, invalid } from "../../lib/errors";
 import { pathId } from "../../lib/ids";
 import type { AppRouteHandler } from "../../lib/openapi";
 import { cursorSecret, listBody } from "../../lib/pagination";
@@ -37,14 +44,48 @@ export function toContact(row: repo.ContactWithNamespace, expanded: repo.Expande
   };
 }
 
+/** Dedupe matches as the API shows them: contacts with their score and the rules that fired. */
+export function matchBody(matches: DuplicateMatch[]) {
+  return {
+    count: matches.length,
+    results: matches.map((m) => ({ contact: toContact(m.contact), score: m.score, reasons: m.reasons })),
+  };
+}
+
 const contactId = (raw: string) => pathId(raw, "Contact");
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const { tenantId, userId } = c.var.auth;
-  const row = await repo.createContact(c.var.db, tenantId, userId, c.req.valid("json"));
-  if ("blocked" in row) throw new Error("unreachable: no dedupe condition was given");
+  const input = c.req.valid("json");
+  const hmacKey = c.env.IDENTIFIER_HMAC_KEY;
+  const block = c.req.valid("query").dedupe === "block";
+  const row = await repo.createContact(c.var.db, tenantId, userId, input, { hmacKey, block });
+  if ("blocked" in row) {
+    // Explaining the refusal costs a second round trip, only on this path.
+    const probe = {
+      name: input.name,
+      type: input.type,
+      rows: await identifierRows(input.name, input.props, hmacKey),
+    };
+    const matches = await findDuplicates(c.var.db, { tenantId }, probe, {
+      limit: DEFAULT_LIMIT,
+      threshold: 0,
+    });
+    throw new ApiError(
+      "duplicate",
+      "A contact with the same identity document is already on record",
+      undefined,
+      {
+        matches: matchBody(
+          matches.filter((m) => m.reasons.some((r) => r.match === "exact" && BLOCKING_RULES.has(r.rule))),
+        ).results,
+      },
+    );
+  }
   return c.json(toContact(row), 201);
 };
+
+const BLOCKING_RULES = new Set<string>(BLOCKING_KINDS);
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const result = await repo.listContacts(
@@ -69,7 +110,14 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const { tenantId, userId } = c.var.auth;
   const id = contactId(c.req.valid("param").contact_id);
-  const row = await repo.updateContact(c.var.db, tenantId, userId, id, c.req.valid("json"));
+  const row = await repo.updateContact(
+    c.var.db,
+    tenantId,
+    userId,
+    id,
+    c.req.valid("json"),
+    c.env.IDENTIFIER_HMAC_KEY,
+  );
   return c.json(toContact(row), 200);
 };
 
@@ -112,7 +160,14 @@ export const putProps: AppRouteHandler<typeof routes.putProps> = async (c) => {
   const { tenantId, userId } = c.var.auth;
   const id = contactId(c.req.valid("param").contact_id);
   const body = c.req.valid("json");
-  const row = await repo.upsertProps(c.var.db, tenantId, userId, id, Array.isArray(body) ? body : body.props);
+  const row = await repo.upsertProps(
+    c.var.db,
+    tenantId,
+    userId,
+    id,
+    Array.isArray(body) ? body : body.props,
+    c.env.IDENTIFIER_HMAC_KEY,
+  );
   return c.json(propsBody(row), 200);
 };
 
@@ -131,6 +186,7 @@ export const deleteProps: AppRouteHandler<typeof routes.deleteProps> = async (c)
     userId,
     id,
     keys.map((k) => k.trim()),
+    c.env.IDENTIFIER_HMAC_KEY,
   );
   return c.body(null, 204);
 };

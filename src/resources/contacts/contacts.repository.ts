@@ -1,5 +1,11 @@
 import { and, count, eq, type SQL, sql } from "drizzle-orm";
 import { contactHistory, contacts, namespaces, type StoredProp } from "../../db/schema";
+import {
+  type IndexRow,
+  identifierRows,
+  noDuplicateIdentity,
+  replaceContactRows,
+} from "../../dedupe/dedupe.repository";
 import type { Db } from "../../env";
 import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
@@ -99,10 +105,10 @@ function createdChanges(row: Record<string, unknown>): Changes {
 }
 
 export type CreateOptions = {
-  /** Extra statements of the same write (e.g. identifier index rows), run after the contact insert. */
-  also?: (contactId: string) => Query<unknown>[];
-  /** A condition the insert must meet (e.g. no duplicate identifier); when it fails nothing is written. */
-  unless?: SQL;
+  /** Keys the Aadhaar hashes of the identifier index. */
+  hmacKey?: string;
+  /** `dedupe=block`: create nothing when an identity document of the contact is already indexed. */
+  block?: boolean;
 };
 
 /**
@@ -118,6 +124,8 @@ export async function createContact(
   options: CreateOptions = {},
 ): Promise<ContactWithNamespace | { blocked: true }> {
   const clientRefId = input.ref_id ?? null;
+  const indexRows = await identifierRows(input.name, input.props, options.hmacKey);
+  const unless = options.block ? noDuplicateIdentity(tenantId, indexRows) : undefined;
   for (let attempt = 0; ; attempt++) {
     const id = newId();
     const now = new Date();
@@ -142,7 +150,7 @@ export async function createContact(
         ${fields.name}, ${fields.type}, ${fields.status}, 'pending', ${JSON.stringify(fields.tags)},
         ${fields.refs === null ? null : JSON.stringify(fields.refs)}, ${JSON.stringify(fields.props)},
         ${fields.rm_id}, ${fields.branch_id}, 1, ${at}, ${userId}, ${at}, null
-      from ${namespaces} where ${nsMatch} ${options.unless ? sql`and ${options.unless}` : sql``}`);
+      from ${namespaces} where ${nsMatch} ${unless ? sql`and ${unless}` : sql``}`);
     const inserted = sql`exists (select 1 from ${contacts} where ${contacts.id} = ${id})`;
     const statements = [
       insert,
@@ -170,7 +178,7 @@ export async function createContact(
         },
         inserted,
       ).query,
-      ...(options.also?.(id) ?? []),
+      ...replaceContactRows(db, tenantId, id, indexRows, inserted),
       selectContact(db, tenantId, id),
       db.select({ id: namespaces.id }).from(namespaces).where(nsMatch),
     ];
@@ -285,8 +293,8 @@ export type ContactChange = {
   changes: Changes;
   action: "updated" | "activated" | "deactivated" | "props_updated" | "props_deleted";
   reason?: string | null;
-  /** Extra statements of the same write (e.g. identifier index rows), written only if the change applies. */
-  also?: (written: SQL) => Query<unknown>[];
+  /** The contact's identifier index rows after the change, when its name or props change. */
+  index?: IndexRow[];
 };
 
 /**
@@ -316,7 +324,7 @@ async function writeChange(db: Db, current: Version, userId: string, change: Con
         .update(contacts)
         .set({ ...change.set, version: sql`${contacts.version} + 1`, updatedAt: at, updatedBy: userId })
         .where(and(byId(current.tenantId, current.id), eq(contacts.version, current.version))),
-      ...(change.also?.(written) ?? []),
+      ...(change.index ? replaceContactRows(db, current.tenantId, current.id, change.index, written) : []),
       selectContact(db, current.tenantId, current.id),
     ]);
     if ((results[0] as unknown[]).length === 0) return null;
@@ -334,14 +342,20 @@ async function change(
   id: string,
   userId: string,
   compute: (current: ContactWithNamespace, extra: unknown[]) => ContactChange | null,
-  reads: Query<unknown>[] = [],
+  options: { reads?: Query<unknown>[]; hmacKey?: string } = {},
 ): Promise<ContactWithNamespace> {
+  const reads = options.reads ?? [];
   for (let attempt = 0; attempt < 5; attempt++) {
     const [rows, ...extra] = await batch(db, [selectContact(db, tenantId, id), ...reads]);
     const current = (rows as ContactWithNamespace[])[0];
     if (!current) throw notFound("Contact");
     const next = compute(current, extra);
     if (!next) return current;
+    // Name, props or namespace changed: the identifier index follows in the same batch.
+    if (next.set.name !== undefined || next.set.props !== undefined || next.set.namespaceId !== undefined) {
+      const merged = { ...current.contact, ...next.set };
+      next.index = await identifierRows(merged.name, merged.props, options.hmacKey);
+    }
     const written = await writeChange(db, { tenantId, id, version: current.contact.version }, userId, next);
     if (written) return written;
   }
@@ -370,7 +384,7 @@ export async function updateContact(
   userId: string,
   id: string,
   input: ContactUpdate,
-  also?: (next: ContactRow, written: SQL) => Query<unknown>[],
+  hmacKey?: string,
 ) {
   const nsReads = input.namespace
     ? [
@@ -429,10 +443,9 @@ export async function updateContact(
         set,
         changes,
         action,
-        also: also ? (written) => also({ ...current.contact, ...set }, written) : undefined,
       };
     },
-    nsReads,
+    { reads: nsReads, hmacKey },
   );
 }
 
@@ -496,36 +509,40 @@ export async function upsertProps(
   userId: string,
   id: string,
   props: PropInput[],
-  also?: AlsoProps,
+  hmacKey?: string,
 ) {
-  return change(db, tenantId, id, userId, (current) => {
-    const next = [...current.contact.props];
-    const changes: Changes = {};
-    for (const prop of props) {
-      const index = next.findIndex((p) => p.key === prop.key);
-      const old = index >= 0 ? next[index] : undefined;
-      if (old && old.value === prop.value && old.type === prop.type) continue;
-      changes[`props.${prop.key}`] = [
-        old ? { value: old.value, type: old.type } : null,
-        { value: prop.value, type: prop.type },
-      ];
-      if (index >= 0) next[index] = prop;
-      else next.push(prop);
-    }
-    if (next.length > 100) {
-      throw invalid([{ path: "props", code: "too_big", message: "a contact may hold at most 100 props" }]);
-    }
-    if (Object.keys(changes).length === 0) return null;
-    return {
-      set: { props: next },
-      changes,
-      action: "props_updated",
-      also: also ? (written) => also({ ...current.contact, props: next }, written) : undefined,
-    };
-  });
+  return change(
+    db,
+    tenantId,
+    id,
+    userId,
+    (current) => {
+      const next = [...current.contact.props];
+      const changes: Changes = {};
+      for (const prop of props) {
+        const index = next.findIndex((p) => p.key === prop.key);
+        const old = index >= 0 ? next[index] : undefined;
+        if (old && old.value === prop.value && old.type === prop.type) continue;
+        changes[`props.${prop.key}`] = [
+          old ? { value: old.value, type: old.type } : null,
+          { value: prop.value, type: prop.type },
+        ];
+        if (index >= 0) next[index] = prop;
+        else next.push(prop);
+      }
+      if (next.length > 100) {
+        throw invalid([{ path: "props", code: "too_big", message: "a contact may hold at most 100 props" }]);
+      }
+      if (Object.keys(changes).length === 0) return null;
+      return {
+        set: { props: next },
+        changes,
+        action: "props_updated",
+      };
+    },
+    { hmacKey },
+  );
 }
-
-export type AlsoProps = (next: ContactRow, written: SQL) => Query<unknown>[];
 
 export async function deleteProps(
   db: Db,
@@ -533,19 +550,25 @@ export async function deleteProps(
   userId: string,
   id: string,
   keys: string[],
-  also?: AlsoProps,
+  hmacKey?: string,
 ) {
-  return change(db, tenantId, id, userId, (current) => {
-    const removed = current.contact.props.filter((p) => keys.includes(p.key));
-    if (removed.length === 0) return null;
-    const next = current.contact.props.filter((p) => !keys.includes(p.key));
-    const changes: Changes = {};
-    for (const p of removed) changes[`props.${p.key}`] = [{ value: p.value, type: p.type }, null];
-    return {
-      set: { props: next },
-      changes,
-      action: "props_deleted",
-      also: also ? (written) => also({ ...current.contact, props: next }, written) : undefined,
-    };
-  });
+  return change(
+    db,
+    tenantId,
+    id,
+    userId,
+    (current) => {
+      const removed = current.contact.props.filter((p) => keys.includes(p.key));
+      if (removed.length === 0) return null;
+      const next = current.contact.props.filter((p) => !keys.includes(p.key));
+      const changes: Changes = {};
+      for (const p of removed) changes[`props.${p.key}`] = [{ value: p.value, type: p.type }, null];
+      return {
+        set: { props: next },
+        changes,
+        action: "props_deleted",
+      };
+    },
+    { hmacKey },
+  );
 }

@@ -2,6 +2,7 @@ import { idParam } from "../../lib/fields";
 import { apiRoute, errorResponse, jsonBody, jsonContent, Scope } from "../../lib/openapi";
 import {
   ActionBodySchema,
+  ContactCreateQuery,
   ContactCreateSchema,
   ContactGetQuery,
   ContactListQuery,
@@ -26,12 +27,14 @@ export const create = apiRoute({
   tags,
   summary: "Create a contact",
   description:
-    "`ref_id` is generated from the namespace's `contact_pattern` when absent. Writes the contact and its `created` history entry in one atomic batch.",
+    "`ref_id` is generated from the namespace's `contact_pattern` when absent. Writes the contact, its `created` history entry and its identifier index rows in one atomic batch. With `?dedupe=block`, refused (409) when a PAN, GSTIN, Aadhaar, passport, voter id or driving licence of the contact is already on record in the tenant.",
   scope: Scope.write,
-  request: { body: jsonBody(ContactCreateSchema) },
+  request: { query: ContactCreateQuery, body: jsonBody(ContactCreateSchema) },
   responses: {
     201: jsonContent(ContactSchema, "The contact"),
-    409: errorResponse("The ref_id is taken in the namespace"),
+    409: errorResponse(
+      "The ref_id is taken in the namespace; or, with `dedupe=block`, an identity document of the contact is already on record (`/problems/duplicate`, with `matches`: the matching contacts, scores and reasons); nothing is created",
+    ),
   },
 });
 

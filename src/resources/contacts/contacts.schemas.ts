@@ -206,6 +206,15 @@ export const expandQuery = z
     description: "Embed sub-resources: addresses, banks, relations (props are always embedded)",
   });
 
+export const ContactCreateQuery = z.object({
+  dedupe: z
+    .enum(["block", "off"])
+    .optional()
+    .openapi({
+      description: "`block`: refuse the create when an identity document is already on record (default off)",
+    }),
+});
+
 export const ContactGetQuery = z.object({ expand: expandQuery.optional() });
 
 export const ContactListQuery = z.object({

@@ -1,0 +1,51 @@
+import { findDuplicates, identifierRows, storedContactProbe } from "../../dedupe/dedupe.repository";
+import { DEFAULT_LIMIT, DEFAULT_THRESHOLD } from "../../dedupe/scoring";
+import type { Db } from "../../env";
+import { invalid } from "../../lib/errors";
+import { pathId } from "../../lib/ids";
+import type { AppRouteHandler } from "../../lib/openapi";
+import { matchBody } from "../contacts/contacts.handlers";
+import { namespaceByNameQuery } from "../namespaces/namespaces.repository";
+import type * as routes from "./dedupe.routes";
+import type { DedupeRequest } from "./dedupe.schemas";
+
+async function candidateProbe(db: Db, tenantId: string, body: DedupeRequest, hmacKey?: string) {
+  let namespaceId: string | null = null;
+  if (body.namespace) {
+    const [ns] = await namespaceByNameQuery(db, tenantId, body.namespace);
+    if (!ns)
+      throw invalid([
+        { path: "namespace", code: "unknown_namespace", message: "is not a namespace of this tenant" },
+      ]);
+    namespaceId = ns.id;
+  }
+  const rows = await identifierRows(body.name ?? "", body.props ?? [], hmacKey);
+  return {
+    probe: { name: body.name ?? null, type: body.type ?? null, rows },
+    namespaceId,
+    excludeId: undefined,
+  };
+}
+
+export const dedupe: AppRouteHandler<typeof routes.dedupe> = async (c) => {
+  const body = c.req.valid("json");
+  const { tenantId } = c.var.auth;
+  const hmacKey = c.env.IDENTIFIER_HMAC_KEY;
+  const resolved = body.contact_id
+    ? await storedContactProbe(c.var.db, tenantId, pathId(body.contact_id, "Contact"), hmacKey)
+    : await candidateProbe(c.var.db, tenantId, body, hmacKey);
+  if (body.scope === "namespace" && !resolved.namespaceId) {
+    throw invalid([{ path: "namespace", code: "required", message: "is required for scope namespace" }]);
+  }
+  const matches = await findDuplicates(
+    c.var.db,
+    {
+      tenantId,
+      namespaceId: body.scope === "namespace" ? resolved.namespaceId : null,
+      excludeId: resolved.excludeId,
+    },
+    resolved.probe,
+    { limit: body.limit ?? DEFAULT_LIMIT, threshold: body.threshold ?? DEFAULT_THRESHOLD },
+  );
+  return c.json(matchBody(matches), 200);
+};

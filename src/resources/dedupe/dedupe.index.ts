@@ -1,0 +1,5 @@
+import { createRouter } from "../../lib/openapi";
+import * as handlers from "./dedupe.handlers";
+import * as routes from "./dedupe.routes";
+
+export const dedupeRouter = createRouter().openapi(routes.dedupe, handlers.dedupe);
