@@ -49,7 +49,7 @@ function allowedMethods(path: string): string[] {
       byPath.set(route.path, methods);
     }
     return [...byPath].map(([routePath, methods]) => ({
-      pattern: new RegExp(`^${routePath.replace(/\/$/, "").replace(/:[^/]+/g, "[^/]+")}/?$`),
+      pattern: new RegExp(`^${routePath.replace(/\/$/, "").replace(/:[A-Za-z_]+\{([^}]*)\}/g, "(?:$1)")}/?$`),
       methods,
     }));
   })();

@@ -4,6 +4,14 @@ import type { AppEnv } from "../env";
 import { ApiError } from "./errors";
 import { validationHook } from "./validation";
 
+/** A path id starts with a digit (ULIDs do; `addresses`, `banks`, `dedupe` do not), so ids never shadow static paths. */
+export const ID_SEGMENT = "[0-9][0-9A-Za-z]*";
+
+/** The Hono path of a contract path: no trailing slash, and `{id}` as a Hono parameter constrained to ID_SEGMENT. */
+export function honoPath(path: string): string {
+  return path.replace(/(.)\/$/, "$1").replace(/\{([A-Za-z_]+)\}/g, `:$1{${ID_SEGMENT}}`);
+}
+
 /**
  * Every router comes from here, so all share the app's types, path rules and validation hook.
  * Contracts are documented with their trailing slash (`/contacts/`) but routed without it: with
@@ -15,7 +23,7 @@ export function createRouter() {
   router.openapi = ((route, handler, hook) => {
     const { middleware: _middleware, hide, ...documented } = route;
     if (!hide) router.openAPIRegistry.registerPath(documented);
-    return register({ ...route, hide: true, path: route.path.replace(/(.)\/$/, "$1") }, handler, hook);
+    return register({ ...route, hide: true, path: honoPath(route.path) }, handler, hook);
   }) as typeof register;
   return router;
 }

@@ -1,8 +1,8 @@
 import { and, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
-import { bankAccounts } from "../../db/schema";
+import { bankAccounts, contactHistory } from "../../db/schema";
 import { bankRowStatements } from "../../dedupe/dedupe.repository";
 import type { Db } from "../../env";
-import { parseId } from "../../lib/ids";
+import { newId, parseId } from "../../lib/ids";
 import { createdAtRange, type Query } from "../../lib/pagination";
 import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
 import {
@@ -61,28 +61,34 @@ const kind: ChildKind<BankRow> = {
   conflict: "This account number and IFSC are already on the contact",
   // The dedupe identifier index follows the account number and IFSC in the same batch.
   after: (db, row, written, previous) => bankRowStatements(db, row, previous, written),
-  // Setting a primary account clears the contact's other primary in the same batch.
-  before: (db, row) =>
-    row.isPrimary
-      ? [
-          db
-            .update(bankAccounts)
-            .set({
-              isPrimary: false,
-              version: sql`${bankAccounts.version} + 1`,
-              updatedAt: row.updatedAt,
-              updatedBy: row.updatedBy ?? row.createdBy,
-            })
-            .where(
-              and(
-                eq(bankAccounts.tenantId, row.tenantId),
-                eq(bankAccounts.contactId, row.contactId),
-                eq(bankAccounts.isPrimary, true),
-                ne(bankAccounts.id, row.id),
-              ),
-            ),
-        ]
-      : [],
+  // Setting a primary account clears the contact's other primary in the same batch, with its own
+  // history entry (bank_updated, is_primary true -> false) written first.
+  before: (db, row, { when, at, userId }) => {
+    if (!row.isPrimary) return [];
+    const otherPrimary = and(
+      eq(bankAccounts.tenantId, row.tenantId),
+      eq(bankAccounts.contactId, row.contactId),
+      eq(bankAccounts.isPrimary, true),
+      ne(bankAccounts.id, row.id),
+      when,
+    );
+    return [
+      db.insert(contactHistory).select(sql`
+        select ${newId()}, ${row.tenantId}, ${row.contactId}, ${at}, ${userId}, 'bank_updated',
+          json_object('id', json_array(${bankAccounts.id}, ${bankAccounts.id}), 'is_primary', json_array(json('true'), json('false'))),
+          null
+        from ${bankAccounts} where ${otherPrimary}`),
+      db
+        .update(bankAccounts)
+        .set({
+          isPrimary: false,
+          version: sql`${bankAccounts.version} + 1`,
+          updatedAt: at,
+          updatedBy: userId,
+        })
+        .where(otherPrimary),
+    ];
+  },
 };
 
 export const createBank = (db: Db, row: BankRow) => createChild(db, kind, row);

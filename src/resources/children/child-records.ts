@@ -51,8 +51,11 @@ export type ChildKind<Row extends ChildRow> = {
   /** Contact ids a record points to, with the body field naming each (all must be the tenant's). */
   links: (row: Row) => { path: string; id: string }[];
   conflict: string;
-  /** Statements that must run before the write (e.g. clearing another primary account). */
-  before?: (db: Db, row: Row) => Query<unknown>[];
+  /**
+   * Statements that must run before the write (e.g. clearing another primary account), each guarded by
+   * `when` (true only if the write itself applies), stamped with the write's time and user.
+   */
+  before?: (db: Db, row: Row, write: { when: SQL; at: string; userId: string }) => Query<unknown>[];
   /** Statements that follow the write in the same batch, guarded by `written` (row null: deleted). */
   after?: (db: Db, row: Row | null, written: SQL, previous: Row | null) => Query<unknown>[];
 };
@@ -128,7 +131,7 @@ export async function createChild<Row extends ChildRow>(
   let results: unknown[];
   try {
     results = await batch(db, [
-      ...(kind.before?.(db, row) ?? []),
+      ...(kind.before?.(db, row, { when: linked, at: row.createdAt, userId: row.createdBy }) ?? []),
       insertWhere(db, table, row, linked),
       ...histories,
       ...(kind.after?.(db, row, exists, null) ?? []),
@@ -182,26 +185,27 @@ export async function updateChild<Row extends ChildRow>(
     if (Object.keys(changes).length === 0) return current;
     const at = nowIso();
     const sameVersion = sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.version} = ${current.version})`;
+    const links = kind.links(next).filter((l) => !kind.links(current).some((c) => c.id === l.id));
+    // The whole write applies only at the version read and with every newly linked contact in the tenant.
+    const applies = and(sameVersion, ...links.map((l) => contactExists(tenantId, l.id))) as SQL;
     const owners = [...new Set([...kind.owners(current), ...kind.owners(next)])];
     const action = `${kind.history}_updated` as HistoryAction;
     const histories = owners.map((contactId) =>
       historyInsert(
         db,
         { tenantId, contactId, actor: userId, at, action, changes: { id: [id, id], ...changes } },
-        sameVersion,
+        applies,
       ),
     );
-    const links = kind.links(next).filter((l) => !kind.links(current).some((c) => c.id === l.id));
-    const linked = links.length ? and(...links.map((l) => contactExists(tenantId, l.id))) : undefined;
     let results: unknown[];
     try {
       results = await batch(db, [
         ...histories.map((h) => h.query),
-        ...(kind.before?.(db, next) ?? []),
+        ...(kind.before?.(db, next, { when: applies, at, userId }) ?? []),
         db
           .update(table)
           .set({ ...set, version: sql`${table.version} + 1`, updatedAt: at, updatedBy: userId } as never)
-          .where(and(eq(table.id, id), eq(table.version, current.version), linked)),
+          .where(and(eq(table.id, id), applies)),
         ...(kind.after?.(db, next, histories[0]?.written ?? sql`0`, current) ?? []),
         db.select().from(table).where(eq(table.id, id)),
       ]);

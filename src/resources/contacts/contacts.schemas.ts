@@ -207,12 +207,9 @@ export const expandQuery = z
   });
 
 export const ContactCreateQuery = z.object({
-  dedupe: z
-    .enum(["block", "off"])
-    .optional()
-    .openapi({
-      description: "`block`: refuse the create when an identity document is already on record (default off)",
-    }),
+  dedupe: z.enum(["block", "off"]).optional().openapi({
+    description: "`block`: refuse the create when an identity document is already on record (default off)",
+  }),
 });
 
 export const ContactGetQuery = z.object({ expand: expandQuery.optional() });
