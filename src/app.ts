@@ -5,7 +5,7 @@ import { ApiError, PROBLEMS, problemResponse } from "./lib/errors";
 import { logError } from "./lib/log";
 import { createRouter } from "./lib/openapi";
 import { auth } from "./middleware/auth";
-import { jsonBody } from "./middleware/body";
+import { bodyGuard } from "./middleware/body";
 import { database } from "./middleware/db";
 import { requestId } from "./middleware/request-id";
 import { addressesRouter } from "./resources/addresses/addresses.index";
@@ -22,7 +22,7 @@ export const app = createRouter();
 
 // Authentication comes before body checks: API.md answers 401 to any unauthenticated request,
 // whatever else is wrong with it (an oversized or non-JSON body included).
-app.use("*", requestId, auth, jsonBody, database);
+app.use("*", requestId, auth, bodyGuard, database);
 
 app.route("/", healthRouter);
 app.route("/", docsRouter);

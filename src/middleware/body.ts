@@ -40,7 +40,7 @@ async function readLimited(request: Request): Promise<string> {
  * Size, media type and JSON syntax of a request body, checked before any route parses it:
  * 413 over 256 KiB, 415 without a JSON content type, 400 for malformed JSON.
  */
-export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   const method = c.req.method;
   if (method === "GET" || method === "HEAD" || method === "OPTIONS") return next();
   const length = c.req.header("content-length");

@@ -23,7 +23,13 @@ import { type AddressRow, addressesOf } from "../addresses/addresses.repository"
 import { type BankRow, banksOf } from "../banks/banks.repository";
 import { type Changes, diff, historyInsert } from "../history/history.repository";
 import { type RelationRow, relationsOf } from "../relations/relations.repository";
-import type { ContactCreate, ContactListParams, ContactUpdate, PropInput } from "./contacts.schemas";
+import {
+  type ContactCreate,
+  type ContactListParams,
+  type ContactUpdate,
+  MAX_PROPS,
+  type PropInput,
+} from "./contacts.schemas";
 
 export type ContactRow = typeof contacts.$inferSelect;
 export type ContactWithNamespace = { contact: ContactRow; namespace: string };
@@ -278,7 +284,7 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
  * FTS5 query: every word of the search is a prefix of some word of the name, or the words are a
  * prefix of the ref_id. Words are quoted, so FTS operators in user input are plain text.
  */
-export function searchMatch(tenantId: string, search: string): string | null {
+function searchMatch(tenantId: string, search: string): string | null {
   const words = searchWords(search);
   if (words.length === 0) return null;
   return `tenant : "${tenantToken(tenantId)}" AND ((${allPrefixes("name", words)}) OR ref_id : "${words.join(" ")}"*)`;
@@ -530,7 +536,7 @@ export async function upsertProps(
         if (index >= 0) next[index] = prop;
         else next.push(prop);
       }
-      if (next.length > 100) {
+      if (next.length > MAX_PROPS) {
         throw invalid([{ path: "props", code: "too_big", message: "a contact may hold at most 100 props" }]);
       }
       if (Object.keys(changes).length === 0) return null;
