@@ -35,6 +35,14 @@ export function registerOpenApi(app: OpenAPIHono<AppEnv>): void {
     openapi: "3.1.0",
     info: { title: "Contact API", version: "1.0.0", description },
     servers: [{ url: "/", description: "This deployment" }],
-    tags: [{ name: "Service", description: "Health, this document and the API reference" }],
+    tags: [
+      { name: "Service", description: "Health, this document and the API reference" },
+      { name: "Namespaces", description: "Groups of contacts, each with its ref-id patterns and counters" },
+      { name: "Contacts", description: "Individuals and companies: fields, props, actions and history" },
+      { name: "Addresses", description: "Addresses of contacts (flat, linked by contact_id)" },
+      { name: "Bank accounts", description: "Bank accounts of contacts; at most one primary per contact" },
+      { name: "Relations", description: "Guarantors, co-applicants, directors ... between contacts" },
+      { name: "Dedupe", description: "Explainable duplicate detection on Indian KYC identifiers and names" },
+    ],
   });
 }
