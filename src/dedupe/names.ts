@@ -233,6 +233,15 @@ export function nameSimilarity(a: string, b: string): number {
 const MAX_BLOCKING_KEYS = 6;
 
 /**
+ * The consonant skeleton of a phonetic key (its first letter kept): vowel spellings vary most in
+ * romanised Indian names ("Mohammad" / "Mohammed" / "Muhammad"), so blocking ignores them and the
+ * scoring, which sees the whole name, decides.
+ */
+function skeleton(key: string): string {
+  return key.slice(0, 1) + key.slice(1).replace(/[aeiouy]/g, "");
+}
+
+/**
  * Keys under which the name is indexed for candidate lookup: every unordered pair of phonetic keys of
  * its full tokens (order-insensitive, robust to a dropped or added name part), or the one key of a
  * single-token name. Capped so a long name does not flood the index.
@@ -240,7 +249,7 @@ const MAX_BLOCKING_KEYS = 6;
 export function nameBlockingKeys(name: string): string[] {
   const fullKeys = toTokens(name)
     .filter((t) => !t.initial && t.key)
-    .map((t) => t.key);
+    .map((t) => skeleton(t.key));
   const keys = [...new Set(fullKeys)].sort();
   if (keys.length <= 1) return keys;
   const pairs: string[] = [];

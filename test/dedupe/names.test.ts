@@ -206,14 +206,21 @@ describe("nameSimilarity", () => {
 });
 
 describe("nameBlockingKeys", () => {
-  it("indexes sorted pairs of phonetic keys of the full name parts", () => {
-    expect(nameBlockingKeys("Rahul Kumar Sharma")).toEqual(["kumar|rahul", "kumar|sarm", "rahul|sarm"]);
-    expect(nameBlockingKeys("Rahul Sharma")).toEqual(["rahul|sarm"]);
+  it("indexes sorted pairs of consonant skeletons of the full name parts", () => {
+    expect(nameBlockingKeys("Rahul Kumar Sharma")).toEqual(["kmr|rhl", "kmr|srm", "rhl|srm"]);
+    expect(nameBlockingKeys("Rahul Sharma")).toEqual(["rhl|srm"]);
+  });
+
+  it("meets vowel spelling variants ('Mohammad' / 'Mohammed' / 'Muhammad')", () => {
+    const key = nameBlockingKeys("Mohammed Salim");
+    for (const variant of ["Mohammad Salim", "Muhammad Saleem", "MOHAMED SALIM"]) {
+      expect(nameBlockingKeys(variant), variant).toEqual(key);
+    }
   });
 
   it("uses the single key of a one-part name, ignoring initials", () => {
-    expect(nameBlockingKeys("Lalremruata")).toEqual(["lalremruat"]);
-    expect(nameBlockingKeys("K. Karthik")).toEqual(["kartik"]);
+    expect(nameBlockingKeys("Lalremruata")).toEqual(["llrmrt"]);
+    expect(nameBlockingKeys("K. Karthik")).toEqual(["krtk"]);
     expect(nameBlockingKeys("")).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import {
   findDuplicates,
   identifierRows,
 } from "../../dedupe/dedupe.repository";
+import { kindOfPropKey } from "../../dedupe/identifiers";
 import { DEFAULT_LIMIT } from "../../dedupe/scoring";
 import { ApiError, invalid } from "../../lib/errors";
 import { pathId } from "../../lib/ids";
@@ -76,9 +77,7 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
       "A contact with the same identity document is already on record",
       undefined,
       {
-        matches: matchBody(
-          matches.filter((m) => m.reasons.some((r) => r.match === "exact" && BLOCKING_RULES.has(r.rule))),
-        ).results,
+        matches: matchBody(matches.filter(blockedBy)).results,
       },
     );
   }
@@ -86,6 +85,15 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
 };
 
 const BLOCKING_RULES = new Set<string>(BLOCKING_KINDS);
+
+/** A match that blocks a create: an identity document matched as itself (not a PAN inside a GSTIN). */
+const blockedBy = (match: DuplicateMatch) =>
+  match.reasons.some(
+    (r) =>
+      r.match === "exact" &&
+      BLOCKING_RULES.has(r.rule) &&
+      kindOfPropKey(r.field.replace(/^props\./, "")) === r.rule,
+  );
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const result = await repo.listContacts(

@@ -6,6 +6,7 @@ export const DedupeRequestSchema = z
   .strictObject({
     contact_id: z
       .string()
+      .min(1)
       .optional()
       .openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4", description: "Find duplicates of a stored contact" }),
     name: text({
