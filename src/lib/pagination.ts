@@ -60,7 +60,10 @@ export const listQueryFields = {
     .string()
     .max(1024)
     .optional()
-    .openapi({ description: "Cursor mode: send empty to start, then `next_cursor`; replaces `page`" }),
+    .openapi({
+      example: "",
+      description: "Cursor mode: send empty to start, then `next_cursor`; replaces `page`",
+    }),
   created_at_after: instant("after").optional(),
   created_at_before: instant("before").optional(),
 };
@@ -85,6 +88,7 @@ export const tagsQuery = z
 
 export const orderingQuery = <const K extends string>(keys: readonly K[]) =>
   z.enum([...keys, ...keys.map((k) => `-${k}` as const)] as [K | `-${K}`, ...(K | `-${K}`)[]]).openapi({
+    example: "-created_at" as K,
     description: "Sort key; `-` for descending. Default `-created_at` (newest first).",
   });
 
@@ -99,7 +103,14 @@ export function pageEnvelopeSchema<T extends z.ZodType>(item: T, name: string) {
       previous_page: z.number().int().nullable().openapi({ example: null }),
       next_page: z.number().int().nullable().openapi({ example: 2 }),
       page_size: z.number().int().optional().openapi({ example: 20, description: "Cursor mode only" }),
-      next_cursor: z.string().nullable().optional().openapi({ description: "Cursor mode only" }),
+      next_cursor: z
+        .string()
+        .nullable()
+        .optional()
+        .openapi({
+          example: "eyJ2IjpbIjIwMjUtMDUtMTJUMTA6MDA6MDAuMDAwWiIsIjAxSksuLi4iXX0.q3Jb",
+          description: "Cursor mode only",
+        }),
       results: z.array(item),
     })
     .openapi(name, {

@@ -42,4 +42,30 @@ describe("GET /openapi.json", () => {
       }
     }
   });
+
+  it("gives every field of every schema and every parameter an example (or a referenced schema that has them)", async () => {
+    const doc = (await (await app.request("/openapi.json", {}, ENV)).json()) as any;
+    const missing: string[] = [];
+    const documented = (def: any) =>
+      def.example !== undefined ||
+      def.examples !== undefined ||
+      def.$ref ||
+      def.readOnly ||
+      def.type === "array" ||
+      def.anyOf?.some((a: any) => a.$ref) ||
+      def.allOf;
+    for (const [name, schema] of Object.entries<any>(doc.components.schemas)) {
+      for (const [prop, def] of Object.entries<any>(schema.properties ?? {})) {
+        if (!documented(def)) missing.push(`${name}.${prop}`);
+      }
+    }
+    for (const [path, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        for (const p of op.parameters ?? [])
+          if (p.example === undefined && !documented(p.schema ?? {}))
+            missing.push(`${method} ${path} ${p.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 });

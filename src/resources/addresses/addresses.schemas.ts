@@ -105,9 +105,15 @@ export const AddressSchema = z
     state: z.string().openapi({ example: "Karnataka" }),
     pincode: z.string().openapi({ example: "560001" }),
     country: z.string().openapi({ example: "India" }),
-    type: z.enum(ADDRESS_TYPES),
-    coords: z.object({ lat: z.number(), lng: z.number() }).nullable(),
-    codes: z.record(z.string(), z.string()).nullable(),
+    type: z.enum(ADDRESS_TYPES).openapi({ example: "current" }),
+    coords: z
+      .object({ lat: z.number(), lng: z.number() })
+      .nullable()
+      .openapi({ example: { lat: 12.9716, lng: 77.5946 } }),
+    codes: z
+      .record(z.string(), z.string())
+      .nullable()
+      .openapi({ example: { state_code: "KA" } }),
     tags: z.array(z.string()),
     ...auditSchema,
   })
@@ -115,14 +121,21 @@ export const AddressSchema = z
 
 export const AddressListQuery = z.object({
   ...listQueryFields,
-  contact: z.string().max(26).optional().openapi({ description: "Contact id" }),
-  type: z.enum(ADDRESS_TYPES).optional(),
+  contact: z
+    .string()
+    .max(26)
+    .optional()
+    .openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4", description: "Contact id" }),
+  type: z.enum(ADDRESS_TYPES).optional().openapi({ example: "permanent" }),
   search: z
     .string()
     .trim()
     .max(100)
     .optional()
-    .openapi({ description: "Words of address_line, city, state, country or pincode (prefix match)" }),
+    .openapi({
+      example: "beng",
+      description: "Words of address_line, city, state, country or pincode (prefix match)",
+    }),
   tags: tagsQuery.optional(),
   ordering: orderingQuery(["created_at", "updated_at"]).optional(),
 });

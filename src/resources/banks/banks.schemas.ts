@@ -80,7 +80,7 @@ export const BankSchema = z
     bank_name: z.string().nullable().openapi({ example: "HDFC Bank" }),
     branch_name: z.string().nullable().openapi({ example: "MG Road, Bengaluru" }),
     account_type: accountTypeField,
-    is_primary: z.boolean(),
+    is_primary: z.boolean().openapi({ example: true }),
     tags: z.array(z.string()),
     ...auditSchema,
   })
@@ -88,10 +88,15 @@ export const BankSchema = z
 
 export const BankListQuery = z.object({
   ...listQueryFields,
-  contact: z.string().max(26).optional().openapi({ description: "Contact id" }),
-  ifsc: z.string().trim().max(11).optional(),
+  contact: z
+    .string()
+    .max(26)
+    .optional()
+    .openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4", description: "Contact id" }),
+  ifsc: z.string().trim().max(11).optional().openapi({ example: "HDFC0001234" }),
   account_type: accountTypeField.optional(),
   search: z.string().trim().max(100).optional().openapi({
+    example: "5678",
     description:
       "Words of account_holder_name or bank_name (prefix), or the last 4-8 digits of account_number",
   }),

@@ -207,9 +207,13 @@ export const expandQuery = z
   });
 
 export const ContactCreateQuery = z.object({
-  dedupe: z.enum(["block", "off"]).optional().openapi({
-    description: "`block`: refuse the create when an identity document is already on record (default off)",
-  }),
+  dedupe: z
+    .enum(["block", "off"])
+    .optional()
+    .openapi({
+      example: "block",
+      description: "`block`: refuse the create when an identity document is already on record (default off)",
+    }),
 });
 
 export const ContactGetQuery = z.object({ expand: expandQuery.optional() });
@@ -221,14 +225,22 @@ export const ContactListQuery = z.object({
     .trim()
     .max(100)
     .optional()
-    .openapi({ description: "Case-insensitive: a prefix of any word of the name, or of the ref_id" }),
-  namespace: z.string().trim().max(100).optional().openapi({ description: "Namespace name" }),
+    .openapi({
+      example: "rame",
+      description: "Case-insensitive: a prefix of any word of the name, or of the ref_id",
+    }),
+  namespace: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .openapi({ example: "Vayana", description: "Namespace name" }),
   status: statusField.optional(),
   type: typeField.optional(),
-  approval_status: z.enum(["pending", "approved", "rejected"]).optional(),
+  approval_status: z.enum(["pending", "approved", "rejected"]).optional().openapi({ example: "approved" }),
   tags: tagsQuery.optional(),
-  rm_id: z.string().trim().max(50).optional(),
-  branch_id: z.string().trim().max(50).optional(),
+  rm_id: z.string().trim().max(50).optional().openapi({ example: "RM_102" }),
+  branch_id: z.string().trim().max(50).optional().openapi({ example: "BLR-01" }),
   ordering: orderingQuery(["name", "created_at", "updated_at"]).optional(),
   expand: expandQuery.optional(),
 });
@@ -254,7 +266,11 @@ export const PropsDeleteQuery = z.object({
   key: z
     .union([z.string(), z.array(z.string())])
     .optional()
-    .openapi({ type: "string", description: "A key to delete; repeat for several (`?key=a&key=b`)" }),
+    .openapi({
+      example: "pan_no",
+      type: "string",
+      description: "A key to delete; repeat for several (`?key=a&key=b`)",
+    }),
 });
 
 export const HistoryEntrySchema = z

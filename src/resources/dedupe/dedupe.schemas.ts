@@ -16,12 +16,15 @@ export const DedupeRequestSchema = z
       message: NAME_MESSAGE,
       example: "Ramesh Kumar",
     }).optional(),
-    type: z.enum(["individual", "corporate"]).optional(),
+    type: z.enum(["individual", "corporate"]).optional().openapi({ example: "individual" }),
     namespace: text({ min: 1, max: 100, example: "Vayana" })
       .optional()
       .openapi({ description: "Namespace name (for scope namespace)" }),
     props: z.array(PropSchema).max(100).optional(),
-    scope: z.enum(["namespace", "tenant"]).optional().openapi({ description: "Default tenant" }),
+    scope: z
+      .enum(["namespace", "tenant"])
+      .optional()
+      .openapi({ example: "tenant", description: "Default tenant" }),
     limit: z
       .number()
       .int()
@@ -64,22 +67,24 @@ export const DedupeRequestSchema = z
 
 export const ReasonSchema = z
   .object({
-    rule: z.enum([
-      "pan",
-      "gstin",
-      "aadhaar",
-      "mobile",
-      "email",
-      "passport",
-      "voter_id",
-      "driving_licence",
-      "dob",
-      "bank_account",
-      "name",
-      "type",
-    ]),
+    rule: z
+      .enum([
+        "pan",
+        "gstin",
+        "aadhaar",
+        "mobile",
+        "email",
+        "passport",
+        "voter_id",
+        "driving_licence",
+        "dob",
+        "bank_account",
+        "name",
+        "type",
+      ])
+      .openapi({ example: "pan" }),
     field: z.string().openapi({ example: "props.pan_no" }),
-    match: z.enum(["exact", "similar", "different"]),
+    match: z.enum(["exact", "similar", "different"]).openapi({ example: "exact" }),
   })
   .openapi("DedupeReason", { description: "A rule that fired; never an identifier value" });
 

@@ -60,7 +60,12 @@ export const NamespaceSchema = z
 
 export const NamespaceListQuery = z.object({
   ...listQueryFields,
-  search: z.string().trim().max(100).optional().openapi({ description: "Case-insensitive match on name" }),
+  search: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .openapi({ example: "vay", description: "Case-insensitive match on name" }),
   ordering: orderingQuery(["name", "created_at", "updated_at"]).optional(),
 });
 
