@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
 import { api, apiWithEnv } from "./helpers/api";
 import { token } from "./helpers/tokens";
 
@@ -116,5 +117,43 @@ describe("error model", () => {
     expect(res.text).not.toMatch(/SQLITE|secret_internal_table|at .*\.ts/);
     const health = await apiWithEnv({ DB: failing }, "GET", "/health", null);
     expectProblem(health, 503, "/problems/unavailable");
+  });
+});
+
+describe("logs", () => {
+  it("a failed query is logged without its parameters (no personal data)", async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(" "));
+    });
+    const failingAfterBind = {
+      prepare: (sql: string) => {
+        const real = env.DB.prepare(sql);
+        const fail = () => Promise.reject(new Error("D1_ERROR: no such table: nowhere: SQLITE_ERROR"));
+        return {
+          bind: () => ({ ...real, all: fail, raw: fail, run: fail, first: fail }),
+          all: fail,
+          raw: fail,
+          run: fail,
+          first: fail,
+        };
+      },
+      batch: () => Promise.reject(new Error("D1_ERROR: no such table: nowhere: SQLITE_ERROR")),
+    };
+    try {
+      // A single (non-batch) query: drizzle wraps its failure in an error whose message lists the
+      // parameters. The namespace name stands for any personal value a query may carry.
+      const secret = "Ramesh-ABCPK1234F";
+      const res = await apiWithEnv({ DB: failingAfterBind }, "POST", "/namespaces/", await token(), {
+        body: JSON.stringify({ name: secret }),
+        headers: { "content-type": "application/json" },
+      });
+      expect(res.status).toBe(500);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.join("\n")).not.toContain(secret);
+      expect(lines.join("\n")).toContain(res.body.request_id);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

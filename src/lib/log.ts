@@ -1,9 +1,13 @@
 /**
- * Structured error log line. Only the error's name and message are written, never request bodies:
- * personal data (PAN, Aadhaar, phone, email, account numbers) must not reach the logs.
+ * Structured error log line. Personal data (PAN, Aadhaar, phone, email, account numbers) must not
+ * reach the logs: request bodies are never logged, and of a failed query only the database's own
+ * message is kept (drizzle's wrapper message lists the query's parameters, i.e. the values).
  */
 export function logError(requestId: string, msg: string, error: unknown): void {
-  const detail =
-    error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
-  console.error(JSON.stringify({ level: "error", request_id: requestId, msg, ...detail }));
+  let root = error;
+  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+  const name = root instanceof Error ? root.name : typeof root;
+  const message =
+    root instanceof Error && !/params:/.test(root.message) ? root.message : "(message withheld)";
+  console.error(JSON.stringify({ level: "error", request_id: requestId, msg, name, message }));
 }
