@@ -75,3 +75,24 @@ export const idParam = <const N extends string>(name: N) =>
   z.object({
     [name]: z.string().openapi({ param: { name, in: "path" }, example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }),
   } as Record<N, z.ZodString>);
+
+type AuditRow = {
+  tenantId: string;
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string | null;
+};
+
+/** The audit fields of a stored record as the API returns them. */
+export function auditOf(row: AuditRow) {
+  return {
+    tenant_id: row.tenantId,
+    version: row.version,
+    created_at: row.createdAt,
+    created_by: row.createdBy,
+    updated_at: row.updatedAt,
+    updated_by: row.updatedBy,
+  };
+}

@@ -56,14 +56,10 @@ export const listQueryFields = {
       example: "20",
       description: "Default 20; values over 100 are clamped to 100",
     }),
-  cursor: z
-    .string()
-    .max(1024)
-    .optional()
-    .openapi({
-      example: "",
-      description: "Cursor mode: send empty to start, then `next_cursor`; replaces `page`",
-    }),
+  cursor: z.string().max(1024).optional().openapi({
+    example: "",
+    description: "Cursor mode: send empty to start, then `next_cursor`; replaces `page`",
+  }),
   created_at_after: instant("after").optional(),
   created_at_before: instant("before").optional(),
 };
@@ -103,14 +99,10 @@ export function pageEnvelopeSchema<T extends z.ZodType>(item: T, name: string) {
       previous_page: z.number().int().nullable().openapi({ example: null }),
       next_page: z.number().int().nullable().openapi({ example: 2 }),
       page_size: z.number().int().optional().openapi({ example: 20, description: "Cursor mode only" }),
-      next_cursor: z
-        .string()
-        .nullable()
-        .optional()
-        .openapi({
-          example: "eyJ2IjpbIjIwMjUtMDUtMTJUMTA6MDA6MDAuMDAwWiIsIjAxSksuLi4iXX0.q3Jb",
-          description: "Cursor mode only",
-        }),
+      next_cursor: z.string().nullable().optional().openapi({
+        example: "eyJ2IjpbIjIwMjUtMDUtMTJUMTA6MDA6MDAuMDAwWiIsIjAxSksuLi4iXX0.q3Jb",
+        description: "Cursor mode only",
+      }),
       results: z.array(item),
     })
     .openapi(name, {

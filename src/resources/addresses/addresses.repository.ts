@@ -1,6 +1,7 @@
 import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import { addresses } from "../../db/schema";
 import type { Db } from "../../env";
+import { auditOf } from "../../lib/fields";
 import { parseId } from "../../lib/ids";
 import { createdAtRange, type Query } from "../../lib/pagination";
 import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
@@ -10,6 +11,7 @@ import {
   deleteChild,
   getChild,
   listChildren,
+  recordFields,
   updateChild,
 } from "../children/child-records";
 import type { AddressListParams } from "./addresses.schemas";
@@ -29,12 +31,7 @@ export function toAddress(row: AddressRow) {
     coords: row.lat === null || row.lng === null ? null : { lat: row.lat, lng: row.lng },
     codes: row.codes,
     tags: row.tags,
-    tenant_id: row.tenantId,
-    version: row.version,
-    created_at: row.createdAt,
-    created_by: row.createdBy,
-    updated_at: row.updatedAt,
-    updated_by: row.updatedBy,
+    ...auditOf(row),
   };
 }
 
@@ -42,20 +39,7 @@ const kind: ChildKind<AddressRow> = {
   table: addresses,
   history: "address",
   label: "Address",
-  fields: (row) => {
-    const {
-      id: _i,
-      contact_id: _c,
-      tenant_id: _t,
-      version: _v,
-      created_at: _ca,
-      created_by: _cb,
-      updated_at: _ua,
-      updated_by: _ub,
-      ...fields
-    } = toAddress(row);
-    return fields;
-  },
+  fields: (row) => recordFields(toAddress(row)),
   owners: (row) => [row.contactId],
   links: (row) => [{ path: "contact_id", id: row.contactId }],
   conflict: "This address already exists",

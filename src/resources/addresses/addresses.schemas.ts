@@ -127,15 +127,10 @@ export const AddressListQuery = z.object({
     .optional()
     .openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4", description: "Contact id" }),
   type: z.enum(ADDRESS_TYPES).optional().openapi({ example: "permanent" }),
-  search: z
-    .string()
-    .trim()
-    .max(100)
-    .optional()
-    .openapi({
-      example: "beng",
-      description: "Words of address_line, city, state, country or pincode (prefix match)",
-    }),
+  search: z.string().trim().max(100).optional().openapi({
+    example: "beng",
+    description: "Words of address_line, city, state, country or pincode (prefix match)",
+  }),
   tags: tagsQuery.optional(),
   ordering: orderingQuery(["created_at", "updated_at"]).optional(),
 });

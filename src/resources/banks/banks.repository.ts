@@ -2,6 +2,7 @@ import { and, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
 import { bankAccounts, contactHistory } from "../../db/schema";
 import { bankRowStatements } from "../../dedupe/dedupe.repository";
 import type { Db } from "../../env";
+import { auditOf } from "../../lib/fields";
 import { newId, parseId } from "../../lib/ids";
 import { createdAtRange, type Query } from "../../lib/pagination";
 import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
@@ -11,6 +12,7 @@ import {
   deleteChild,
   getChild,
   listChildren,
+  recordFields,
   updateChild,
 } from "../children/child-records";
 import type { BankListParams } from "./banks.schemas";
@@ -29,12 +31,7 @@ export function toBank(row: BankRow) {
     account_type: row.accountType as "savings",
     is_primary: row.isPrimary,
     tags: row.tags,
-    tenant_id: row.tenantId,
-    version: row.version,
-    created_at: row.createdAt,
-    created_by: row.createdBy,
-    updated_at: row.updatedAt,
-    updated_by: row.updatedBy,
+    ...auditOf(row),
   };
 }
 
@@ -42,20 +39,7 @@ const kind: ChildKind<BankRow> = {
   table: bankAccounts,
   history: "bank",
   label: "Bank account",
-  fields: (row) => {
-    const {
-      id: _i,
-      contact_id: _c,
-      tenant_id: _t,
-      version: _v,
-      created_at: _ca,
-      created_by: _cb,
-      updated_at: _ua,
-      updated_by: _ub,
-      ...fields
-    } = toBank(row);
-    return fields;
-  },
+  fields: (row) => recordFields(toBank(row)),
   owners: (row) => [row.contactId],
   links: (row) => [{ path: "contact_id", id: row.contactId }],
   conflict: "This account number and IFSC are already on the contact",

@@ -60,6 +60,22 @@ export type ChildKind<Row extends ChildRow> = {
   after?: (db: Db, row: Row | null, written: SQL, previous: Row | null) => Query<unknown>[];
 };
 
+/** A record's own API fields, for history: without its id, owner and audit fields. */
+export function recordFields(api: Record<string, unknown>): Record<string, unknown> {
+  const {
+    id: _id,
+    contact_id: _contact,
+    tenant_id: _tenant,
+    version: _version,
+    created_at: _createdAt,
+    created_by: _createdBy,
+    updated_at: _updatedAt,
+    updated_by: _updatedBy,
+    ...fields
+  } = api;
+  return fields;
+}
+
 const contactExists = (tenantId: string, id: string) =>
   sql`exists (select 1 from ${contacts} where ${contacts.tenantId} = ${tenantId} and ${contacts.id} = ${id})`;
 

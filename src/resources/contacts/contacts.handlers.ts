@@ -7,6 +7,7 @@ import {
 import { kindOfPropKey } from "../../dedupe/identifiers";
 import { DEFAULT_LIMIT } from "../../dedupe/scoring";
 import { ApiError, invalid } from "../../lib/errors";
+import { auditOf } from "../../lib/fields";
 import { pathId } from "../../lib/ids";
 import type { AppRouteHandler } from "../../lib/openapi";
 import { cursorSecret, listBody } from "../../lib/pagination";
@@ -33,12 +34,7 @@ export function toContact(row: repo.ContactWithNamespace, expanded: repo.Expande
     props: c.props,
     rm_id: c.rmId,
     branch_id: c.branchId,
-    tenant_id: c.tenantId,
-    version: c.version,
-    created_at: c.createdAt,
-    created_by: c.createdBy,
-    updated_at: c.updatedAt,
-    updated_by: c.updatedBy,
+    ...auditOf(c),
     ...(expanded.addresses ? { addresses: expanded.addresses.map(toAddress) } : {}),
     ...(expanded.banks ? { banks: expanded.banks.map(toBank) } : {}),
     ...(expanded.relations ? { relations: expanded.relations.map(toRelation) } : {}),

@@ -207,28 +207,20 @@ export const expandQuery = z
   });
 
 export const ContactCreateQuery = z.object({
-  dedupe: z
-    .enum(["block", "off"])
-    .optional()
-    .openapi({
-      example: "block",
-      description: "`block`: refuse the create when an identity document is already on record (default off)",
-    }),
+  dedupe: z.enum(["block", "off"]).optional().openapi({
+    example: "block",
+    description: "`block`: refuse the create when an identity document is already on record (default off)",
+  }),
 });
 
 export const ContactGetQuery = z.object({ expand: expandQuery.optional() });
 
 export const ContactListQuery = z.object({
   ...listQueryFields,
-  search: z
-    .string()
-    .trim()
-    .max(100)
-    .optional()
-    .openapi({
-      example: "rame",
-      description: "Case-insensitive: a prefix of any word of the name, or of the ref_id",
-    }),
+  search: z.string().trim().max(100).optional().openapi({
+    example: "rame",
+    description: "Case-insensitive: a prefix of any word of the name, or of the ref_id",
+  }),
   namespace: z
     .string()
     .trim()

@@ -1,3 +1,4 @@
+import { auditOf } from "../../lib/fields";
 import { pathId } from "../../lib/ids";
 import type { AppRouteHandler } from "../../lib/openapi";
 import { cursorSecret, listBody } from "../../lib/pagination";
@@ -12,12 +13,7 @@ export function toNamespace(row: repo.NamespaceRow) {
     contact_counter: row.contactCounter,
     account_pattern: row.accountPattern,
     account_counter: row.accountCounter,
-    tenant_id: row.tenantId,
-    version: row.version,
-    created_at: row.createdAt,
-    created_by: row.createdBy,
-    updated_at: row.updatedAt,
-    updated_by: row.updatedBy,
+    ...auditOf(row),
   };
 }
 

@@ -1,6 +1,7 @@
 import { eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { relations } from "../../db/schema";
 import type { Db } from "../../env";
+import { auditOf } from "../../lib/fields";
 import { parseId } from "../../lib/ids";
 import { createdAtRange, type Query } from "../../lib/pagination";
 import {
@@ -22,12 +23,7 @@ export function toRelation(row: RelationRow) {
     type: row.type as "guarantor",
     related_contact: row.relatedContactId,
     tags: row.tags,
-    tenant_id: row.tenantId,
-    version: row.version,
-    created_at: row.createdAt,
-    created_by: row.createdBy,
-    updated_at: row.updatedAt,
-    updated_by: row.updatedBy,
+    ...auditOf(row),
   };
 }
 

@@ -63,14 +63,10 @@ export const RelationSchema = z
 
 export const RelationListQuery = z.object({
   ...listQueryFields,
-  contact: z
-    .string()
-    .max(26)
-    .optional()
-    .openapi({
-      example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4",
-      description: "Relations where this contact is either side",
-    }),
+  contact: z.string().max(26).optional().openapi({
+    example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4",
+    description: "Relations where this contact is either side",
+  }),
   related_contact: z.string().max(26).optional().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D7" }),
   type: typeField.optional(),
   ordering: orderingQuery(["created_at", "updated_at"]).optional(),
