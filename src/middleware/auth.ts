@@ -76,9 +76,26 @@ function configuredAlgorithms(env: Bindings, fallback: string[]): string[] {
 
 const publicKeys = new Map<string, Promise<KeySource>>();
 
+/** The HS256 key, imported once per isolate instead of on every request. */
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
+    hmacKeys.set(secret, key);
+  }
+  return key;
+}
+
 async function keySource(env: Bindings, alg: string): Promise<KeySource | null> {
   if (alg === "HS256" && env.JWT_SECRET) {
-    return { algorithms: ["HS256"], key: new TextEncoder().encode(env.JWT_SECRET) };
+    return { algorithms: ["HS256"], key: await hmacKey(env.JWT_SECRET) };
   }
   if (env.JWT_JWKS_URL) {
     return { algorithms: configuredAlgorithms(env, ASYMMETRIC), key: remoteKeys(env.JWT_JWKS_URL) };
@@ -99,7 +116,7 @@ async function keySource(env: Bindings, alg: string): Promise<KeySource | null> 
     }
     return source;
   }
-  if (env.JWT_SECRET) return { algorithms: ["HS256"], key: new TextEncoder().encode(env.JWT_SECRET) };
+  if (env.JWT_SECRET) return { algorithms: ["HS256"], key: await hmacKey(env.JWT_SECRET) };
   return null;
 }
 
