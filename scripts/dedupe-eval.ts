@@ -5,13 +5,14 @@
  *
  * Mirrors the repository: identifiers are extracted and normalised as on write; candidates are the
  * contacts sharing an identifier (kind, value) with the probe, plus those sharing a name blocking key
- * (at most 200 per key); each candidate is scored and the best DEFAULT_LIMIT at or above the threshold
+ * (at most 200 identifier and 100 name candidates, as the repository); each candidate is scored and the best DEFAULT_LIMIT at or above the threshold
  * are reported. Every contact is probed once. A reported pair is a true positive when both contacts
  * belong to one entity (see dedupe-data.ts for what counts as one).
  * Exits non-zero when the default threshold misses the targets (precision 0.98, recall 0.95).
  */
 
 import { parseArgs } from "node:util";
+import { MAX_IDENTIFIER_CANDIDATES, MAX_NAME_CANDIDATES } from "../src/dedupe/dedupe.repository";
 import { extractIdentifiers } from "../src/dedupe/identifiers";
 import { nameBlockingKeys, nameSimilarity } from "../src/dedupe/names";
 import {
@@ -25,7 +26,6 @@ import { generateDataset, pairKey, truePairs } from "./dedupe-data";
 
 const TARGET_PRECISION = 0.98;
 const TARGET_RECALL = 0.95;
-const BLOCK_LIMIT = 200;
 const THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 const HMAC_KEY = "dedupe-eval-key";
 
@@ -61,7 +61,7 @@ const push = (index: Map<string, number[]>, key: string, i: number, cap = Infini
 };
 features.forEach((f, i) => {
   for (const id of f.identifiers) push(identifierIndex, `${id.kind}:${id.value}`, i);
-  for (const key of nameBlockingKeys(f.name ?? "")) push(nameIndex, key, i, BLOCK_LIMIT);
+  for (const key of nameBlockingKeys(f.name ?? "")) push(nameIndex, key, i);
 });
 
 type Scored = { i: number; j: number; score: number; contactOnly: boolean; typesDiffer: boolean };
@@ -80,12 +80,17 @@ const scored: Scored[] = [];
 let candidateTotal = 0;
 const candidatePairs = new Set<string>();
 features.forEach((probe, i) => {
-  const candidates = new Set<number>();
+  // The same caps as the repository's lookup: at most 200 identifier and 100 name candidates.
+  const byIdentifier = new Set<number>();
   for (const id of probe.identifiers)
-    for (const j of identifierIndex.get(`${id.kind}:${id.value}`) ?? []) candidates.add(j);
+    for (const j of identifierIndex.get(`${id.kind}:${id.value}`) ?? []) if (j !== i) byIdentifier.add(j);
+  const byName = new Set<number>();
   for (const key of nameBlockingKeys(probe.name ?? ""))
-    for (const j of nameIndex.get(key) ?? []) candidates.add(j);
-  candidates.delete(i);
+    for (const j of nameIndex.get(key) ?? []) if (j !== i) byName.add(j);
+  const candidates = new Set([
+    ...[...byIdentifier].slice(0, MAX_IDENTIFIER_CANDIDATES),
+    ...[...byName].slice(0, MAX_NAME_CANDIDATES),
+  ]);
   candidateTotal += candidates.size;
   for (const j of candidates) {
     candidatePairs.add(pairKey(contacts[i]!.id, contacts[j]!.id));

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Timestamps are ISO 8601 UTC strings with milliseconds: they sort as text in time order.
 const audit = {
@@ -61,6 +61,24 @@ export const contacts = sqliteTable(
     index("contacts_tenant_rm_created_idx").on(t.tenantId, t.rmId, t.createdAt, t.id),
     index("contacts_tenant_branch_created_idx").on(t.tenantId, t.branchId, t.createdAt, t.id),
   ],
+);
+
+/**
+ * How many contacts a tenant holds per namespace, status, type and approval status, kept by triggers
+ * on `contacts` (migrations/0006) in the same transaction as every write. A list filtered only on these
+ * fields reads its `count` here instead of counting the tenant's rows.
+ */
+export const contactCounts = sqliteTable(
+  "contact_counts",
+  {
+    tenantId: text("tenant_id").notNull(),
+    namespaceId: text("namespace_id").notNull(),
+    status: text("status").notNull(),
+    type: text("type").notNull(),
+    approvalStatus: text("approval_status").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.namespaceId, t.status, t.type, t.approvalStatus] })],
 );
 
 export type StoredProp = { key: string; value: string; type: "file" | "number" | "text" | "boolean" };

@@ -156,8 +156,10 @@ export function banksOfContact(db: Db, tenantId: string, contactId: string) {
     .where(and(eq(bankAccounts.tenantId, tenantId), eq(bankAccounts.contactId, contactId)));
 }
 
-const MAX_IDENTIFIER_CANDIDATES = 200;
-const MAX_NAME_CANDIDATES = 300;
+export const MAX_IDENTIFIER_CANDIDATES = 200;
+// Name keys of common names ("Rahul Sharma") are shared by thousands in a large tenant: a small cap keeps
+// the cost of a lookup bounded; identifier matches have their own, larger cap.
+export const MAX_NAME_CANDIDATES = 100;
 
 export type CandidateScope = { tenantId: string; namespaceId?: string | null; excludeId?: string };
 
@@ -174,7 +176,7 @@ function lookupPairs(rows: IndexRow[]): [string, string][] {
 
 /**
  * Candidate contacts for a probe, through the identifier index only (never a scan of the tenant): those
- * sharing an identifier (at most 200) or a name blocking key (at most 300). Returns the candidates'
+ * sharing an identifier (at most 200) or a name blocking key (at most 100). Returns the candidates'
  * contact rows and index rows, in one round trip.
  */
 export async function findCandidates(db: Db, scope: CandidateScope, probe: IndexRow[]) {
