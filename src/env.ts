@@ -1,5 +1,4 @@
 import type { DrizzleD1Database } from "drizzle-orm/d1";
-import type * as schema from "./db/schema";
 
 /** Optional configuration: secrets and variables an operator may set (see README, Configuration). */
 export type OptionalConfig = {
@@ -18,7 +17,7 @@ export type Bindings = Omit<Env, keyof OptionalConfig> & OptionalConfig;
 
 export type Auth = { tenantId: string; userId: string; scopes: ReadonlySet<string> };
 
-export type Db = DrizzleD1Database<typeof schema>;
+export type Db = DrizzleD1Database;
 
 export type AppEnv = {
   Bindings: Bindings;

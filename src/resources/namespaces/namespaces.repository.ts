@@ -37,9 +37,10 @@ export async function createNamespace(db: Db, tenantId: string, userId: string, 
 }
 
 export async function getNamespace(db: Db, tenantId: string, id: string) {
-  const row = await db.query.namespaces.findFirst({
-    where: and(eq(namespaces.tenantId, tenantId), eq(namespaces.id, id)),
-  });
+  const [row] = await db
+    .select()
+    .from(namespaces)
+    .where(and(eq(namespaces.tenantId, tenantId), eq(namespaces.id, id)));
   if (!row) throw notFound("Namespace");
   return row;
 }
