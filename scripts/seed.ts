@@ -101,30 +101,6 @@ export function applyMigrations(db: DatabaseSync, dir = MIGRATIONS_DIR): string[
   return files;
 }
 
-/**
- * newId() (the `ulid` package) draws each random character with its own one-byte
- * crypto.getRandomValues call: a quarter of the seeder's time at a million contacts. Small requests
- * are served here from a pool filled by the same source, so ids stay as random and as unique.
- */
-let pooled = false;
-function poolSmallRandomDraws() {
-  if (pooled) return;
-  pooled = true;
-  const real = crypto.getRandomValues.bind(crypto);
-  const pool = new Uint8Array(65_536);
-  let used = pool.length;
-  crypto.getRandomValues = (<T extends ArrayBufferView | null>(array: T): T => {
-    if (!(array instanceof Uint8Array) || array.length > 16) return real(array as never) as T;
-    if (used + array.length > pool.length) {
-      real(pool);
-      used = 0;
-    }
-    array.set(pool.subarray(used, used + array.length));
-    used += array.length;
-    return array;
-  }) as typeof crypto.getRandomValues;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness (mulberry32) and collision-free identifier numbering
 
@@ -1063,7 +1039,6 @@ class Progress {
  */
 export async function seed(options: SeedOptions): Promise<SeedResult> {
   const started = Date.now();
-  poolSmallRandomDraws();
   const file = resolve(options.db);
   if (holdsData(file) && !options.force) {
     throw new Error(`${file} already holds contacts or namespaces; pass --force to replace it`);
