@@ -143,6 +143,20 @@ describe("auth: HS256 (JWT_SECRET)", () => {
   });
 });
 
+describe("auth: verified tokens are remembered only while they hold", () => {
+  it("a remembered token still expires, and is checked again under another configuration", async () => {
+    const short = await hs256(claims({ exp: now() + 10, jti: "short-lived" }));
+    expect((await api("GET", PROBE, { token: short })).status).toBe(200);
+    expect((await apiWithEnv({ TENANT_ID: "someone-else" }, "GET", PROBE, short)).status).toBe(403);
+    vi.useFakeTimers({ now: Date.now() + 120_000, toFake: ["Date"] });
+    try {
+      expectInvalidToken(await api("GET", PROBE, { token: short }));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe("auth: asymmetric keys", () => {
   afterEach(() => vi.restoreAllMocks());
 

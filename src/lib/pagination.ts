@@ -320,6 +320,8 @@ export async function listPage<Row>(spec: ListSpec<Row>): Promise<ListResult<Row
 export async function batch(db: Db, queries: Query<unknown>[]): Promise<unknown[]> {
   const [first, ...rest] = queries;
   if (!first) return [];
+  // One statement needs no batch: D1's single-statement call is cheaper and just as atomic.
+  if (rest.length === 0) return [await first];
   return (await db.batch([first, ...rest])) as unknown[];
 }
 

@@ -136,8 +136,11 @@ function claimString(payload: JWTPayload, name: string): string | null {
   return null;
 }
 
-/** Verifies a bearer token and returns who is calling; throws 401/403 problems. */
-export async function authenticate(env: Bindings, authorization: string | undefined): Promise<Auth> {
+/** Verifies a bearer token: who is calling, and until when the token holds. Throws 401/403 problems. */
+async function verifyToken(
+  env: Bindings,
+  authorization: string | undefined,
+): Promise<{ auth: Auth; exp: number }> {
   const match = authorization?.match(/^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)\s*$/i);
   if (!authorization) throw unauthorized("A bearer token is required", false);
   if (!match?.[1]) throw unauthorized("The Authorization header is not a bearer token", true);
@@ -180,14 +183,46 @@ export async function authenticate(env: Bindings, authorization: string | undefi
     throw new ApiError("forbidden", "This deployment does not serve that tenant");
   const userId = claimString(payload, env.JWT_USER_CLAIM || "sub");
   if (!userId) throw unauthorized("The token names no user", true);
-  return { tenantId, userId, scopes: scopesOf(payload) };
+  return { auth: { tenantId, userId, scopes: scopesOf(payload) }, exp: payload.exp as number };
 }
 
 export const PUBLIC_PATHS = /^\/(health\/?|openapi\.json\/?|docs(\/.*)?)$/;
 
 /** Every request except the public service routes needs a valid token, before anything else is checked. */
+/**
+ * Tokens already verified by this isolate, under the configuration they were verified with, until they
+ * expire: clients reuse a token for many requests, and verifying it again is most of auth's CPU time.
+ * Only successes are kept; the cache is bounded.
+ */
+const verified = new Map<string, { auth: Auth; exp: number }>();
+const MAX_VERIFIED = 1000;
+
+function configKey(env: Bindings): string {
+  return [
+    env.JWT_SECRET,
+    env.JWT_JWKS_URL,
+    env.JWT_PUBLIC_JWK,
+    env.JWT_ALGORITHMS,
+    env.JWT_ISSUER,
+    env.JWT_AUDIENCE,
+    env.JWT_TENANT_CLAIM,
+    env.JWT_USER_CLAIM,
+    env.TENANT_ID,
+  ].join("\u0000");
+}
+
+async function authenticateCached(env: Bindings, authorization: string | undefined): Promise<Auth> {
+  const key = authorization ? `${configKey(env)}\u0000${authorization}` : "";
+  const hit = key ? verified.get(key) : undefined;
+  if (hit && hit.exp > Date.now() / 1000 - CLOCK_SKEW_SECONDS) return hit.auth;
+  const { auth, exp } = await verifyToken(env, authorization);
+  if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string);
+  verified.set(key, { auth, exp });
+  return auth;
+}
+
 export const auth: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (PUBLIC_PATHS.test(c.req.path) && (c.req.method === "GET" || c.req.method === "HEAD")) return next();
-  c.set("auth", await authenticate(c.env, c.req.header("authorization")));
+  c.set("auth", await authenticateCached(c.env, c.req.header("authorization")));
   await next();
 };
