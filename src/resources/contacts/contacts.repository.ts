@@ -75,8 +75,26 @@ function attach(kinds: ExpandKind[], results: unknown[], contactId: string): Exp
   return expanded;
 }
 
+/** The retrieve query, built once per database handle: the hot path skips drizzle's query building. */
+const retrieveStatements = new WeakMap<Db, ReturnType<typeof prepareRetrieve>>();
+function prepareRetrieve(db: Db) {
+  return withNamespace(db)
+    .where(and(eq(contacts.tenantId, sql.placeholder("tenantId")), eq(contacts.id, sql.placeholder("id"))))
+    .prepare();
+}
+
 export async function getContactExpanded(db: Db, tenantId: string, id: string, expand: ReadonlySet<string>) {
   const { kinds, queries } = expansionQueries(db, tenantId, expand, [id]);
+  if (queries.length === 0) {
+    let statement = retrieveStatements.get(db);
+    if (!statement) {
+      statement = prepareRetrieve(db);
+      retrieveStatements.set(db, statement);
+    }
+    const [row] = await statement.all({ tenantId, id });
+    if (!row) throw notFound("Contact");
+    return { row, expanded: {} };
+  }
   const [rows, ...related] = await batch(db, [selectContact(db, tenantId, id), ...queries]);
   const row = (rows as ContactWithNamespace[])[0];
   if (!row) throw notFound("Contact");
