@@ -5,7 +5,7 @@
  *
  * Mirrors the repository: identifiers are extracted and normalised as on write; candidates are the
  * contacts sharing an identifier (kind, value) with the probe, plus those sharing a name blocking key
- * (at most 200 identifier and 100 name candidates, as the repository); each candidate is scored and the best DEFAULT_LIMIT at or above the threshold
+ * (at most 200 identifier and 50 name candidates, as the repository); each candidate is scored and the best DEFAULT_LIMIT at or above the threshold
  * are reported. Every contact is probed once. A reported pair is a true positive when both contacts
  * belong to one entity (see dedupe-data.ts for what counts as one).
  * Exits non-zero when the default threshold misses the targets (precision 0.98, recall 0.95).
@@ -80,7 +80,7 @@ const scored: Scored[] = [];
 let candidateTotal = 0;
 const candidatePairs = new Set<string>();
 features.forEach((probe, i) => {
-  // The same caps as the repository's lookup: at most 200 identifier and 100 name candidates.
+  // The same caps as the repository's lookup.
   const byIdentifier = new Set<number>();
   for (const id of probe.identifiers)
     for (const j of identifierIndex.get(`${id.kind}:${id.value}`) ?? []) if (j !== i) byIdentifier.add(j);

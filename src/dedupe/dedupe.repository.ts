@@ -159,7 +159,7 @@ export function banksOfContact(db: Db, tenantId: string, contactId: string) {
 export const MAX_IDENTIFIER_CANDIDATES = 200;
 // Name keys of common names ("Rahul Sharma") are shared by thousands in a large tenant: a small cap keeps
 // the cost of a lookup bounded; identifier matches have their own, larger cap.
-export const MAX_NAME_CANDIDATES = 100;
+export const MAX_NAME_CANDIDATES = 50;
 
 export type CandidateScope = { tenantId: string; namespaceId?: string | null; excludeId?: string };
 
@@ -176,7 +176,7 @@ function lookupPairs(rows: IndexRow[]): [string, string][] {
 
 /**
  * Candidate contacts for a probe, through the identifier index only (never a scan of the tenant): those
- * sharing an identifier (at most 200) or a name blocking key (at most 100). Returns the candidates'
+ * sharing an identifier (at most 200) or a name blocking key (at most 50). Returns the candidates'
  * contact rows and index rows, in one round trip.
  */
 export async function findCandidates(db: Db, scope: CandidateScope, probe: IndexRow[]) {
