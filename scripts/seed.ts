@@ -30,6 +30,7 @@ import { renderPattern } from "../src/lib/ref-patterns";
 import { toAddress } from "../src/resources/addresses/addresses.repository";
 import { toBank } from "../src/resources/banks/banks.repository";
 import { recordFields } from "../src/resources/children/child-records";
+import { Rng } from "./dedupe-data";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const MIGRATIONS_DIR = join(ROOT, "migrations");
@@ -102,44 +103,7 @@ export function applyMigrations(db: DatabaseSync, dir = MIGRATIONS_DIR): string[
 }
 
 // ---------------------------------------------------------------------------------------------
-// Seeded randomness (mulberry32) and collision-free identifier numbering
-
-export class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
-  }
-  weighted<T>(items: readonly (readonly [T, number])[]): T {
-    const total = items.reduce((s, [, w]) => s + w, 0);
-    let r = this.next() * total;
-    for (const [item, w] of items) {
-      r -= w;
-      if (r < 0) return item;
-    }
-    return (items[items.length - 1] as readonly [T, number])[0];
-  }
-  digits(n: number): string {
-    let s = "";
-    for (let i = 0; i < n; i++) s += String(this.int(0, 9));
-    return s;
-  }
-}
+// Collision-free identifier numbering (the seeded randomness is the evaluation data set's Rng)
 
 /**
  * The i-th value of a permutation of [0, space): real identifiers have one holder, so each kind is

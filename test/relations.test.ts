@@ -1,15 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ApiResponse, api } from "./helpers/api";
 import { authAndTenancyCases } from "./helpers/auth-cases";
+import { createContact, errorPaths, historyOf, sleep } from "./helpers/fixtures";
 import { token } from "./helpers/tokens";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-let seq = 0;
-const unique = (prefix = "x") => `${prefix}-${Date.now()}-${seq++}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 const BASE = "/contacts/relations/";
 
@@ -44,48 +42,11 @@ type Relation = {
   updated_at: string;
   updated_by: string | null;
 };
-type HistoryEntry = {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  changes: Record<string, [unknown, unknown]>;
-  reason: string | null;
-};
-
-const namespaces = new Map<string, string>();
-async function namespaceOf(tenant = "t1"): Promise<string> {
-  const known = namespaces.get(tenant);
-  if (known) return known;
-  const res = await api("POST", "/namespaces/", { body: { name: unique("ns") }, tenant });
-  expect(res.status, res.text).toBe(201);
-  namespaces.set(tenant, res.body.name);
-  return res.body.name;
-}
-
-async function createContact(tenant = "t1", name = "Ramesh Kumar", type = "individual"): Promise<string> {
-  const res = await api("POST", "/contacts/", {
-    body: { name, namespace: await namespaceOf(tenant), status: "active", type, props: [] },
-    tenant,
-  });
-  expect(res.status, res.text).toBe(201);
-  return res.body.id;
-}
-
 async function createRelation(body: Record<string, unknown>, tenant?: string): Promise<Relation> {
   const res = await api("POST", BASE, { body, tenant });
   expect(res.status, res.text).toBe(201);
   return res.body;
 }
-
-async function historyOf(id: string, tenant?: string): Promise<HistoryEntry[]> {
-  const res = await api("GET", `/contacts/${id}/history/?page_size=100`, { tenant });
-  expect(res.status, res.text).toBe(200);
-  return res.body.results;
-}
-
-const errorPaths = (res: ApiResponse): string[] =>
-  (res.body?.errors ?? []).map((e: { path: string }) => e.path);
 
 function expectInvalid(res: ApiResponse, paths: string[]) {
   expect(res.status, res.text).toBe(400);
