@@ -1,9 +1,13 @@
 import { and, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
-import { bankAccounts, contactIdentifiers, contacts, namespaces } from "../db/schema";
+import { bankAccounts, contactIdentifiers, contacts } from "../db/schema";
 import type { Db } from "../env";
 import { notFound } from "../lib/errors";
 import { batch, type Query } from "../lib/pagination";
-import { type ContactWithNamespace, selectContact } from "../resources/contacts/contacts.repository";
+import {
+  type ContactWithNamespace,
+  selectContact,
+  withNamespace,
+} from "../resources/contacts/contacts.repository";
 import {
   bankAccountKey,
   extractIdentifiers,
@@ -194,10 +198,7 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
         limit ${limit})`;
   const candidateIds = sql`(${matching(identifierPairs, MAX_IDENTIFIER_CANDIDATES)} union ${matching(namePairs, MAX_NAME_CANDIDATES)})`;
   const [rows, indexRows] = await batch(db, [
-    db
-      .select({ contact: contacts, namespace: sql<string>`${namespaces.name}`.as("namespace_name") })
-      .from(contacts)
-      .innerJoin(namespaces, eq(namespaces.id, contacts.namespaceId))
+    withNamespace(db)
       // `+` keeps the tenant filter off the index: the candidates are looked up by primary key.
       .where(and(sql`+${contacts.tenantId} = ${scope.tenantId}`, inArray(contacts.id, candidateIds))),
     db

@@ -12,7 +12,13 @@ import {
   sortSpec,
 } from "../../lib/pagination";
 import { nowIso } from "../../lib/time";
-import { type Changes, diff, type HistoryAction, historyInsert } from "../history/history.repository";
+import {
+  createdChanges,
+  diff,
+  type HistoryAction,
+  historyInsert,
+  removedChanges,
+} from "../history/history.repository";
 
 /**
  * Addresses, bank accounts and relations: flat records that belong to a contact (Crego's layout).
@@ -88,22 +94,6 @@ function insertWhere(db: Db, table: ChildTable, row: Record<string, unknown>, co
   return db.insert(table).select(sql`select ${sql.join(values, sql`, `)} where ${condition}`);
 }
 
-function created(fields: Record<string, unknown>): Changes {
-  const changes: Changes = {};
-  for (const [key, value] of Object.entries(fields)) {
-    if (value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0))
-      changes[key] = [null, value];
-  }
-  return changes;
-}
-
-function removed(fields: Record<string, unknown>): Changes {
-  const changes: Changes = {};
-  for (const [key, value] of Object.entries(fields))
-    if (value !== null && value !== undefined) changes[key] = [value, null];
-  return changes;
-}
-
 async function missingLinks<Row extends ChildRow>(
   db: Db,
   kind: ChildKind<Row>,
@@ -139,7 +129,7 @@ export async function createChild<Row extends ChildRow>(
           actor: row.createdBy,
           at: row.createdAt,
           action,
-          changes: { id: [null, row.id], ...created(kind.fields(row)) },
+          changes: { id: [null, row.id], ...createdChanges(kind.fields(row)) },
         },
         exists,
       ).query,
@@ -162,20 +152,16 @@ export async function createChild<Row extends ChildRow>(
   throw invalid(await missingLinks(db, kind, row));
 }
 
-export function selectChild(db: Db, kind: ChildKind<ChildRow>, tenantId: string, id: string) {
-  return db
-    .select()
-    .from(kind.table)
-    .where(and(eq(kind.table.tenantId, tenantId), eq(kind.table.id, id)));
-}
-
 export async function getChild<Row extends ChildRow>(
   db: Db,
   kind: ChildKind<Row>,
   tenantId: string,
   id: string,
 ) {
-  const [row] = (await selectChild(db, kind as unknown as ChildKind<ChildRow>, tenantId, id)) as Row[];
+  const [row] = (await db
+    .select()
+    .from(kind.table)
+    .where(and(eq(kind.table.tenantId, tenantId), eq(kind.table.id, id)))) as Row[];
   if (!row) throw notFound(kind.label);
   return row;
 }
@@ -266,7 +252,7 @@ export async function deleteChild<Row extends ChildRow>(
           actor: userId,
           at,
           action,
-          changes: { id: [id, null], ...removed(kind.fields(current)) },
+          changes: { id: [id, null], ...removedChanges(kind.fields(current)) },
         },
         sameVersion,
       ),

@@ -21,7 +21,7 @@ import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
 import { nowIso } from "../../lib/time";
 import { type AddressRow, addressesOf } from "../addresses/addresses.repository";
 import { type BankRow, banksOf } from "../banks/banks.repository";
-import { type Changes, diff, historyInsert } from "../history/history.repository";
+import { type Changes, createdChanges, diff, historyInsert } from "../history/history.repository";
 import { type RelationRow, relationsOf } from "../relations/relations.repository";
 import {
   type ContactCreate,
@@ -34,7 +34,8 @@ import {
 export type ContactRow = typeof contacts.$inferSelect;
 export type ContactWithNamespace = { contact: ContactRow; namespace: string };
 
-const withNamespace = (db: Db) =>
+/** Contacts with their namespace's name, the shape every contact read returns. */
+export const withNamespace = (db: Db) =>
   db
     // Aliased: in a batch D1 returns rows as objects, where two `name` columns would collide.
     .select({ contact: contacts, namespace: sql<string>`${namespaces.name}`.as("namespace_name") })
@@ -115,17 +116,6 @@ function generatedRefId(at: Date): SQL {
   const dd = String(at.getUTCDate()).padStart(2, "0");
   const dated = sql`replace(replace(replace(replace(${namespaces.contactPattern}, '{yyyy}', ${yyyy}), '{yy}', ${yyyy.slice(2)}), '{mm}', ${mm}), '{dd}', ${dd})`;
   return sql`case when ${namespaces.contactPattern} is null then null else printf(replace(replace(replace(${dated}, '{seq}', '%d'), '{seq:', '%0'), '}', 'd'), ${namespaces.contactCounter}) end`;
-}
-
-/** The non-null fields of a new contact, as history changes [null, value]. */
-function createdChanges(row: Record<string, unknown>): Changes {
-  const changes: Changes = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (value === null || value === undefined) continue;
-    if (Array.isArray(value) && value.length === 0) continue;
-    changes[key] = [null, value];
-  }
-  return changes;
 }
 
 export type CreateOptions = {

@@ -57,6 +57,24 @@ export function diff(before: Record<string, unknown>, after: Record<string, unkn
   return changes;
 }
 
+const isSet = (value: unknown) =>
+  value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0);
+
+/** The fields of a new record as history changes [null, value]: only those that are set. */
+export function createdChanges(fields: Record<string, unknown>): Changes {
+  const changes: Changes = {};
+  for (const [key, value] of Object.entries(fields)) if (isSet(value)) changes[key] = [null, value];
+  return changes;
+}
+
+/** The fields of a deleted record as history changes [value, null]. */
+export function removedChanges(fields: Record<string, unknown>): Changes {
+  const changes: Changes = {};
+  for (const [key, value] of Object.entries(fields))
+    if (value !== null && value !== undefined) changes[key] = [value, null];
+  return changes;
+}
+
 export type HistoryRow = typeof contactHistory.$inferSelect;
 
 export async function listHistory(db: Db, tenantId: string, contactId: string, params: ListParams) {
