@@ -29,6 +29,8 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/node/**"],
           setupFiles: ["./test/helpers/apply-migrations.ts"],
+          // Generous: a loaded 2-core machine runs the worker tests several times slower than an idle one.
+          testTimeout: 20_000,
         },
       },
       {

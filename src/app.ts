@@ -3,7 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
 import { ApiError, PROBLEMS, problemResponse } from "./lib/errors";
 import { logError } from "./lib/log";
-import { createRouter } from "./lib/openapi";
+import { createRouter } from "./lib/router";
 import { auth } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body";
 import { database } from "./middleware/db";
@@ -64,8 +64,8 @@ app.notFound((c) => {
   if (allowed.length > 0) {
     return problemResponse(
       c,
-      new ApiError("method_not_allowed", `${c.req.method} is not allowed here`, undefined, undefined, {
-        Allow: allowed.join(", "),
+      new ApiError("method_not_allowed", `${c.req.method} is not allowed here`, {
+        headers: { Allow: allowed.join(", ") },
       }),
     );
   }

@@ -494,9 +494,10 @@ describe("addresses: history on the owning contact", () => {
       "created",
     ]);
     const [deleted, updated, created] = history;
+    for (const entry of [deleted, updated, created])
+      expect(entry?.subject).toEqual({ type: "address", id: a.id });
     expect(created).toMatchObject({ actor: "u1", at: a.created_at, reason: null });
     expect(created?.changes).toEqual({
-      id: [null, a.id],
       address_line: [null, "12, MG Road, Ashok Nagar"],
       city: [null, "Bengaluru"],
       state: [null, "Karnataka"],
@@ -509,13 +510,11 @@ describe("addresses: history on the owning contact", () => {
     });
     expect(updated).toMatchObject({ actor: "u2", at: patched.body.updated_at, reason: null });
     expect(updated?.changes).toEqual({
-      id: [a.id, a.id],
       city: ["Bengaluru", "Mysuru"],
       pincode: ["560001", "570001"],
     });
     expect(deleted).toMatchObject({ actor: "u3", reason: null });
     expect(deleted?.changes).toMatchObject({
-      id: [a.id, null],
       address_line: ["12, MG Road, Ashok Nagar", null],
       city: ["Mysuru", null],
       pincode: ["570001", null],

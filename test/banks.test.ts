@@ -455,11 +455,10 @@ describe("banks: at most one primary per contact", () => {
     const first = await createBank(owner, { is_primary: true });
     const second = await createBank(owner, { is_primary: true });
     const history = await historyOf(owner);
-    const cleared = history.find(
-      (h) => h.action === "bank_updated" && (h.changes.id as unknown[])[0] === first.id,
-    );
+    const cleared = history.find((h) => h.action === "bank_updated" && h.subject.id === first.id);
     expect(cleared, JSON.stringify(history.map((h) => [h.action, h.changes]))).toBeDefined();
-    expect(cleared?.changes).toEqual({ id: [first.id, first.id], is_primary: [true, false] });
+    expect(cleared?.changes).toEqual({ is_primary: [true, false] });
+    expect(cleared?.subject).toEqual({ type: "bank", id: first.id });
     expect(
       history
         .map((h) => h.action)
@@ -572,9 +571,10 @@ describe("banks: update, delete and history", () => {
     const history = await historyOf(owner);
     expect(history.map((h) => h.action)).toEqual(["bank_deleted", "bank_updated", "bank_created", "created"]);
     const [deleted, updated, created] = history;
+    for (const entry of [deleted, updated, created])
+      expect(entry?.subject).toEqual({ type: "bank", id: b.id });
     expect(created).toMatchObject({ actor: "u1", at: b.created_at, reason: null });
     expect(created?.changes).toEqual({
-      id: [null, b.id],
       account_number: [null, "112233445566"],
       ifsc: [null, "KKBK0000123"],
       account_holder_name: [null, "Ramesh Kumar"],
@@ -585,12 +585,10 @@ describe("banks: update, delete and history", () => {
     });
     expect(updated).toMatchObject({ actor: "u2", at: patched.body.updated_at });
     expect(updated?.changes).toEqual({
-      id: [b.id, b.id],
       bank_name: ["Kotak", "Kotak Mahindra Bank"],
       branch_name: [null, "Fort"],
     });
     expect(deleted?.changes).toMatchObject({
-      id: [b.id, null],
       account_number: ["112233445566", null],
       ifsc: ["KKBK0000123", null],
       bank_name: ["Kotak Mahindra Bank", null],

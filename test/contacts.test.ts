@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type ApiResponse, api } from "./helpers/api";
 import { authAndTenancyCases } from "./helpers/auth-cases";
+import type { HistoryEntry } from "./helpers/fixtures";
 import { token } from "./helpers/tokens";
 
 // ---------------------------------------------------------------------------------------------
@@ -34,14 +35,6 @@ type Contact = {
   created_by: string;
   updated_at: string;
   updated_by: string | null;
-};
-type HistoryEntry = {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  changes: Record<string, [unknown, unknown]>;
-  reason: string | null;
 };
 
 type Namespace = { id: string; name: string; contact_counter: number; contact_pattern: string | null };
@@ -1704,8 +1697,22 @@ describe("contacts: history", () => {
     expect(Object.keys(res.body).sort()).toEqual(ENVELOPE_KEYS);
     expect(res.body).toMatchObject({ count: 1, total_pages: 1, current_page: 1, has_next: false });
     const [entry] = res.body.results as HistoryEntry[];
-    expect(Object.keys(entry as object).sort()).toEqual(["action", "actor", "at", "changes", "id", "reason"]);
-    expect(entry).toMatchObject({ action: "created", actor: "u1", at: c.created_at, reason: null });
+    expect(Object.keys(entry as object).sort()).toEqual([
+      "action",
+      "actor",
+      "at",
+      "changes",
+      "id",
+      "reason",
+      "subject",
+    ]);
+    expect(entry).toMatchObject({
+      action: "created",
+      actor: "u1",
+      at: c.created_at,
+      reason: null,
+      subject: { type: "contact", id: c.id },
+    });
     expect(entry?.id).toMatch(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
     expect(entry?.changes).toMatchObject({
       name: [null, "Hist One"],

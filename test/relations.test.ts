@@ -463,19 +463,19 @@ describe("relations: history on both contacts", () => {
         "created",
       ]);
       const [deleted, updated, created] = history;
+      for (const entry of [deleted, updated, created])
+        expect(entry?.subject).toEqual({ type: "relation", id: r.id });
       expect(created).toMatchObject({ actor: "u1", at: r.created_at, reason: null });
       expect(created?.changes).toEqual({
-        id: [null, r.id],
         contact: [null, a],
         type: [null, "guarantor"],
         related_contact: [null, b],
         tags: [null, ["loan"]],
       });
       expect(updated).toMatchObject({ actor: "u2", at: patched.body.updated_at });
-      expect(updated?.changes).toEqual({ id: [r.id, r.id], type: ["guarantor", "co_applicant"] });
+      expect(updated?.changes).toEqual({ type: ["guarantor", "co_applicant"] });
       expect(deleted).toMatchObject({ actor: "u3" });
       expect(deleted?.changes).toEqual({
-        id: [r.id, null],
         contact: [a, null],
         type: ["co_applicant", null],
         related_contact: [b, null],
@@ -489,7 +489,8 @@ describe("relations: history on both contacts", () => {
     const r = await createRelation({ contact: a, type: "nominee" });
     const [created] = await historyOf(a);
     expect(created?.action).toBe("relation_created");
-    expect(created?.changes).toEqual({ id: [null, r.id], contact: [null, a], type: [null, "nominee"] });
+    expect(created?.changes).toEqual({ contact: [null, a], type: [null, "nominee"] });
+    expect(created?.subject).toEqual({ type: "relation", id: r.id });
   });
 
   it("moving related_contact from B to C is recorded on A, B and C", async () => {
@@ -501,7 +502,7 @@ describe("relations: history on both contacts", () => {
     for (const owner of [a, b, c]) {
       const [last] = await historyOf(owner);
       expect(last?.action, owner).toBe("relation_updated");
-      expect(last?.changes).toEqual({ id: [r.id, r.id], related_contact: [b, c] });
+      expect(last?.changes).toEqual({ related_contact: [b, c] });
     }
   });
 });

@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  ACCOUNT_TYPES,
+  ADDRESS_TYPES,
+  APPROVAL_STATUSES,
+  CONTACT_STATUSES,
+  CONTACT_TYPES,
+  HISTORY_ACTIONS,
+  HISTORY_SUBJECTS,
+  type PROP_TYPES,
+  RELATION_TYPES,
+} from "./enums";
 
 // Timestamps are ISO 8601 UTC strings with milliseconds: they sort as text in time order.
 const audit = {
@@ -37,11 +48,9 @@ export const contacts = sqliteTable(
     namespaceId: text("namespace_id").notNull(),
     refId: text("ref_id"),
     name: text("name").notNull(),
-    type: text("type", { enum: ["individual", "corporate"] }).notNull(),
-    status: text("status", { enum: ["active", "inactive"] }).notNull(),
-    approvalStatus: text("approval_status", { enum: ["pending", "approved", "rejected"] })
-      .notNull()
-      .default("pending"),
+    type: text("type", { enum: CONTACT_TYPES }).notNull(),
+    status: text("status", { enum: CONTACT_STATUSES }).notNull(),
+    approvalStatus: text("approval_status", { enum: APPROVAL_STATUSES }).notNull().default("pending"),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     refs: text("refs", { mode: "json" }).$type<Record<string, unknown>>(),
     props: text("props", { mode: "json" }).$type<StoredProp[]>().notNull().default(sql`'[]'`),
@@ -73,15 +82,15 @@ export const contactCounts = sqliteTable(
   {
     tenantId: text("tenant_id").notNull(),
     namespaceId: text("namespace_id").notNull(),
-    status: text("status").notNull(),
-    type: text("type").notNull(),
-    approvalStatus: text("approval_status").notNull(),
+    status: text("status", { enum: CONTACT_STATUSES }).notNull(),
+    type: text("type", { enum: CONTACT_TYPES }).notNull(),
+    approvalStatus: text("approval_status", { enum: APPROVAL_STATUSES }).notNull(),
     n: integer("n").notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.namespaceId, t.status, t.type, t.approvalStatus] })],
 );
 
-export type StoredProp = { key: string; value: string; type: "file" | "number" | "text" | "boolean" };
+export type StoredProp = { key: string; value: string; type: (typeof PROP_TYPES)[number] };
 
 export const contactHistory = sqliteTable(
   "contact_history",
@@ -91,9 +100,12 @@ export const contactHistory = sqliteTable(
     contactId: text("contact_id").notNull(),
     at: text("at").notNull(),
     actor: text("actor").notNull(),
-    action: text("action").notNull(),
+    action: text("action", { enum: HISTORY_ACTIONS }).notNull(),
     changes: text("changes", { mode: "json" }).$type<Record<string, [unknown, unknown]>>().notNull(),
     reason: text("reason"),
+    // The sub-resource the entry is about (address, bank, relation); null for the contact itself.
+    subjectType: text("subject_type", { enum: HISTORY_SUBJECTS }),
+    subjectId: text("subject_id"),
   },
   (t) => [index("contact_history_tenant_contact_at_idx").on(t.tenantId, t.contactId, t.at, t.id)],
 );
@@ -127,7 +139,7 @@ export const addresses = sqliteTable(
     state: text("state").notNull(),
     pincode: text("pincode").notNull(),
     country: text("country").notNull(),
-    type: text("type").notNull(),
+    type: text("type", { enum: ADDRESS_TYPES }).notNull(),
     lat: real("lat"),
     lng: real("lng"),
     codes: text("codes", { mode: "json" }).$type<Record<string, string>>(),
@@ -153,7 +165,7 @@ export const bankAccounts = sqliteTable(
     accountHolderName: text("account_holder_name").notNull(),
     bankName: text("bank_name"),
     branchName: text("branch_name"),
-    accountType: text("account_type").notNull(),
+    accountType: text("account_type", { enum: ACCOUNT_TYPES }).notNull(),
     isPrimary: integer("is_primary", { mode: "boolean" }).notNull().default(false),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     ...audit,
@@ -175,7 +187,7 @@ export const relations = sqliteTable(
     id: text("id").primaryKey(),
     tenantId: text("tenant_id").notNull(),
     contactId: text("contact_id").notNull(),
-    type: text("type").notNull(),
+    type: text("type", { enum: RELATION_TYPES }).notNull(),
     relatedContactId: text("related_contact_id"),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     ...audit,

@@ -1,13 +1,9 @@
 import { and, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
+import { type ContactWithNamespace, selectContact, withNamespace } from "../db/contact-queries";
 import { bankAccounts, contactIdentifiers, contacts } from "../db/schema";
 import type { Db } from "../env";
+import { batch, type Query } from "../lib/batch";
 import { notFound } from "../lib/errors";
-import { batch, type Query } from "../lib/pagination";
-import {
-  type ContactWithNamespace,
-  selectContact,
-  withNamespace,
-} from "../resources/contacts/contacts.repository";
 import {
   bankAccountKey,
   extractIdentifiers,
@@ -216,10 +212,7 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
         ),
       ),
   ]);
-  return {
-    contacts: rows as { contact: typeof contacts.$inferSelect; namespace: string }[],
-    index: indexRows as (IndexRow & { contactId: string })[],
-  };
+  return { contacts: rows, index: indexRows };
 }
 
 /**
@@ -229,7 +222,7 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
  */
 export function noDuplicateIdentity(tenantId: string, probe: IndexRow[]): SQL | undefined {
   const pairs = probe
-    .filter((r) => (BLOCKING_KINDS as readonly string[]).includes(r.kind))
+    .filter((r) => BLOCKING_KINDS.some((kind) => kind === r.kind))
     .map((r) => [r.kind, r.value]);
   if (pairs.length === 0) return undefined;
   return sql`not exists (select 1 from json_each(${JSON.stringify(pairs)}) p cross join ${contactIdentifiers} ci
@@ -238,7 +231,7 @@ export function noDuplicateIdentity(tenantId: string, probe: IndexRow[]): SQL | 
 
 export type Probe = { name: string | null; type: "individual" | "corporate" | null; rows: IndexRow[] };
 export type DuplicateMatch = {
-  contact: { contact: typeof contacts.$inferSelect; namespace: string };
+  contact: ContactWithNamespace;
   score: number;
   reasons: Reason[];
 };
@@ -273,10 +266,10 @@ export async function findDuplicates(
 /** The probe of a stored contact: its name, type, props and bank accounts, read in one round trip. */
 export async function storedContactProbe(db: Db, tenantId: string, id: string, hmacKey?: string) {
   const [rows, banks] = await batch(db, [selectContact(db, tenantId, id), banksOfContact(db, tenantId, id)]);
-  const row = (rows as ContactWithNamespace[])[0];
+  const row = rows[0];
   if (!row) throw notFound("Contact");
   const c = row.contact;
-  const bankRows = (banks as { account_number: string; ifsc: string }[])
+  const bankRows = banks
     .map((b) => bankAccountKey(b.account_number, b.ifsc))
     .filter((key): key is string => key !== null)
     .map((value) => ({ kind: "bank_account", value, field: "banks.account_number" }));
@@ -285,5 +278,9 @@ export async function storedContactProbe(db: Db, tenantId: string, id: string, h
     type: c.type,
     rows: [...(await identifierRows(c.name, c.props, hmacKey)), ...bankRows],
   };
-  return { probe, namespaceId: c.namespaceId as string | null, excludeId: c.id as string | undefined };
+  const scope: { namespaceId: string | null; excludeId?: string } = {
+    namespaceId: c.namespaceId,
+    excludeId: c.id,
+  };
+  return { probe, ...scope };
 }

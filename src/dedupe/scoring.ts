@@ -27,7 +27,11 @@ export type DedupeFeatures = {
   type: "individual" | "corporate" | null;
   identifiers: Identifier[];
 };
-export type Reason = { rule: string; field: string; match: "exact" | "similar" | "different" };
+export type Reason = {
+  rule: IdentifierKind | "name" | "type";
+  field: string;
+  match: "exact" | "similar" | "different";
+};
 
 export const DEFAULT_THRESHOLD = 0.5;
 export const DEFAULT_LIMIT = 10;

@@ -25,18 +25,31 @@ export const PROBLEMS = {
 
 export type ProblemKind = keyof typeof PROBLEMS;
 
+export type ProblemOptions = {
+  /** Every invalid field, for 400s. */
+  errors?: FieldError[];
+  /** More members of the problem body (e.g. the matches of a duplicate). */
+  extra?: Record<string, unknown>;
+  /** Headers the answer needs (Allow, WWW-Authenticate, ETag ...). */
+  headers?: Record<string, string>;
+};
+
 /** The one error type handlers and repositories throw; onError turns it into problem+json. */
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
+  readonly errors?: FieldError[];
+  readonly extra?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
   constructor(
     readonly kind: ProblemKind,
     detail: string,
-    readonly errors?: FieldError[],
-    readonly extra?: Record<string, unknown>,
-    readonly headers?: Record<string, string>,
+    options: ProblemOptions = {},
   ) {
     super(detail);
     this.status = PROBLEMS[kind].status;
+    this.errors = options.errors;
+    this.extra = options.extra;
+    this.headers = options.headers;
   }
 }
 
@@ -46,7 +59,9 @@ export const invalid = (errors: FieldError[]) =>
   new ApiError(
     "validation",
     errors.length === 1 ? "1 field is invalid" : `${errors.length} fields are invalid`,
-    errors,
+    {
+      errors,
+    },
   );
 
 /** Writes an RFC 9457 problem details response. The only place an error body is built. */

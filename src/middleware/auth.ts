@@ -18,8 +18,8 @@ const ASYMMETRIC = ["RS256", "ES256", "EdDSA"];
 const MIN_JWKS_TTL_MS = 5 * 60 * 1000;
 
 const unauthorized = (detail: string, tokenSent: boolean) =>
-  new ApiError("unauthorized", detail, undefined, undefined, {
-    "WWW-Authenticate": tokenSent ? 'Bearer error="invalid_token"' : "Bearer",
+  new ApiError("unauthorized", detail, {
+    headers: { "WWW-Authenticate": tokenSent ? 'Bearer error="invalid_token"' : "Bearer" },
   });
 
 type KeySource = { algorithms: string[]; key: JWTVerifyGetKey | CryptoKey | Uint8Array };

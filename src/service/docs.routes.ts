@@ -1,4 +1,4 @@
-import { createRouter } from "../lib/openapi";
+import { createRouter } from "../lib/router";
 
 // The reference UI's script and stylesheet are Worker static assets (public/docs/assets), never a CDN.
 const page = `<!doctype html>

@@ -2,7 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { ApiError } from "../lib/errors";
 import { logError } from "../lib/log";
-import { createRouter, errorResponse, jsonContent } from "../lib/openapi";
+import { jsonContent } from "../lib/openapi";
+import { problem } from "../lib/problems";
+import { createRouter } from "../lib/router";
 
 const HealthSchema = z.object({ status: z.enum(["ok"]).openapi({ example: "ok" }) }).openapi("Health");
 
@@ -15,7 +17,7 @@ export const health = createRoute({
   description: "Public. Runs a trivial query on D1; 503 when the database cannot answer.",
   responses: {
     200: jsonContent(HealthSchema, "The service and its database answer"),
-    503: errorResponse("The database does not answer"),
+    503: problem("The database does not answer"),
   },
 });
 

@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import worker from "../../src/index";
+import { assertConforms } from "./conformance";
 import { token } from "./tokens";
 
 export type ApiResponse<T = any> = { status: number; headers: Headers; body: T; text: string };
@@ -41,6 +42,7 @@ export async function api<T = any>(
   } catch {
     // not JSON: keep the text
   }
+  if (text && parsed !== text) await assertConforms(method, path, response, parsed);
   return { status: response.status, headers: response.headers, body: parsed as T, text };
 }
 

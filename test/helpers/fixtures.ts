@@ -12,6 +12,7 @@ export type HistoryEntry = {
   at: string;
   actor: string;
   action: string;
+  subject: { type: "contact" | "address" | "bank" | "relation"; id: string };
   changes: Record<string, [unknown, unknown]>;
   reason: string | null;
 };

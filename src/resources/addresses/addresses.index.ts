@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/openapi";
+import { createRouter } from "../../lib/router";
 import * as handlers from "./addresses.handlers";
 import * as routes from "./addresses.routes";
 

@@ -1,10 +1,12 @@
 import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import { addresses } from "../../db/schema";
 import type { Db } from "../../env";
-import { auditOf } from "../../lib/fields";
-import { parseId } from "../../lib/ids";
-import { createdAtRange, type Query } from "../../lib/pagination";
+import type { Query } from "../../lib/batch";
+import { newId, parseId } from "../../lib/ids";
+import { createdAtRange } from "../../lib/list";
 import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
+import { nowIso } from "../../lib/time";
+import { immutableContact, linkedContact } from "../children/child-links";
 import {
   type ChildKind,
   createChild,
@@ -14,30 +16,12 @@ import {
   recordFields,
   updateChild,
 } from "../children/child-records";
-import type { AddressListParams } from "./addresses.schemas";
+import { type AddressRow, toAddress } from "./addresses.mappers";
+import type { AddressCreate, AddressListParams, AddressUpdate } from "./addresses.schemas";
 
-export type AddressRow = typeof addresses.$inferSelect;
-
-export function toAddress(row: AddressRow) {
-  return {
-    id: row.id,
-    contact_id: row.contactId,
-    address_line: row.addressLine,
-    city: row.city,
-    state: row.state,
-    pincode: row.pincode,
-    country: row.country,
-    type: row.type as "current",
-    coords: row.lat === null || row.lng === null ? null : { lat: row.lat, lng: row.lng },
-    codes: row.codes,
-    tags: row.tags,
-    ...auditOf(row),
-  };
-}
-
-const kind: ChildKind<AddressRow> = {
+const kind: ChildKind<typeof addresses> = {
   table: addresses,
-  history: "address",
+  subject: "address",
   label: "Address",
   fields: (row) => recordFields(toAddress(row)),
   owners: (row) => [row.contactId],
@@ -45,15 +29,54 @@ const kind: ChildKind<AddressRow> = {
   conflict: "This address already exists",
 };
 
-export const createAddress = (db: Db, row: AddressRow) => createChild(db, kind, row);
+export function createAddress(db: Db, tenantId: string, userId: string, input: AddressCreate) {
+  const at = nowIso();
+  return createChild(db, kind, {
+    id: newId(),
+    tenantId,
+    contactId: linkedContact(input.contact_id, "contact_id"),
+    addressLine: input.address_line,
+    city: input.city,
+    state: input.state,
+    pincode: input.pincode,
+    country: input.country,
+    type: input.type ?? "current",
+    lat: input.coords?.lat ?? null,
+    lng: input.coords?.lng ?? null,
+    codes: input.codes ?? null,
+    tags: input.tags ?? [],
+    version: 1,
+    createdAt: at,
+    createdBy: userId,
+    updatedAt: at,
+    updatedBy: null,
+  });
+}
+
 export const getAddress = (db: Db, tenantId: string, id: string) => getChild(db, kind, tenantId, id);
-export const updateAddress = (
-  db: Db,
-  tenantId: string,
-  userId: string,
-  id: string,
-  apply: (row: AddressRow) => Partial<AddressRow>,
-) => updateChild(db, kind, tenantId, userId, id, apply);
+
+/** The columns a PATCH sets: only the fields sent. */
+function changes(input: AddressUpdate, current: AddressRow): Partial<AddressRow> {
+  immutableContact(input.contact_id, current.contactId);
+  const set: Partial<AddressRow> = {};
+  if (input.address_line !== undefined) set.addressLine = input.address_line;
+  if (input.city !== undefined) set.city = input.city;
+  if (input.state !== undefined) set.state = input.state;
+  if (input.pincode !== undefined) set.pincode = input.pincode;
+  if (input.country !== undefined) set.country = input.country;
+  if (input.type !== undefined) set.type = input.type;
+  if (input.coords !== undefined) {
+    set.lat = input.coords?.lat ?? null;
+    set.lng = input.coords?.lng ?? null;
+  }
+  if (input.codes !== undefined) set.codes = input.codes;
+  if (input.tags !== undefined) set.tags = input.tags;
+  return set;
+}
+
+export const updateAddress = (db: Db, tenantId: string, userId: string, id: string, input: AddressUpdate) =>
+  updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current));
+
 export const deleteAddress = (db: Db, tenantId: string, userId: string, id: string) =>
   deleteChild(db, kind, tenantId, userId, id);
 

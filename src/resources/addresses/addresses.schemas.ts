@@ -1,15 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import { ADDRESS_TYPES } from "../../db/enums";
 import { auditSchema, readOnlyFields, tagsField, text } from "../../lib/fields";
-import { listQueryFields, orderingQuery, pageEnvelopeSchema, tagsQuery } from "../../lib/pagination";
-
-export const ADDRESS_TYPES = [
-  "permanent",
-  "current",
-  "office",
-  "registered",
-  "communication",
-  "other",
-] as const;
+import { listEnvelopeSchema, listQueryFields, orderingQuery, tagsQuery } from "../../lib/list-query";
 
 const contactIdField = z
   .string()
@@ -135,7 +127,7 @@ export const AddressListQuery = z.object({
   ordering: orderingQuery(["created_at", "updated_at"]).optional(),
 });
 
-export const AddressListSchema = pageEnvelopeSchema(AddressSchema, "AddressList");
+export const AddressListSchema = listEnvelopeSchema(AddressSchema, "AddressList");
 
 export type AddressCreate = z.infer<typeof AddressCreateSchema>;
 export type AddressUpdate = z.infer<typeof AddressUpdateSchema>;

@@ -1,11 +1,13 @@
 import { and, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
-import { bankAccounts, contactHistory } from "../../db/schema";
+import { bankAccounts } from "../../db/schema";
 import { bankRowStatements } from "../../dedupe/dedupe.repository";
 import type { Db } from "../../env";
-import { auditOf } from "../../lib/fields";
+import type { Query } from "../../lib/batch";
 import { newId, parseId } from "../../lib/ids";
-import { createdAtRange, type Query } from "../../lib/pagination";
+import { createdAtRange } from "../../lib/list";
 import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
+import { nowIso } from "../../lib/time";
+import { immutableContact, linkedContact } from "../children/child-links";
 import {
   type ChildKind,
   createChild,
@@ -15,29 +17,13 @@ import {
   recordFields,
   updateChild,
 } from "../children/child-records";
-import type { BankListParams } from "./banks.schemas";
+import { historyInsert } from "../history/history.repository";
+import { type BankRow, toBank } from "./banks.mappers";
+import type { BankCreate, BankListParams, BankUpdate } from "./banks.schemas";
 
-export type BankRow = typeof bankAccounts.$inferSelect;
-
-export function toBank(row: BankRow) {
-  return {
-    id: row.id,
-    contact_id: row.contactId,
-    account_number: row.accountNumber,
-    ifsc: row.ifsc,
-    account_holder_name: row.accountHolderName,
-    bank_name: row.bankName,
-    branch_name: row.branchName,
-    account_type: row.accountType as "savings",
-    is_primary: row.isPrimary,
-    tags: row.tags,
-    ...auditOf(row),
-  };
-}
-
-const kind: ChildKind<BankRow> = {
+const kind: ChildKind<typeof bankAccounts> = {
   table: bankAccounts,
-  history: "bank",
+  subject: "bank",
   label: "Bank account",
   fields: (row) => recordFields(toBank(row)),
   owners: (row) => [row.contactId],
@@ -57,11 +43,20 @@ const kind: ChildKind<BankRow> = {
       when,
     );
     return [
-      db.insert(contactHistory).select(sql`
-        select ${newId()}, ${row.tenantId}, ${row.contactId}, ${at}, ${userId}, 'bank_updated',
-          json_object('id', json_array(${bankAccounts.id}, ${bankAccounts.id}), 'is_primary', json_array(json('true'), json('false'))),
-          null
-        from ${bankAccounts} where ${otherPrimary}`),
+      historyInsert(
+        db,
+        {
+          tenantId: row.tenantId,
+          contactId: row.contactId,
+          actor: userId,
+          at,
+          action: "bank_updated",
+          subject: { type: "bank", id: sql`${bankAccounts.id}` },
+          changes: sql`json_object('is_primary', json_array(json('true'), json('false')))`,
+        },
+        otherPrimary,
+        sql`from ${bankAccounts}`,
+      ).query,
       db
         .update(bankAccounts)
         .set({
@@ -75,15 +70,48 @@ const kind: ChildKind<BankRow> = {
   },
 };
 
-export const createBank = (db: Db, row: BankRow) => createChild(db, kind, row);
+export function createBank(db: Db, tenantId: string, userId: string, input: BankCreate) {
+  const at = nowIso();
+  return createChild(db, kind, {
+    id: newId(),
+    tenantId,
+    contactId: linkedContact(input.contact_id, "contact_id"),
+    accountNumber: input.account_number,
+    ifsc: input.ifsc,
+    accountHolderName: input.account_holder_name,
+    bankName: input.bank_name ?? null,
+    branchName: input.branch_name ?? null,
+    accountType: input.account_type ?? "savings",
+    isPrimary: input.is_primary ?? false,
+    tags: input.tags ?? [],
+    version: 1,
+    createdAt: at,
+    createdBy: userId,
+    updatedAt: at,
+    updatedBy: null,
+  });
+}
+
 export const getBank = (db: Db, tenantId: string, id: string) => getChild(db, kind, tenantId, id);
-export const updateBank = (
-  db: Db,
-  tenantId: string,
-  userId: string,
-  id: string,
-  apply: (row: BankRow) => Partial<BankRow>,
-) => updateChild(db, kind, tenantId, userId, id, apply);
+
+/** The columns a PATCH sets: only the fields sent. */
+function changes(input: BankUpdate, current: BankRow): Partial<BankRow> {
+  immutableContact(input.contact_id, current.contactId);
+  const set: Partial<BankRow> = {};
+  if (input.account_number !== undefined) set.accountNumber = input.account_number;
+  if (input.ifsc !== undefined) set.ifsc = input.ifsc;
+  if (input.account_holder_name !== undefined) set.accountHolderName = input.account_holder_name;
+  if (input.bank_name !== undefined) set.bankName = input.bank_name;
+  if (input.branch_name !== undefined) set.branchName = input.branch_name;
+  if (input.account_type !== undefined) set.accountType = input.account_type;
+  if (input.is_primary !== undefined) set.isPrimary = input.is_primary;
+  if (input.tags !== undefined) set.tags = input.tags;
+  return set;
+}
+
+export const updateBank = (db: Db, tenantId: string, userId: string, id: string, input: BankUpdate) =>
+  updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current));
+
 export const deleteBank = (db: Db, tenantId: string, userId: string, id: string) =>
   deleteChild(db, kind, tenantId, userId, id);
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ACCOUNT_TYPES } from "../../db/enums";
 import {
   auditSchema,
   NAME_MESSAGE,
@@ -8,9 +9,7 @@ import {
   tagsField,
   text,
 } from "../../lib/fields";
-import { listQueryFields, orderingQuery, pageEnvelopeSchema, tagsQuery } from "../../lib/pagination";
-
-export const ACCOUNT_TYPES = ["savings", "current", "overdraft", "cash_credit", "nre", "nro"] as const;
+import { listEnvelopeSchema, listQueryFields, orderingQuery, tagsQuery } from "../../lib/list-query";
 
 const contactIdField = z
   .string()
@@ -104,7 +103,7 @@ export const BankListQuery = z.object({
   ordering: orderingQuery(["created_at", "updated_at"]).optional(),
 });
 
-export const BankListSchema = pageEnvelopeSchema(BankSchema, "BankAccountList");
+export const BankListSchema = listEnvelopeSchema(BankSchema, "BankAccountList");
 
 export type BankCreate = z.infer<typeof BankCreateSchema>;
 export type BankUpdate = z.infer<typeof BankUpdateSchema>;

@@ -1,69 +1,41 @@
-import { and, count, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
-import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import { contacts } from "../../db/schema";
+import { and, count, eq, type SQL, sql } from "drizzle-orm";
+import { type InsertValues, insertSelect } from "../../db/insert";
+import { type addresses, type bankAccounts, contacts, type relations } from "../../db/schema";
 import type { Db } from "../../env";
+import { batch, last, type Query } from "../../lib/batch";
 import { ApiError, type FieldError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
-import {
-  batch,
-  type CursorScope,
-  type ListParams,
-  listPage,
-  type Query,
-  sortSpec,
-} from "../../lib/pagination";
+import { listPage, type PageWindow, sortSpec } from "../../lib/list";
+import type { ListParams } from "../../lib/list-query";
 import { nowIso } from "../../lib/time";
-import {
-  createdChanges,
-  diff,
-  type HistoryAction,
-  historyInsert,
-  removedChanges,
-} from "../history/history.repository";
+import { createdChanges, diff, historyInsert, removedChanges } from "../history/history.repository";
 
 /**
  * Addresses, bank accounts and relations: flat records that belong to a contact (Crego's layout).
  * They share one way of writing: the record, the owning contacts' history rows and any companion
  * statements go in one D1 batch, guarded so that a refused write leaves nothing behind.
  */
-type ChildTable = SQLiteTable & {
-  id: SQLiteColumn;
-  tenantId: SQLiteColumn;
-  contactId: SQLiteColumn;
-  version: SQLiteColumn;
-  createdAt: SQLiteColumn;
-  updatedAt: SQLiteColumn;
-};
+export type ChildTable = typeof addresses | typeof bankAccounts | typeof relations;
+export type RowOf<T extends ChildTable> = T["$inferSelect"];
 
-export type ChildRow = {
-  id: string;
-  tenantId: string;
-  contactId: string;
-  version: number;
-  createdAt: string;
-  createdBy: string;
-  updatedAt: string;
-  updatedBy: string | null;
-};
-
-export type ChildKind<Row extends ChildRow> = {
-  table: ChildTable;
-  /** History action prefix: address_created, bank_updated, relation_deleted ... */
-  history: "address" | "bank" | "relation";
+export type ChildKind<T extends ChildTable> = {
+  table: T;
+  /** What history entries call these records; also the prefix of their actions (address_created ...). */
+  subject: "address" | "bank" | "relation";
   label: string;
-  /** The API fields of a record, as history shows them. */
-  fields: (row: Row) => Record<string, unknown>;
+  /** The API fields of a record, as history shows them: without its id, owner and audit fields. */
+  fields: (row: RowOf<T>) => Record<string, unknown>;
   /** Contacts whose history records a change to this record. */
-  owners: (row: Row) => string[];
+  owners: (row: RowOf<T>) => string[];
   /** Contact ids a record points to, with the body field naming each (all must be the tenant's). */
-  links: (row: Row) => { path: string; id: string }[];
+  links: (row: RowOf<T>) => { path: string; id: string }[];
   conflict: string;
   /**
    * Statements that must run before the write (e.g. clearing another primary account), each guarded by
    * `when` (true only if the write itself applies), stamped with the write's time and user.
    */
-  before?: (db: Db, row: Row, write: { when: SQL; at: string; userId: string }) => Query<unknown>[];
+  before?: (db: Db, row: RowOf<T>, write: { when: SQL; at: string; userId: string }) => Query[];
   /** Statements that follow the write in the same batch, guarded by `written` (row null: deleted). */
-  after?: (db: Db, row: Row | null, written: SQL, previous: Row | null) => Query<unknown>[];
+  after?: (db: Db, row: RowOf<T> | null, written: SQL, previous: RowOf<T> | null) => Query[];
 };
 
 /** A record's own API fields, for history: without its id, owner and audit fields. */
@@ -82,43 +54,63 @@ export function recordFields(api: Record<string, unknown>): Record<string, unkno
   return fields;
 }
 
+// drizzle cannot resolve a select, insert or update over a generic table to its row type: the three
+// casts below say that a child table holds, takes and sets its own rows.
+function rowsOf<T extends ChildTable>(
+  db: Db,
+  kind: ChildKind<T>,
+  where: SQL | undefined,
+  window?: PageWindow,
+) {
+  const query = db.select().from(kind.table).where(where);
+  const page = window
+    ? query
+        .orderBy(...window.order)
+        .limit(window.limit)
+        .offset(window.offset)
+    : query;
+  return page as unknown as Query<RowOf<T>[]>;
+}
+const insertRow = <T extends ChildTable>(db: Db, kind: ChildKind<T>, row: RowOf<T>, when: SQL) =>
+  insertSelect(db, kind.table, row as InsertValues<T>, sql`where ${when}`);
+const setRow = <T extends ChildTable>(
+  kind: ChildKind<T>,
+  set: Partial<RowOf<T>>,
+  at: string,
+  userId: string,
+) => ({ ...set, version: sql`${kind.table.version} + 1`, updatedAt: at, updatedBy: userId }) as never;
+
 const contactExists = (tenantId: string, id: string) =>
   sql`exists (select 1 from ${contacts} where ${contacts.tenantId} = ${tenantId} and ${contacts.id} = ${id})`;
 
-/** `insert into <table> select <row values in column order> where <condition>`: one batchable statement. */
-function insertWhere(db: Db, table: ChildTable, row: Record<string, unknown>, condition: SQL) {
-  const values = Object.entries(getTableColumns(table)).map(([key, column]) => {
-    const value = row[key];
-    return value === null || value === undefined ? sql`null` : sql`${column.mapToDriverValue(value)}`;
-  });
-  return db.insert(table).select(sql`select ${sql.join(values, sql`, `)} where ${condition}`);
-}
-
-async function missingLinks<Row extends ChildRow>(
+async function missingLinks(
   db: Db,
-  kind: ChildKind<Row>,
-  row: Row,
+  tenantId: string,
+  links: { path: string; id: string }[],
 ): Promise<FieldError[]> {
-  const links = kind.links(row);
   const found = await db
     .select({ id: contacts.id })
     .from(contacts)
-    .where(and(eq(contacts.tenantId, row.tenantId), sql`${contacts.id} in ${links.map((l) => l.id)}`));
+    .where(and(eq(contacts.tenantId, tenantId), sql`${contacts.id} in ${links.map((l) => l.id)}`));
   const ids = new Set(found.map((f) => f.id));
   return links
     .filter((l) => !ids.has(l.id))
     .map((l) => ({ path: l.path, code: "unknown_contact", message: "is not a contact of this tenant" }));
 }
 
-export async function createChild<Row extends ChildRow>(
-  db: Db,
-  kind: ChildKind<Row>,
-  row: Row,
-): Promise<Row> {
+const conflictOnUnique = (kind: { conflict: string }) => (error: unknown) => {
+  if (isUniqueViolation(error)) throw new ApiError("conflict", kind.conflict);
+  throw error;
+};
+
+const contention = (label: string) =>
+  new ApiError("conflict", `The ${label.toLowerCase()} is being changed by another request; try again`);
+
+export async function createChild<T extends ChildTable>(db: Db, kind: ChildKind<T>, row: RowOf<T>) {
   const table = kind.table;
-  const linked = and(...kind.links(row).map((l) => contactExists(row.tenantId, l.id))) as SQL;
+  const links = kind.links(row);
+  const linked = and(...links.map((l) => contactExists(row.tenantId, l.id))) ?? sql`1`;
   const exists = sql`exists (select 1 from ${table} where ${table.id} = ${row.id})`;
-  const action = `${kind.history}_created` as HistoryAction;
   const histories = kind.owners(row).map(
     (contactId) =>
       historyInsert(
@@ -128,40 +120,32 @@ export async function createChild<Row extends ChildRow>(
           contactId,
           actor: row.createdBy,
           at: row.createdAt,
-          action,
-          changes: { id: [null, row.id], ...createdChanges(kind.fields(row)) },
+          action: `${kind.subject}_created`,
+          subject: { type: kind.subject, id: row.id },
+          changes: createdChanges(kind.fields(row)),
         },
         exists,
       ).query,
   );
-  let results: unknown[];
-  try {
-    results = await batch(db, [
-      ...(kind.before?.(db, row, { when: linked, at: row.createdAt, userId: row.createdBy }) ?? []),
-      insertWhere(db, table, row, linked),
-      ...histories,
-      ...(kind.after?.(db, row, exists, null) ?? []),
-      db.select().from(table).where(eq(table.id, row.id)),
-    ]);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new ApiError("conflict", kind.conflict);
-    throw error;
-  }
-  const [stored] = results.at(-1) as Row[];
+  const results = await batch(db, [
+    ...(kind.before?.(db, row, { when: linked, at: row.createdAt, userId: row.createdBy }) ?? []),
+    insertRow(db, kind, row, linked),
+    ...histories,
+    ...(kind.after?.(db, row, exists, null) ?? []),
+    rowsOf(db, kind, eq(table.id, row.id)),
+  ]).catch(conflictOnUnique(kind));
+  const [stored] = last(results);
   if (stored) return stored;
-  throw invalid(await missingLinks(db, kind, row));
+  throw invalid(await missingLinks(db, row.tenantId, links));
 }
 
-export async function getChild<Row extends ChildRow>(
+export async function getChild<T extends ChildTable>(
   db: Db,
-  kind: ChildKind<Row>,
+  kind: ChildKind<T>,
   tenantId: string,
   id: string,
 ) {
-  const [row] = (await db
-    .select()
-    .from(kind.table)
-    .where(and(eq(kind.table.tenantId, tenantId), eq(kind.table.id, id)))) as Row[];
+  const [row] = await rowsOf(db, kind, and(eq(kind.table.tenantId, tenantId), eq(kind.table.id, id)));
   if (!row) throw notFound(kind.label);
   return row;
 }
@@ -170,69 +154,68 @@ export async function getChild<Row extends ChildRow>(
  * Read, compute the change, write it with a version check (history rows only if the version still
  * matches); a concurrent write makes it read again.
  */
-export async function updateChild<Row extends ChildRow>(
+export async function updateChild<T extends ChildTable>(
   db: Db,
-  kind: ChildKind<Row>,
+  kind: ChildKind<T>,
   tenantId: string,
   userId: string,
   id: string,
-  apply: (current: Row) => Partial<Row>,
-): Promise<Row> {
+  apply: (current: RowOf<T>) => Partial<RowOf<T>>,
+): Promise<RowOf<T>> {
   const table = kind.table;
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await getChild(db, kind, tenantId, id);
     const set = apply(current);
-    const next = { ...current, ...set } as Row;
+    const next: RowOf<T> = { ...current, ...set };
     const changes = diff(kind.fields(current), kind.fields(next));
     if (Object.keys(changes).length === 0) return current;
     const at = nowIso();
     const sameVersion = sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.version} = ${current.version})`;
     const links = kind.links(next).filter((l) => !kind.links(current).some((c) => c.id === l.id));
     // The whole write applies only at the version read and with every newly linked contact in the tenant.
-    const applies = and(sameVersion, ...links.map((l) => contactExists(tenantId, l.id))) as SQL;
+    const applies = and(sameVersion, ...links.map((l) => contactExists(tenantId, l.id))) ?? sameVersion;
     const owners = [...new Set([...kind.owners(current), ...kind.owners(next)])];
-    const action = `${kind.history}_updated` as HistoryAction;
-    const histories = owners.map((contactId) =>
+    const [first, ...others] = owners.map((contactId) =>
       historyInsert(
         db,
-        { tenantId, contactId, actor: userId, at, action, changes: { id: [id, id], ...changes } },
+        {
+          tenantId,
+          contactId,
+          actor: userId,
+          at,
+          action: `${kind.subject}_updated`,
+          subject: { type: kind.subject, id },
+          changes,
+        },
         applies,
       ),
     );
-    let results: unknown[];
-    try {
-      results = await batch(db, [
-        ...histories.map((h) => h.query),
-        ...(kind.before?.(db, next, { when: applies, at, userId }) ?? []),
-        db
-          .update(table)
-          .set({ ...set, version: sql`${table.version} + 1`, updatedAt: at, updatedBy: userId } as never)
-          .where(and(eq(table.id, id), applies)),
-        ...(kind.after?.(db, next, histories[0]?.written ?? sql`0`, current) ?? []),
-        db.select().from(table).where(eq(table.id, id)),
-      ]);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ApiError("conflict", kind.conflict);
-      throw error;
-    }
-    const [stored] = results.at(-1) as Row[];
-    if (stored && stored.version === current.version + 1 && (results[0] as unknown[]).length > 0)
-      return stored;
+    if (!first) throw new Error("a record has at least one owning contact");
+    const [wrote, ...rest] = await batch(db, [
+      first.query,
+      ...others.map((h) => h.query),
+      ...(kind.before?.(db, next, { when: applies, at, userId }) ?? []),
+      db
+        .update(table)
+        .set(setRow(kind, set, at, userId))
+        .where(and(eq(table.id, id), applies)),
+      ...(kind.after?.(db, next, first.written, current) ?? []),
+      rowsOf(db, kind, eq(table.id, id)),
+    ]).catch(conflictOnUnique(kind));
+    const [stored] = last(rest);
+    if (stored && stored.version === current.version + 1 && wrote.meta.changes > 0) return stored;
     if (links.length) {
-      const missing = await missingLinks(db, kind, { ...next, tenantId } as Row);
+      const missing = await missingLinks(db, tenantId, links);
       if (missing.length) throw invalid(missing);
     }
     if (!stored) throw notFound(kind.label);
   }
-  throw new ApiError(
-    "conflict",
-    `The ${kind.label.toLowerCase()} is being changed by another request; try again`,
-  );
+  throw contention(kind.label);
 }
 
-export async function deleteChild<Row extends ChildRow>(
+export async function deleteChild<T extends ChildTable>(
   db: Db,
-  kind: ChildKind<Row>,
+  kind: ChildKind<T>,
   tenantId: string,
   userId: string,
   id: string,
@@ -242,8 +225,7 @@ export async function deleteChild<Row extends ChildRow>(
     const current = await getChild(db, kind, tenantId, id);
     const at = nowIso();
     const sameVersion = sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.version} = ${current.version})`;
-    const action = `${kind.history}_deleted` as HistoryAction;
-    const histories = kind.owners(current).map((contactId) =>
+    const [first, ...others] = kind.owners(current).map((contactId) =>
       historyInsert(
         db,
         {
@@ -251,27 +233,24 @@ export async function deleteChild<Row extends ChildRow>(
           contactId,
           actor: userId,
           at,
-          action,
-          changes: { id: [id, null], ...removedChanges(kind.fields(current)) },
+          action: `${kind.subject}_deleted`,
+          subject: { type: kind.subject, id },
+          changes: removedChanges(kind.fields(current)),
         },
         sameVersion,
       ),
     );
-    const deleted = db
-      .delete(table)
-      .where(and(eq(table.id, id), eq(table.version, current.version)))
-      .returning({ id: table.id });
-    const [first] = await batch(db, [
-      ...histories.map((h) => h.query),
-      deleted,
-      ...(kind.after?.(db, null, histories[0]?.written ?? sql`0`, current) ?? []),
+    if (!first) throw new Error("a record has at least one owning contact");
+    // History first: its guard reads the row at the version read, before the delete removes it.
+    const [wrote] = await batch(db, [
+      first.query,
+      ...others.map((h) => h.query),
+      db.delete(table).where(and(eq(table.id, id), eq(table.version, current.version))),
+      ...(kind.after?.(db, null, first.written, current) ?? []),
     ]);
-    if ((first as unknown[]).length > 0) return;
+    if (wrote.meta.changes > 0) return;
   }
-  throw new ApiError(
-    "conflict",
-    `The ${kind.label.toLowerCase()} is being changed by another request; try again`,
-  );
+  throw contention(kind.label);
 }
 
 export type ChildListSpec = {
@@ -282,35 +261,22 @@ export type ChildListSpec = {
   secret: string;
 };
 
-export function listChildren<Row extends ChildRow>(
+export function listChildren<T extends ChildTable>(
   db: Db,
-  kind: ChildKind<Row>,
+  kind: ChildKind<T>,
   tenantId: string,
   spec: ChildListSpec,
 ) {
   const table = kind.table;
   const sort = sortSpec(spec.params.ordering, { created_at: table.createdAt, updated_at: table.updatedAt });
-  const cursorScope: CursorScope = {
-    secret: spec.secret,
-    tenantId,
-    resource: spec.resource,
-    filters: spec.filters,
-  };
-  return listPage<Row>({
+  return listPage<RowOf<T>>({
     db,
     where: spec.where,
     sort,
     id: table.id,
     params: spec.params,
-    cursorScope,
-    rows: (condition, order, limit, offset) =>
-      db
-        .select()
-        .from(table)
-        .where(condition)
-        .orderBy(...order)
-        .limit(limit)
-        .offset(offset) as unknown as Query<Row[]>,
+    cursorScope: { secret: spec.secret, tenantId, resource: spec.resource, filters: spec.filters },
+    rows: (window) => rowsOf(db, kind, window.where, window),
     count: (condition) => db.select({ n: count() }).from(table).where(condition),
     position: (row) => [sort.key.endsWith("updated_at") ? row.updatedAt : row.createdAt, row.id],
   });

@@ -1,30 +1,35 @@
 import type { z } from "@hono/zod-openapi";
 import { idParam } from "../../lib/fields";
-import { apiRoute, errorResponse, jsonBody, jsonContent, Scope } from "../../lib/openapi";
+import { apiRoute, jsonBody, jsonContent } from "../../lib/openapi";
+import { problem } from "../../lib/problems";
+import { Scope } from "../../lib/scopes";
 
-type Schemas = {
-  create: z.ZodType;
-  update: z.ZodType;
-  item: z.ZodType;
-  list: z.ZodType;
-  listQuery: z.ZodObject;
-};
-
-/** The five route contracts of a flat sub-resource of contacts (Crego's layout). */
-export function childRoutes<const P extends string, S extends Schemas>(config: {
-  path: string;
+/**
+ * The five route contracts of a flat sub-resource of contacts (Crego's layout). Generic over each
+ * concrete schema, so handlers get typed `c.req.valid()` values and are checked against their responses.
+ */
+export function childRoutes<
+  const Path extends string,
+  const P extends string,
+  Create extends z.ZodType,
+  Update extends z.ZodType,
+  Item extends z.ZodType,
+  List extends z.ZodType,
+  ListQuery extends z.ZodObject,
+>(config: {
+  path: Path;
   param: P;
   tag: string;
   resource: string;
   label: string;
-  schemas: S;
+  schemas: { create: Create; update: Update; item: Item; list: List; listQuery: ListQuery };
   conflict: string;
 }) {
   const { path, tag, resource, label, schemas } = config;
   const tags = [tag];
   const params = idParam(config.param);
-  const itemPath = `${path}{${config.param}}/`;
-  const notFound = errorResponse(`No such ${label} in the caller's tenant`);
+  const itemPath: `${Path}{${P}}/` = `${path}{${config.param}}/`;
+  const notFound = problem(`No such ${label} in the caller's tenant`);
   return {
     create: apiRoute({
       method: "post",
@@ -35,7 +40,7 @@ export function childRoutes<const P extends string, S extends Schemas>(config: {
       description: `Also written to the owning contact's history in the same atomic batch. An unknown contact (or another tenant's) is 400.`,
       scope: Scope.write,
       request: { body: jsonBody(schemas.create) },
-      responses: { 201: jsonContent(schemas.item, `The ${label}`), 409: errorResponse(config.conflict) },
+      responses: { 201: jsonContent(schemas.item, `The ${label}`), 409: problem(config.conflict) },
     }),
     list: apiRoute({
       method: "get",
@@ -44,7 +49,7 @@ export function childRoutes<const P extends string, S extends Schemas>(config: {
       tags,
       summary: `List ${resource}`,
       scope: Scope.read,
-      request: { query: schemas.listQuery as S["listQuery"] },
+      request: { query: schemas.listQuery },
       responses: { 200: jsonContent(schemas.list, `A page of ${resource}`) },
     }),
     get: apiRoute({
@@ -68,7 +73,7 @@ export function childRoutes<const P extends string, S extends Schemas>(config: {
       responses: {
         200: jsonContent(schemas.item, `The ${label}`),
         404: notFound,
-        409: errorResponse(config.conflict),
+        409: problem(config.conflict),
       },
     }),
     remove: apiRoute({

@@ -6,48 +6,17 @@ import {
 } from "../../dedupe/dedupe.repository";
 import { kindOfPropKey } from "../../dedupe/identifiers";
 import { DEFAULT_LIMIT } from "../../dedupe/scoring";
+import { cursorSecret } from "../../lib/cursor";
 import { ApiError, invalid } from "../../lib/errors";
-import { auditOf } from "../../lib/fields";
 import { pathId } from "../../lib/ids";
-import type { AppRouteHandler } from "../../lib/openapi";
-import { cursorSecret, listBody } from "../../lib/pagination";
-import { toAddress } from "../addresses/addresses.repository";
-import { toBank } from "../banks/banks.repository";
-import { listHistory, toHistoryEntry } from "../history/history.repository";
-import { toRelation } from "../relations/relations.repository";
+import { listBody } from "../../lib/list";
+import { type AppRouteHandler, noContent } from "../../lib/router";
+import { toMatches } from "../dedupe/dedupe.mappers";
+import { toHistoryEntry } from "../history/history.mappers";
+import { listHistory } from "../history/history.repository";
+import { toContact, toProps } from "./contacts.mappers";
 import * as repo from "./contacts.repository";
 import type * as routes from "./contacts.routes";
-
-export function toContact(row: repo.ContactWithNamespace, expanded: repo.Expanded = {}) {
-  const c = row.contact;
-  return {
-    id: c.id,
-    name: c.name,
-    namespace: row.namespace,
-    namespace_id: c.namespaceId,
-    ref_id: c.refId,
-    status: c.status,
-    type: c.type,
-    approval_status: c.approvalStatus,
-    tags: c.tags,
-    refs: c.refs,
-    props: c.props,
-    rm_id: c.rmId,
-    branch_id: c.branchId,
-    ...auditOf(c),
-    ...(expanded.addresses ? { addresses: expanded.addresses.map(toAddress) } : {}),
-    ...(expanded.banks ? { banks: expanded.banks.map(toBank) } : {}),
-    ...(expanded.relations ? { relations: expanded.relations.map(toRelation) } : {}),
-  };
-}
-
-/** Dedupe matches as the API shows them: contacts with their score and the rules that fired. */
-export function matchBody(matches: DuplicateMatch[]) {
-  return {
-    count: matches.length,
-    results: matches.map((m) => ({ contact: toContact(m.contact), score: m.score, reasons: m.reasons })),
-  };
-}
 
 const contactId = (raw: string) => pathId(raw, "Contact");
 
@@ -68,14 +37,9 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
       limit: DEFAULT_LIMIT,
       threshold: 0,
     });
-    throw new ApiError(
-      "duplicate",
-      "A contact with the same identity document is already on record",
-      undefined,
-      {
-        matches: matchBody(matches.filter(blockedBy)).results,
-      },
-    );
+    throw new ApiError("duplicate", "A contact with the same identity document is already on record", {
+      extra: { matches: toMatches(matches.filter(blockedBy)).results },
+    });
   }
   return c.json(toContact(row), 201);
 };
@@ -98,10 +62,10 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
     c.req.valid("query"),
     cursorSecret(c.env),
   );
-  const body = listBody(result, (row: repo.ContactWithNamespace) =>
-    toContact(row, result.expandedOf(row.contact.id)),
+  return c.json(
+    listBody(result, (row) => toContact(row, result.expandedOf(row.contact.id))),
+    200,
   );
-  return c.json(body, 200);
 };
 
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {
@@ -146,18 +110,13 @@ export const inactive = action("inactive");
 export const approve = action("approve");
 export const reject = action("reject");
 
-const propsBody = (row: repo.ContactWithNamespace) => ({
-  contact_id: row.contact.id,
-  props: row.contact.props,
-});
-
 export const getProps: AppRouteHandler<typeof routes.getProps> = async (c) => {
   const row = await repo.getContact(
     c.var.db,
     c.var.auth.tenantId,
     contactId(c.req.valid("param").contact_id),
   );
-  return c.json(propsBody(row), 200);
+  return c.json(toProps(row), 200);
 };
 
 export const putProps: AppRouteHandler<typeof routes.putProps> = async (c) => {
@@ -172,7 +131,7 @@ export const putProps: AppRouteHandler<typeof routes.putProps> = async (c) => {
     Array.isArray(body) ? body : body.props,
     c.env.IDENTIFIER_HMAC_KEY,
   );
-  return c.json(propsBody(row), 200);
+  return c.json(toProps(row), 200);
 };
 
 export const deleteProps: AppRouteHandler<typeof routes.deleteProps> = async (c) => {
@@ -192,7 +151,7 @@ export const deleteProps: AppRouteHandler<typeof routes.deleteProps> = async (c)
     keys.map((k) => k.trim()),
     c.env.IDENTIFIER_HMAC_KEY,
   );
-  return c.body(null, 204);
+  return noContent(c);
 };
 
 export const history: AppRouteHandler<typeof routes.history> = async (c) => {

@@ -1,5 +1,13 @@
 import { and, count, eq, type SQL, sql } from "drizzle-orm";
-import { contactCounts, contactHistory, contacts, namespaces, type StoredProp } from "../../db/schema";
+import {
+  type ContactRow,
+  type ContactWithNamespace,
+  contactById,
+  selectContact,
+  withNamespace,
+} from "../../db/contact-queries";
+import { insertSelect } from "../../db/insert";
+import { contactCounts, contacts, namespaces } from "../../db/schema";
 import {
   type IndexRow,
   identifierRows,
@@ -7,22 +15,21 @@ import {
   replaceContactRows,
 } from "../../dedupe/dedupe.repository";
 import type { Db } from "../../env";
+import { batch, last, type Query } from "../../lib/batch";
+import type { CursorScope } from "../../lib/cursor";
 import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import {
-  batch,
-  type CursorScope,
-  createdAtRange,
-  listPage,
-  type Query,
-  sortSpec,
-} from "../../lib/pagination";
+import { createdAtRange, listPage, sortSpec } from "../../lib/list";
 import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
 import { nowIso } from "../../lib/time";
-import { type AddressRow, addressesOf } from "../addresses/addresses.repository";
-import { type BankRow, banksOf } from "../banks/banks.repository";
+import type { AddressRow } from "../addresses/addresses.mappers";
+import { addressesOf } from "../addresses/addresses.repository";
+import type { BankRow } from "../banks/banks.mappers";
+import { banksOf } from "../banks/banks.repository";
 import { type Changes, createdChanges, diff, historyInsert } from "../history/history.repository";
-import { type RelationRow, relationsOf } from "../relations/relations.repository";
+import type { RelationRow } from "../relations/relations.mappers";
+import { relationsOf } from "../relations/relations.repository";
+import { contactFields, type Expanded } from "./contacts.mappers";
 import {
   type ContactCreate,
   type ContactListParams,
@@ -31,49 +38,35 @@ import {
   type PropInput,
 } from "./contacts.schemas";
 
-export type ContactRow = typeof contacts.$inferSelect;
-export type ContactWithNamespace = { contact: ContactRow; namespace: string };
-
-/** Contacts with their namespace's name, the shape every contact read returns. */
-export const withNamespace = (db: Db) =>
-  db
-    // Aliased: in a batch D1 returns rows as objects, where two `name` columns would collide.
-    .select({ contact: contacts, namespace: sql<string>`${namespaces.name}`.as("namespace_name") })
-    .from(contacts)
-    .innerJoin(namespaces, eq(namespaces.id, contacts.namespaceId));
-
-const byId = (tenantId: string, id: string) => and(eq(contacts.tenantId, tenantId), eq(contacts.id, id));
-
-export function selectContact(db: Db, tenantId: string, id: string) {
-  return withNamespace(db).where(byId(tenantId, id));
-}
-
 export async function getContact(db: Db, tenantId: string, id: string): Promise<ContactWithNamespace> {
   const [row] = await selectContact(db, tenantId, id);
   if (!row) throw notFound("Contact");
   return row;
 }
 
-export type Expanded = { addresses?: AddressRow[]; banks?: BankRow[]; relations?: RelationRow[] };
 type ExpandKind = "addresses" | "banks" | "relations";
+type ExpandRow = AddressRow | BankRow | RelationRow;
 const EXPANSIONS = { addresses: addressesOf, banks: banksOf, relations: relationsOf } as const;
+const EXPAND_KINDS: readonly ExpandKind[] = ["addresses", "banks", "relations"];
 
 /** One query per expanded kind for a whole set of contacts (ids or a subquery): no N+1. */
 function expansionQueries(db: Db, tenantId: string, expand: ReadonlySet<string>, contactIds: SQL | string[]) {
-  const kinds = (Object.keys(EXPANSIONS) as ExpandKind[]).filter((k) => expand.has(k));
-  return { kinds, queries: kinds.map((k) => EXPANSIONS[k](db, tenantId, contactIds) as Query<unknown>) };
+  const kinds = EXPAND_KINDS.filter((k) => expand.has(k));
+  const queries: Query<ExpandRow[]>[] = kinds.map((k) => EXPANSIONS[k](db, tenantId, contactIds));
+  return { kinds, queries };
 }
 
 /** Groups expanded rows under each contact: relations appear under both of their contacts. */
-function attach(kinds: ExpandKind[], results: unknown[], contactId: string): Expanded {
-  const expanded: Expanded = {};
+function attach(kinds: readonly ExpandKind[], results: unknown[][], contactId: string): Expanded {
+  const expanded: Record<string, unknown[]> = {};
   kinds.forEach((kind, i) => {
-    const rows = results[i] as (AddressRow | BankRow | RelationRow)[];
-    (expanded as Record<string, unknown[]>)[kind] = rows.filter(
+    // Each result is the rows of the kind at the same position (expansionQueries builds them in order).
+    const rows = (results[i] ?? []) as ExpandRow[];
+    expanded[kind] = rows.filter(
       (r) => r.contactId === contactId || ("relatedContactId" in r && r.relatedContactId === contactId),
     );
   });
-  return expanded;
+  return expanded as Expanded;
 }
 
 /** The retrieve query, built once per database handle: the hot path skips drizzle's query building. */
@@ -97,7 +90,7 @@ export async function getContactExpanded(db: Db, tenantId: string, id: string, e
     return { row, expanded: {} };
   }
   const [rows, ...related] = await batch(db, [selectContact(db, tenantId, id), ...queries]);
-  const row = (rows as ContactWithNamespace[])[0];
+  const row = rows[0];
   if (!row) throw notFound("Contact");
   return { row, expanded: attach(kinds, related, id) };
 }
@@ -158,47 +151,67 @@ export async function createContact(
       rm_id: input.rm_id ?? null,
       branch_id: input.branch_id ?? null,
     };
-    // Columns in table order (schema.ts): drizzle lists them all in the INSERT.
-    const insert = db.insert(contacts).select(sql`
-      select ${id}, ${tenantId}, ${namespaces.id}, ${clientRefId === null ? generatedRefId(now) : clientRefId},
-        ${fields.name}, ${fields.type}, ${fields.status}, 'pending', ${JSON.stringify(fields.tags)},
-        ${fields.refs === null ? null : JSON.stringify(fields.refs)}, ${JSON.stringify(fields.props)},
-        ${fields.rm_id}, ${fields.branch_id}, 1, ${at}, ${userId}, ${at}, null
-      from ${namespaces} where ${nsMatch} ${unless ? sql`and ${unless}` : sql``}`);
+    const insert = insertSelect(
+      db,
+      contacts,
+      {
+        id,
+        tenantId,
+        namespaceId: sql`${namespaces.id}`,
+        refId: clientRefId ?? generatedRefId(now),
+        name: fields.name,
+        type: fields.type,
+        status: fields.status,
+        approvalStatus: "pending",
+        tags: fields.tags,
+        refs: fields.refs,
+        props: fields.props,
+        rmId: fields.rm_id,
+        branchId: fields.branch_id,
+        version: 1,
+        createdAt: at,
+        createdBy: userId,
+        updatedAt: at,
+        updatedBy: null,
+      },
+      sql`from ${namespaces} where ${nsMatch} ${unless ? sql`and ${unless}` : sql``}`,
+    );
     const inserted = sql`exists (select 1 from ${contacts} where ${contacts.id} = ${id})`;
-    const statements = [
-      insert,
-      ...(clientRefId === null
-        ? [
-            db
-              .update(namespaces)
-              .set({ contactCounter: sql`${namespaces.contactCounter} + 1` })
-              .where(and(nsMatch, sql`${namespaces.contactPattern} is not null`, inserted)),
-          ]
-        : []),
-      historyInsert(
-        db,
-        {
-          tenantId,
-          contactId: id,
-          actor: userId,
-          at,
-          action: "created",
-          // The ref_id is the one the database generated (or the client's), read from the new row.
-          changes: sql`json_remove(json_set(${JSON.stringify(createdChanges({ ...fields, approval_status: "pending" }))},
-              '$.namespace', json_array(null, (select ${namespaces.name} from ${namespaces} where ${nsMatch})),
-              '$.ref_id', json_array(null, (select ${contacts.refId} from ${contacts} where ${contacts.id} = ${id}))),
-            case when (select ${contacts.refId} from ${contacts} where ${contacts.id} = ${id}) is null then '$.ref_id' else '$.none' end)`,
-        },
-        inserted,
-      ).query,
-      ...replaceContactRows(db, tenantId, id, indexRows, inserted),
-      selectContact(db, tenantId, id),
-      db.select({ id: namespaces.id }).from(namespaces).where(nsMatch),
-    ];
-    let results: unknown[];
+    const storedRefId = sql`(select ${contacts.refId} from ${contacts} where ${contacts.id} = ${id})`;
+    const history = historyInsert(
+      db,
+      {
+        tenantId,
+        contactId: id,
+        actor: userId,
+        at,
+        action: "created",
+        // The ref_id is the one the database generated (or the client's), read from the new row.
+        changes: sql`json_remove(json_set(${JSON.stringify(createdChanges({ ...fields, approval_status: "pending" }))},
+            '$.namespace', json_array(null, (select ${namespaces.name} from ${namespaces} where ${nsMatch})),
+            '$.ref_id', json_array(null, ${storedRefId})),
+          case when ${storedRefId} is null then '$.ref_id' else '$.none' end)`,
+      },
+      inserted,
+    );
+    const counter = db
+      .update(namespaces)
+      .set({ contactCounter: sql`${namespaces.contactCounter} + 1` })
+      .where(and(nsMatch, sql`${namespaces.contactPattern} is not null`, inserted));
     try {
-      results = await batch(db, statements);
+      // The namespace is read first: when nothing was inserted, it tells an unknown namespace from a block.
+      const [namespaceRows, ...rest] = await batch(db, [
+        db.select({ id: namespaces.id }).from(namespaces).where(nsMatch),
+        insert,
+        ...(clientRefId === null ? [counter] : []),
+        history.query,
+        ...replaceContactRows(db, tenantId, id, indexRows, inserted),
+        selectContact(db, tenantId, id),
+      ]);
+      const [row] = last(rest);
+      if (row) return row;
+      if (namespaceRows.length === 0) throw unknownNamespace();
+      return { blocked: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       if (clientRefId !== null || attempt >= 5) throw refIdTaken();
@@ -207,12 +220,7 @@ export async function createContact(
         .update(namespaces)
         .set({ contactCounter: sql`${namespaces.contactCounter} + 1` })
         .where(nsMatch);
-      continue;
     }
-    const [row] = results.at(-2) as ContactWithNamespace[];
-    if (row) return row;
-    if ((results.at(-1) as unknown[]).length === 0) throw unknownNamespace();
-    return { blocked: true };
   }
 }
 
@@ -257,12 +265,12 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
     id: contacts.id,
     params,
     cursorScope,
-    rows: (condition, order, limit, offset) =>
+    rows: (window) =>
       withNamespace(db)
-        .where(condition)
-        .orderBy(...order)
-        .limit(limit)
-        .offset(offset),
+        .where(window.where)
+        .orderBy(...window.order)
+        .limit(window.limit)
+        .offset(window.offset),
     count: (condition) =>
       countsServe(params)
         ? groupedCount(db, tenantId, params)
@@ -340,17 +348,24 @@ export type ContactChange = {
   changes: Changes;
   action: "updated" | "activated" | "deactivated" | "props_updated" | "props_deleted";
   reason?: string | null;
-  /** The contact's identifier index rows after the change, when its name or props change. */
-  index?: IndexRow[];
+  /** A condition the write needs besides the version read (e.g. the target namespace still exists). */
+  requires?: SQL;
 };
 
 /**
  * Applies a change computed from a read of the contact at `version`, in one batch: the history row
- * (only if the version still matches), the update, any extra statements, and the new row. Returns
- * null when another write got there first, so the caller re-reads and tries again.
+ * (only if the version still matches), the update, the identifier index, and the new row. Returns
+ * null when the write did not apply (another write got there first), so the caller reads again.
  */
-async function writeChange(db: Db, current: Version, userId: string, change: ContactChange) {
+async function writeChange(
+  db: Db,
+  current: Version,
+  userId: string,
+  change: ContactChange,
+  index?: IndexRow[],
+) {
   const at = nowIso();
+  const applies = and(atVersion(current), change.requires) ?? atVersion(current);
   const { query: history, written } = historyInsert(
     db,
     {
@@ -362,67 +377,67 @@ async function writeChange(db: Db, current: Version, userId: string, change: Con
       changes: change.changes,
       reason: change.reason,
     },
-    atVersion(current),
+    applies,
   );
   try {
-    const results = await batch(db, [
+    const [wrote, ...rest] = await batch(db, [
       history,
       db
         .update(contacts)
         .set({ ...change.set, version: sql`${contacts.version} + 1`, updatedAt: at, updatedBy: userId })
-        .where(and(byId(current.tenantId, current.id), eq(contacts.version, current.version))),
-      ...(change.index ? replaceContactRows(db, current.tenantId, current.id, change.index, written) : []),
+        .where(
+          and(
+            contactById(current.tenantId, current.id),
+            eq(contacts.version, current.version),
+            change.requires,
+          ),
+        ),
+      ...(index ? replaceContactRows(db, current.tenantId, current.id, index, written) : []),
       selectContact(db, current.tenantId, current.id),
     ]);
-    if ((results[0] as unknown[]).length === 0) return null;
-    return (results.at(-1) as ContactWithNamespace[])[0] ?? null;
+    if (wrote.meta.changes === 0) return null;
+    return last(rest)[0] ?? null;
   } catch (error) {
     if (isUniqueViolation(error)) throw refIdTaken();
     throw error;
   }
 }
 
-/** Read, compute, write with a version check; a concurrent write makes it read again (at most 5 times). */
-async function change(
+/**
+ * Read, compute, write with a version check; a concurrent write makes it read again (at most 5 times).
+ * `read` is one more query for the same round trip as the contact (e.g. a namespace by name).
+ */
+async function change<X = never>(
   db: Db,
   tenantId: string,
   id: string,
   userId: string,
-  compute: (current: ContactWithNamespace, extra: unknown[]) => ContactChange | null,
-  options: { reads?: Query<unknown>[]; hmacKey?: string } = {},
+  compute: (current: ContactWithNamespace, extra: X | undefined) => ContactChange | null,
+  options: { read?: Query<X>; hmacKey?: string } = {},
 ): Promise<ContactWithNamespace> {
-  const reads = options.reads ?? [];
   for (let attempt = 0; attempt < 5; attempt++) {
-    const [rows, ...extra] = await batch(db, [selectContact(db, tenantId, id), ...reads]);
-    const current = (rows as ContactWithNamespace[])[0];
+    const [rows, extra] = options.read
+      ? await batch(db, [selectContact(db, tenantId, id), options.read])
+      : [await selectContact(db, tenantId, id), undefined];
+    const current = rows[0];
     if (!current) throw notFound("Contact");
     const next = compute(current, extra);
     if (!next) return current;
     // Name, props or namespace changed: the identifier index follows in the same batch.
-    if (next.set.name !== undefined || next.set.props !== undefined || next.set.namespaceId !== undefined) {
-      const merged = { ...current.contact, ...next.set };
-      next.index = await identifierRows(merged.name, merged.props, options.hmacKey);
-    }
-    const written = await writeChange(db, { tenantId, id, version: current.contact.version }, userId, next);
+    const reindex =
+      next.set.name !== undefined || next.set.props !== undefined || next.set.namespaceId !== undefined;
+    const merged = { ...current.contact, ...next.set };
+    const index = reindex ? await identifierRows(merged.name, merged.props, options.hmacKey) : undefined;
+    const written = await writeChange(
+      db,
+      { tenantId, id, version: current.contact.version },
+      userId,
+      next,
+      index,
+    );
     if (written) return written;
   }
   throw new ApiError("conflict", "The contact is being changed by another request; try again");
-}
-
-export function apiFields(row: ContactWithNamespace) {
-  const c = row.contact;
-  return {
-    name: c.name,
-    namespace: row.namespace,
-    status: c.status,
-    type: c.type,
-    tags: c.tags,
-    refs: c.refs,
-    props: c.props,
-    rm_id: c.rmId,
-    branch_id: c.branchId,
-    ref_id: c.refId,
-  };
 }
 
 export async function updateContact(
@@ -433,31 +448,25 @@ export async function updateContact(
   input: ContactUpdate,
   hmacKey?: string,
 ) {
-  const nsReads = input.namespace
-    ? [
-        db
-          .select({ id: namespaces.id, name: namespaces.name })
-          .from(namespaces)
-          .where(
-            and(
-              eq(namespaces.tenantId, tenantId),
-              sql`lower(${namespaces.name}) = lower(${input.namespace})`,
-            ),
-          ),
-      ]
-    : [];
+  const namespaceRead = input.namespace
+    ? db
+        .select({ id: namespaces.id, name: namespaces.name })
+        .from(namespaces)
+        .where(
+          and(eq(namespaces.tenantId, tenantId), sql`lower(${namespaces.name}) = lower(${input.namespace})`),
+        )
+    : undefined;
   return change(
     db,
     tenantId,
     id,
     userId,
-    (current, [nsRows]) => {
+    (current, nsRows) => {
       let namespace: { id: string; name: string } | undefined;
       if (input.namespace) {
-        namespace = (nsRows as { id: string; name: string }[])[0];
+        namespace = nsRows?.[0];
         if (!namespace) throw unknownNamespace();
       }
-      const before = apiFields(current);
       const after = {
         name: input.name,
         namespace: namespace && namespace.id !== current.contact.namespaceId ? namespace.name : undefined,
@@ -470,7 +479,7 @@ export async function updateContact(
         branch_id: input.branch_id,
         ref_id: input.ref_id ?? undefined,
       };
-      const changes = diff(before, after);
+      const changes = diff(contactFields(current), after);
       const fields = Object.keys(changes);
       if (fields.length === 0) return null;
       const set: Partial<ContactRow> = {};
@@ -480,23 +489,54 @@ export async function updateContact(
       if (changes.type) set.type = input.type;
       if (changes.tags) set.tags = input.tags;
       if (changes.refs) set.refs = input.refs;
-      if (changes.props) set.props = input.props as StoredProp[];
+      if (changes.props) set.props = input.props;
       if (changes.rm_id) set.rmId = input.rm_id;
       if (changes.branch_id) set.branchId = input.branch_id;
       if (changes.ref_id) set.refId = input.ref_id;
       const onlyStatus = fields.length === 1 && changes.status;
       const action = onlyStatus ? (input.status === "active" ? "activated" : "deactivated") : "updated";
-      return {
-        set,
-        changes,
-        action,
-      };
+      // A move re-checks its target in the writing batch: a namespace deleted since the read stops it.
+      const requires = set.namespaceId
+        ? sql`exists (select 1 from ${namespaces} where ${namespaces.tenantId} = ${tenantId} and ${namespaces.id} = ${set.namespaceId})`
+        : undefined;
+      return { set, changes, action, requires };
     },
-    { reads: nsReads, hmacKey },
+    { read: namespaceRead, hmacKey },
   );
 }
 
 export type Action = "active" | "inactive" | "approve" | "reject";
+
+const ACTIONS = {
+  active: {
+    column: contacts.status,
+    field: "status",
+    value: "active",
+    history: "activated",
+    set: { status: "active" },
+  },
+  inactive: {
+    column: contacts.status,
+    field: "status",
+    value: "inactive",
+    history: "deactivated",
+    set: { status: "inactive" },
+  },
+  approve: {
+    column: contacts.approvalStatus,
+    field: "approval_status",
+    value: "approved",
+    history: "approved",
+    set: { approvalStatus: "approved" },
+  },
+  reject: {
+    column: contacts.approvalStatus,
+    field: "approval_status",
+    value: "rejected",
+    history: "rejected",
+    set: { approvalStatus: "rejected" },
+  },
+} as const;
 
 /**
  * An action in one round trip: history and update share one SQL condition (the transition is allowed
@@ -511,30 +551,34 @@ export async function applyAction(
   action: Action,
   reason: string | null,
 ) {
-  const [field, column, value, historyAction] =
-    action === "active"
-      ? (["status", contacts.status, "active", "activated"] as const)
-      : action === "inactive"
-        ? (["status", contacts.status, "inactive", "deactivated"] as const)
-        : action === "approve"
-          ? (["approval_status", contacts.approvalStatus, "approved", "approved"] as const)
-          : (["approval_status", contacts.approvalStatus, "rejected", "rejected"] as const);
+  const { column, field, value, history, set } = ACTIONS[action];
   const approval = field === "approval_status";
-  const applies = and(
-    byId(tenantId, id),
-    sql`${column} <> ${value}`,
-    approval ? eq(contacts.status, "active") : undefined,
-  ) as SQL;
+  const applies =
+    and(
+      contactById(tenantId, id),
+      sql`${column} <> ${value}`,
+      approval ? eq(contacts.status, "active") : undefined,
+    ) ?? sql`0`;
   const at = nowIso();
   const [, , rows] = await batch(db, [
-    db.insert(contactHistory).select(sql`
-      select ${newId()}, ${tenantId}, ${id}, ${at}, ${userId}, ${historyAction},
-             json_object(${field}, json_array(${column}, ${value})), ${reason}
-      from ${contacts} where ${applies}`),
+    historyInsert(
+      db,
+      {
+        tenantId,
+        contactId: id,
+        actor: userId,
+        at,
+        action: history,
+        changes: sql`json_object(${field}, json_array(${column}, ${value}))`,
+        reason,
+      },
+      applies,
+      sql`from ${contacts}`,
+    ).query,
     db
       .update(contacts)
       .set({
-        [approval ? "approvalStatus" : "status"]: value,
+        ...set,
         version: sql`${contacts.version} + 1`,
         updatedAt: at,
         updatedBy: userId,
@@ -542,7 +586,7 @@ export async function applyAction(
       .where(applies),
     selectContact(db, tenantId, id),
   ]);
-  const row = (rows as ContactWithNamespace[])[0];
+  const row = rows[0];
   if (!row) throw notFound("Contact");
   if (approval && row.contact.status !== "active") {
     throw new ApiError("conflict", `An inactive contact cannot be ${value}; activate it first`);

@@ -1,5 +1,7 @@
 import { idParam } from "../../lib/fields";
-import { apiRoute, errorResponse, jsonBody, jsonContent, Scope } from "../../lib/openapi";
+import { apiRoute, jsonBody, jsonContent } from "../../lib/openapi";
+import { problem } from "../../lib/problems";
+import { Scope } from "../../lib/scopes";
 import {
   ActionBodySchema,
   ContactCreateQuery,
@@ -18,7 +20,7 @@ import {
 
 const tags = ["Contacts"];
 const params = idParam("contact_id");
-const notFound = errorResponse("No such contact in the caller's tenant");
+const notFound = problem("No such contact in the caller's tenant");
 
 export const create = apiRoute({
   method: "post",
@@ -32,7 +34,7 @@ export const create = apiRoute({
   request: { query: ContactCreateQuery, body: jsonBody(ContactCreateSchema) },
   responses: {
     201: jsonContent(ContactSchema, "The contact"),
-    409: errorResponse(
+    409: problem(
       "The ref_id is taken in the namespace; or, with `dedupe=block`, an identity document of the contact is already on record (`/problems/duplicate`, with `matches`: the matching contacts, scores and reasons); nothing is created",
     ),
   },
@@ -74,7 +76,7 @@ export const update = apiRoute({
   responses: {
     200: jsonContent(ContactSchema, "The contact"),
     404: notFound,
-    409: errorResponse("The ref_id is taken in the target namespace"),
+    409: problem("The ref_id is taken in the target namespace"),
   },
 });
 
@@ -92,7 +94,7 @@ const action = (name: "active" | "inactive" | "approve" | "reject", summary: str
       200: jsonContent(ContactSchema, "The contact"),
       404: notFound,
       ...(name === "approve" || name === "reject"
-        ? { 409: errorResponse("The contact is inactive: approval cannot change") }
+        ? { 409: problem("The contact is inactive: approval cannot change") }
         : {}),
     },
   });

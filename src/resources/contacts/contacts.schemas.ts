@@ -1,5 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import {
+  APPROVAL_STATUSES,
+  CONTACT_STATUSES,
+  CONTACT_TYPES,
+  HISTORY_ACTIONS,
+  HISTORY_SUBJECTS,
+  PROP_TYPES,
+} from "../../db/enums";
+import {
   auditSchema,
   NAME_MESSAGE,
   NAME_PATTERN,
@@ -8,12 +16,11 @@ import {
   tagsField,
   text,
 } from "../../lib/fields";
-import { listQueryFields, orderingQuery, pageEnvelopeSchema, tagsQuery } from "../../lib/pagination";
+import { listEnvelopeSchema, listQueryFields, orderingQuery, tagsQuery } from "../../lib/list-query";
 import { AddressSchema } from "../addresses/addresses.schemas";
 import { BankSchema } from "../banks/banks.schemas";
 import { RelationSchema } from "../relations/relations.schemas";
 
-export const PROP_TYPES = ["file", "number", "text", "boolean"] as const;
 export const MAX_PROPS = 100;
 
 const PROP_KEY = /^[A-Za-z0-9 _,.'&()-]+$/;
@@ -93,8 +100,8 @@ const nameField = text({
 const namespaceField = text({ min: 1, max: 100, example: "Vayana" }).openapi({
   description: "The namespace's name (case-insensitive)",
 });
-const statusField = z.enum(["active", "inactive"]).openapi({ example: "active" });
-const typeField = z.enum(["individual", "corporate"]).openapi({ example: "individual" });
+const statusField = z.enum(CONTACT_STATUSES).openapi({ example: "active" });
+const typeField = z.enum(CONTACT_TYPES).openapi({ example: "individual" });
 const refIdField = optionalText({
   min: 1,
   max: 50,
@@ -164,7 +171,7 @@ export const ContactSchema = z
     ref_id: z.string().nullable().openapi({ example: "CUST-2026-000001" }),
     status: statusField,
     type: typeField,
-    approval_status: z.enum(["pending", "approved", "rejected"]).openapi({ example: "pending" }),
+    approval_status: z.enum(APPROVAL_STATUSES).openapi({ example: "pending" }),
     tags: z.array(z.string()).openapi({ example: ["vip"] }),
     refs: z
       .record(z.string(), z.unknown())
@@ -229,7 +236,7 @@ export const ContactListQuery = z.object({
     .openapi({ example: "Vayana", description: "Namespace name" }),
   status: statusField.optional(),
   type: typeField.optional(),
-  approval_status: z.enum(["pending", "approved", "rejected"]).optional().openapi({ example: "approved" }),
+  approval_status: z.enum(APPROVAL_STATUSES).optional().openapi({ example: "approved" }),
   tags: tagsQuery.optional(),
   rm_id: z.string().trim().max(50).optional().openapi({ example: "RM_102" }),
   branch_id: z.string().trim().max(50).optional().openapi({ example: "BLR-01" }),
@@ -237,7 +244,7 @@ export const ContactListQuery = z.object({
   expand: expandQuery.optional(),
 });
 
-export const ContactListSchema = pageEnvelopeSchema(ContactSchema, "ContactList");
+export const ContactListSchema = listEnvelopeSchema(ContactSchema, "ContactList");
 
 export const ActionBodySchema = z
   .strictObject({ reason: optionalText({ min: 1, max: 500, example: "KYC documents verified" }) })
@@ -270,7 +277,15 @@ export const HistoryEntrySchema = z
     id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }),
     at: z.string().openapi({ example: "2025-02-04T12:11:52.033Z" }),
     actor: z.string().openapi({ example: "user_42" }),
-    action: z.string().openapi({ example: "updated" }),
+    action: z.enum(HISTORY_ACTIONS).openapi({ example: "updated" }),
+    subject: z
+      .object({
+        type: z.enum(["contact", ...HISTORY_SUBJECTS]).openapi({ example: "contact" }),
+        id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }),
+      })
+      .openapi({
+        description: "The record the entry is about: the contact itself or one of its sub-resources",
+      }),
     changes: z
       .record(z.string(), z.tuple([z.unknown(), z.unknown()]))
       .openapi({ example: { name: ["Ramesh", "Ramesh Kumar"] } }),
@@ -282,7 +297,7 @@ export const HistoryListQuery = z.object({
   page: listQueryFields.page,
   page_size: listQueryFields.page_size,
 });
-export const HistoryListSchema = pageEnvelopeSchema(HistoryEntrySchema, "HistoryList");
+export const HistoryListSchema = listEnvelopeSchema(HistoryEntrySchema, "HistoryList");
 
 export type ContactCreate = z.infer<typeof ContactCreateSchema>;
 export type ContactUpdate = z.infer<typeof ContactUpdateSchema>;

@@ -3,9 +3,9 @@ import { DEFAULT_LIMIT, DEFAULT_THRESHOLD } from "../../dedupe/scoring";
 import type { Db } from "../../env";
 import { invalid } from "../../lib/errors";
 import { pathId } from "../../lib/ids";
-import type { AppRouteHandler } from "../../lib/openapi";
-import { matchBody } from "../contacts/contacts.handlers";
+import type { AppRouteHandler } from "../../lib/router";
 import { namespaceByNameQuery } from "../namespaces/namespaces.repository";
+import { toMatches } from "./dedupe.mappers";
 import type * as routes from "./dedupe.routes";
 import type { DedupeRequest } from "./dedupe.schemas";
 
@@ -47,5 +47,5 @@ export const dedupe: AppRouteHandler<typeof routes.dedupe> = async (c) => {
     resolved.probe,
     { limit: body.limit ?? DEFAULT_LIMIT, threshold: body.threshold ?? DEFAULT_THRESHOLD },
   );
-  return c.json(matchBody(matches), 200);
+  return c.json(toMatches(matches), 200);
 };

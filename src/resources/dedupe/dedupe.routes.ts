@@ -1,4 +1,6 @@
-import { apiRoute, errorResponse, jsonBody, jsonContent, Scope } from "../../lib/openapi";
+import { apiRoute, jsonBody, jsonContent } from "../../lib/openapi";
+import { problem } from "../../lib/problems";
+import { Scope } from "../../lib/scopes";
 import { DedupeRequestSchema, DedupeResponseSchema } from "./dedupe.schemas";
 
 export const dedupe = apiRoute({
@@ -13,6 +15,6 @@ export const dedupe = apiRoute({
   request: { body: jsonBody(DedupeRequestSchema) },
   responses: {
     200: jsonContent(DedupeResponseSchema, "Matches at or above the threshold, best first"),
-    404: errorResponse("No such contact (contact_id) in the caller's tenant"),
+    404: problem("No such contact (contact_id) in the caller's tenant"),
   },
 });

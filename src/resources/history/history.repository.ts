@@ -1,22 +1,18 @@
 import { and, count, eq, is, SQL, sql } from "drizzle-orm";
+import type { HistoryAction } from "../../db/enums";
+import { insertSelect } from "../../db/insert";
 import { contactHistory, contacts } from "../../db/schema";
 import type { Db } from "../../env";
 import { notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { type ListParams, listPage } from "../../lib/pagination";
-
-export type HistoryAction =
-  | "created"
-  | "updated"
-  | "activated"
-  | "deactivated"
-  | "approved"
-  | "rejected"
-  | "props_updated"
-  | "props_deleted"
-  | `${"address" | "bank" | "relation"}_${"created" | "updated" | "deleted"}`;
+import { listPage } from "../../lib/list";
+import type { ListParams } from "../../lib/list-query";
+import type { HistoryRow } from "./history.mappers";
 
 export type Changes = Record<string, [unknown, unknown]>;
+
+/** The sub-resource an entry is about; none means the contact itself. */
+export type HistorySubject = { type: "address" | "bank" | "relation"; id: string | SQL };
 
 export type HistoryEntry = {
   tenantId: string;
@@ -27,6 +23,7 @@ export type HistoryEntry = {
   /** The changes, or an SQL expression computing their JSON where the database decides a value. */
   changes: Changes | SQL;
   reason?: string | null;
+  subject?: HistorySubject;
 };
 
 /**
@@ -34,15 +31,25 @@ export type HistoryEntry = {
  * contact's expected version) so the row exists only if the change itself applies; `written` is true
  * in later statements of the batch exactly when the row was written, and guards them the same way.
  */
-export function historyInsert(db: Db, entry: HistoryEntry, when?: SQL) {
+export function historyInsert(db: Db, entry: HistoryEntry, when: SQL = sql`1`, from: SQL = sql``) {
   const id = newId();
-  const changes = is(entry.changes, SQL) ? entry.changes : JSON.stringify(entry.changes);
-  // Columns in table order: id, tenant_id, contact_id, at, actor, action, changes, reason.
-  const query = db
-    .insert(contactHistory)
-    .select(sql`select ${id}, ${entry.tenantId}, ${entry.contactId}, ${entry.at}, ${entry.actor}, ${entry.action},
-      ${changes}, ${entry.reason ?? null} where ${when ?? sql`1`}`)
-    .returning({ id: contactHistory.id });
+  const query = insertSelect(
+    db,
+    contactHistory,
+    {
+      id,
+      tenantId: entry.tenantId,
+      contactId: entry.contactId,
+      at: entry.at,
+      actor: entry.actor,
+      action: entry.action,
+      changes: is(entry.changes, SQL) ? entry.changes : sql`${JSON.stringify(entry.changes)}`,
+      reason: entry.reason ?? null,
+      subjectType: entry.subject?.type ?? null,
+      subjectId: entry.subject?.id ?? null,
+    },
+    sql`${from} where ${when}`,
+  );
   return { query, written: sql`exists (select 1 from ${contactHistory} where ${contactHistory.id} = ${id})` };
 }
 
@@ -75,8 +82,6 @@ export function removedChanges(fields: Record<string, unknown>): Changes {
   return changes;
 }
 
-export type HistoryRow = typeof contactHistory.$inferSelect;
-
 export async function listHistory(db: Db, tenantId: string, contactId: string, params: ListParams) {
   const where: SQL[] = [eq(contactHistory.tenantId, tenantId), eq(contactHistory.contactId, contactId)];
   const result = await listPage<HistoryRow>({
@@ -86,14 +91,14 @@ export async function listHistory(db: Db, tenantId: string, contactId: string, p
     id: contactHistory.id,
     params,
     cursorScope: { secret: "", tenantId, resource: "history", filters: contactId },
-    rows: (condition, order, limit, offset) =>
+    rows: (window) =>
       db
         .select()
         .from(contactHistory)
-        .where(condition)
-        .orderBy(...order)
-        .limit(limit)
-        .offset(offset),
+        .where(window.where)
+        .orderBy(...window.order)
+        .limit(window.limit)
+        .offset(window.offset),
     count: (condition) => db.select({ n: count() }).from(contactHistory).where(condition),
     position: (row) => [row.at, row.id],
     related: () => [
@@ -103,17 +108,6 @@ export async function listHistory(db: Db, tenantId: string, contactId: string, p
         .where(and(eq(contacts.tenantId, tenantId), eq(contacts.id, contactId))),
     ],
   });
-  if ((result.related[0] as unknown[]).length === 0) throw notFound("Contact");
+  if (result.related[0]?.length === 0) throw notFound("Contact");
   return result;
-}
-
-export function toHistoryEntry(row: HistoryRow) {
-  return {
-    id: row.id,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    changes: row.changes,
-    reason: row.reason,
-  };
 }

@@ -1,21 +1,10 @@
-import { auditOf } from "../../lib/fields";
+import { cursorSecret } from "../../lib/cursor";
 import { pathId } from "../../lib/ids";
-import type { AppRouteHandler } from "../../lib/openapi";
-import { cursorSecret, listBody } from "../../lib/pagination";
+import { listBody } from "../../lib/list";
+import { type AppRouteHandler, noContent } from "../../lib/router";
+import { toNamespace } from "./namespaces.mappers";
 import * as repo from "./namespaces.repository";
 import type * as routes from "./namespaces.routes";
-
-export function toNamespace(row: repo.NamespaceRow) {
-  return {
-    id: row.id,
-    name: row.name,
-    contact_pattern: row.contactPattern,
-    contact_counter: row.contactCounter,
-    account_pattern: row.accountPattern,
-    account_counter: row.accountCounter,
-    ...auditOf(row),
-  };
-}
 
 const namespaceId = (raw: string) => pathId(raw, "Namespace");
 
@@ -53,5 +42,5 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   await repo.deleteNamespace(c.var.db, c.var.auth.tenantId, namespaceId(c.req.valid("param").namespace_id));
-  return c.body(null, 204);
+  return noContent(c);
 };

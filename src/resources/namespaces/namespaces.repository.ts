@@ -1,13 +1,13 @@
 import { and, count, eq, type SQL, sql } from "drizzle-orm";
 import { contacts, namespaces } from "../../db/schema";
 import type { Db } from "../../env";
+import type { CursorScope } from "../../lib/cursor";
 import { ApiError, isUniqueViolation, notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { type CursorScope, createdAtRange, listPage, sortSpec } from "../../lib/pagination";
+import { createdAtRange, listPage, sortSpec } from "../../lib/list";
 import { nowIso } from "../../lib/time";
+import type { NamespaceRow } from "./namespaces.mappers";
 import type { NamespaceCreate, NamespaceListParams, NamespaceUpdate } from "./namespaces.schemas";
-
-export type NamespaceRow = typeof namespaces.$inferSelect;
 
 const nameTaken = () => new ApiError("conflict", "A namespace with this name already exists");
 
@@ -66,14 +66,14 @@ export async function listNamespaces(
   return listPage<NamespaceRow>({
     db,
     where,
-    rows: (condition, order, limit, offset) =>
+    rows: (window) =>
       db
         .select()
         .from(namespaces)
-        .where(condition)
-        .orderBy(...order)
-        .limit(limit)
-        .offset(offset),
+        .where(window.where)
+        .orderBy(...window.order)
+        .limit(window.limit)
+        .offset(window.offset),
     count: (condition) => db.select({ n: count() }).from(namespaces).where(condition),
     position: (row) => [sortValue(row, params.ordering), row.id],
     sort: sortSpec(params.ordering, {

@@ -1,5 +1,7 @@
 import { idParam } from "../../lib/fields";
-import { apiRoute, errorResponse, jsonBody, jsonContent, Scope } from "../../lib/openapi";
+import { apiRoute, jsonBody, jsonContent } from "../../lib/openapi";
+import { problem } from "../../lib/problems";
+import { Scope } from "../../lib/scopes";
 import {
   NamespaceCreateSchema,
   NamespaceListQuery,
@@ -10,7 +12,7 @@ import {
 
 const tags = ["Namespaces"];
 const params = idParam("namespace_id");
-const notFound = errorResponse("No such namespace in the caller's tenant");
+const notFound = problem("No such namespace in the caller's tenant");
 
 export const create = apiRoute({
   method: "post",
@@ -22,7 +24,7 @@ export const create = apiRoute({
   request: { body: jsonBody(NamespaceCreateSchema) },
   responses: {
     201: jsonContent(NamespaceSchema, "The namespace"),
-    409: errorResponse("A namespace with this name (case-insensitive) exists"),
+    409: problem("A namespace with this name (case-insensitive) exists"),
   },
 });
 
@@ -59,7 +61,7 @@ export const update = apiRoute({
   responses: {
     200: jsonContent(NamespaceSchema, "The namespace"),
     404: notFound,
-    409: errorResponse("Name taken, or a counter moved back"),
+    409: problem("Name taken, or a counter moved back"),
   },
 });
 
@@ -75,6 +77,6 @@ export const remove = apiRoute({
   responses: {
     204: { description: "Deleted" },
     404: notFound,
-    409: errorResponse("The namespace still holds contacts"),
+    409: problem("The namespace still holds contacts"),
   },
 });

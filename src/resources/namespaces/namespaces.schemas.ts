@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { auditSchema, optionalText, readOnlyFields, text } from "../../lib/fields";
-import { listQueryFields, orderingQuery, pageEnvelopeSchema } from "../../lib/pagination";
+import { listEnvelopeSchema, listQueryFields, orderingQuery } from "../../lib/list-query";
 import { patternProblem } from "../../lib/ref-patterns";
 
 const pattern = (example: string) =>
@@ -69,7 +69,7 @@ export const NamespaceListQuery = z.object({
   ordering: orderingQuery(["name", "created_at", "updated_at"]).optional(),
 });
 
-export const NamespaceListSchema = pageEnvelopeSchema(NamespaceSchema, "NamespaceList");
+export const NamespaceListSchema = listEnvelopeSchema(NamespaceSchema, "NamespaceList");
 
 export type NamespaceCreate = z.infer<typeof NamespaceCreateSchema>;
 export type NamespaceUpdate = z.infer<typeof NamespaceUpdateSchema>;

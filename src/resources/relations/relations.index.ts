@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/openapi";
+import { createRouter } from "../../lib/router";
 import * as handlers from "./relations.handlers";
 import * as routes from "./relations.routes";
 

@@ -1,42 +1,29 @@
 import { eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { relations } from "../../db/schema";
 import type { Db } from "../../env";
-import { auditOf } from "../../lib/fields";
-import { parseId } from "../../lib/ids";
-import { createdAtRange, type Query } from "../../lib/pagination";
+import type { Query } from "../../lib/batch";
+import { invalid } from "../../lib/errors";
+import { newId, parseId } from "../../lib/ids";
+import { createdAtRange } from "../../lib/list";
+import { nowIso } from "../../lib/time";
+import { immutableContact, linkedContact } from "../children/child-links";
 import {
   type ChildKind,
   createChild,
   deleteChild,
   getChild,
   listChildren,
+  recordFields,
   updateChild,
 } from "../children/child-records";
-import type { RelationListParams } from "./relations.schemas";
+import { type RelationRow, toRelation } from "./relations.mappers";
+import type { RelationCreate, RelationListParams, RelationUpdate } from "./relations.schemas";
 
-export type RelationRow = typeof relations.$inferSelect;
-
-export function toRelation(row: RelationRow) {
-  return {
-    id: row.id,
-    contact: row.contactId,
-    type: row.type as "guarantor",
-    related_contact: row.relatedContactId,
-    tags: row.tags,
-    ...auditOf(row),
-  };
-}
-
-const kind: ChildKind<RelationRow> = {
+const kind: ChildKind<typeof relations> = {
   table: relations,
-  history: "relation",
+  subject: "relation",
   label: "Relation",
-  fields: (row) => ({
-    contact: row.contactId,
-    type: row.type,
-    related_contact: row.relatedContactId,
-    tags: row.tags,
-  }),
+  fields: (row) => recordFields(toRelation(row)),
   // Recorded in the history of both contacts.
   owners: (row) => (row.relatedContactId ? [row.contactId, row.relatedContactId] : [row.contactId]),
   links: (row) => [
@@ -46,15 +33,51 @@ const kind: ChildKind<RelationRow> = {
   conflict: "This relation already exists",
 };
 
-export const createRelation = (db: Db, row: RelationRow) => createChild(db, kind, row);
+/** The other side of a relation: optional, a contact of the tenant, never the contact itself. */
+function related(raw: string | null | undefined, contactId: string): string | null {
+  if (raw === null || raw === undefined) return null;
+  const id = linkedContact(raw, "related_contact");
+  if (id === contactId)
+    throw invalid([
+      { path: "related_contact", code: "self_relation", message: "must not be the contact itself" },
+    ]);
+  return id;
+}
+
+export function createRelation(db: Db, tenantId: string, userId: string, input: RelationCreate) {
+  const at = nowIso();
+  const contactId = linkedContact(input.contact, "contact");
+  return createChild(db, kind, {
+    id: newId(),
+    tenantId,
+    contactId,
+    type: input.type,
+    relatedContactId: related(input.related_contact, contactId),
+    tags: input.tags ?? [],
+    version: 1,
+    createdAt: at,
+    createdBy: userId,
+    updatedAt: at,
+    updatedBy: null,
+  });
+}
+
 export const getRelation = (db: Db, tenantId: string, id: string) => getChild(db, kind, tenantId, id);
-export const updateRelation = (
-  db: Db,
-  tenantId: string,
-  userId: string,
-  id: string,
-  apply: (row: RelationRow) => Partial<RelationRow>,
-) => updateChild(db, kind, tenantId, userId, id, apply);
+
+/** The columns a PATCH sets: only the fields sent. */
+function changes(input: RelationUpdate, current: RelationRow): Partial<RelationRow> {
+  immutableContact(input.contact, current.contactId, "contact");
+  const set: Partial<RelationRow> = {};
+  if (input.type !== undefined) set.type = input.type;
+  if (input.related_contact !== undefined)
+    set.relatedContactId = related(input.related_contact, current.contactId);
+  if (input.tags !== undefined) set.tags = input.tags;
+  return set;
+}
+
+export const updateRelation = (db: Db, tenantId: string, userId: string, id: string, input: RelationUpdate) =>
+  updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current));
+
 export const deleteRelation = (db: Db, tenantId: string, userId: string, id: string) =>
   deleteChild(db, kind, tenantId, userId, id);
 

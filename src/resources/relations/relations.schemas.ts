@@ -1,24 +1,7 @@
 import { z } from "@hono/zod-openapi";
+import { RELATION_TYPES } from "../../db/enums";
 import { auditSchema, readOnlyFields, tagsField } from "../../lib/fields";
-import { listQueryFields, orderingQuery, pageEnvelopeSchema } from "../../lib/pagination";
-
-export const RELATION_TYPES = [
-  "father",
-  "mother",
-  "spouse",
-  "child",
-  "sibling",
-  "friend",
-  "co_applicant",
-  "guarantor",
-  "witness",
-  "nominee",
-  "director",
-  "partner",
-  "shareholder",
-  "proprietor",
-  "authorised_signatory",
-] as const;
+import { listEnvelopeSchema, listQueryFields, orderingQuery } from "../../lib/list-query";
 
 const contactField = z
   .string()
@@ -72,7 +55,7 @@ export const RelationListQuery = z.object({
   ordering: orderingQuery(["created_at", "updated_at"]).optional(),
 });
 
-export const RelationListSchema = pageEnvelopeSchema(RelationSchema, "RelationList");
+export const RelationListSchema = listEnvelopeSchema(RelationSchema, "RelationList");
 
 export type RelationCreate = z.infer<typeof RelationCreateSchema>;
 export type RelationUpdate = z.infer<typeof RelationUpdateSchema>;

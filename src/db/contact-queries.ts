@@ -1,0 +1,22 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../env";
+import { contacts, namespaces } from "./schema";
+
+export type ContactRow = typeof contacts.$inferSelect;
+/** A contact with its namespace's name: the shape every contact read returns. */
+export type ContactWithNamespace = { contact: ContactRow; namespace: string };
+
+/** Contacts joined to their namespace's name (read by the contacts resource and by dedupe). */
+export const withNamespace = (db: Db) =>
+  db
+    // Aliased: in a batch D1 returns rows as objects, where two `name` columns would collide.
+    .select({ contact: contacts, namespace: sql<string>`${namespaces.name}`.as("namespace_name") })
+    .from(contacts)
+    .innerJoin(namespaces, eq(namespaces.id, contacts.namespaceId));
+
+export const contactById = (tenantId: string, id: string) =>
+  and(eq(contacts.tenantId, tenantId), eq(contacts.id, id));
+
+export function selectContact(db: Db, tenantId: string, id: string) {
+  return withNamespace(db).where(contactById(tenantId, id));
+}

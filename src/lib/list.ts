@@ -1,0 +1,119 @@
+import { and, asc, desc, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { Db } from "../env";
+import { batch, type Query } from "./batch";
+import { badCursor, type CursorScope, cursorBinding, decodeCursor, encodeCursor } from "./cursor";
+import { invalid } from "./errors";
+import { type CursorEnvelope, DEFAULT_PAGE_SIZE, type ListParams, type PageEnvelope } from "./list-query";
+
+export type SortSpec = { column: SQLiteColumn; direction: "asc" | "desc"; key: string };
+
+/** Maps an `ordering` value to a column and direction; the id breaks ties in the same direction. */
+export function sortSpec(ordering: string | undefined, columns: Record<string, SQLiteColumn>): SortSpec {
+  const key = ordering ?? "-created_at";
+  const column = columns[key.replace(/^-/, "")];
+  if (!column)
+    throw invalid([{ path: "ordering", code: "invalid_enum", message: "is not a known ordering" }]);
+  return { column, direction: key.startsWith("-") ? "desc" : "asc", key };
+}
+
+export function createdAtRange(column: SQLiteColumn, params: ListParams): SQL[] {
+  const conditions: SQL[] = [];
+  if (params.created_at_after) conditions.push(sql`${column} >= ${params.created_at_after}`);
+  if (params.created_at_before) conditions.push(sql`${column} <= ${params.created_at_before}`);
+  return conditions;
+}
+
+export type PageWindow = { where: SQL | undefined; order: SQL[]; limit: number; offset: number };
+
+export type ListSpec<Row> = {
+  db: Db;
+  where: SQL[];
+  sort: SortSpec;
+  params: ListParams;
+  cursorScope: CursorScope;
+  /** The page's rows for a window (joins allowed). */
+  rows: (window: PageWindow) => Query<Row[]>;
+  /** How many records match the condition (page mode only). */
+  count: (where: SQL | undefined) => Query<{ n: number }[]>;
+  /** A row's position in the ordering: its sort value and id, for the next cursor. */
+  position: (row: Row) => [string | number, string];
+  /** The id column that breaks ties. */
+  id: SQLiteColumn;
+  /** More reads for the same round trip (e.g. `expand`), given the page's window; results come back in order. */
+  related?: (window: PageWindow) => Query<unknown[]>[];
+};
+
+type Envelope = Omit<PageEnvelope<never>, "results"> | Omit<CursorEnvelope<never>, "results">;
+export type ListResult<Row> = { envelope: Envelope; rows: Row[]; related: unknown[][] };
+
+/**
+ * One list page: rows and count in one D1 batch (page mode), or the rows after a keyset position
+ * (cursor mode: no count, and the cost does not grow with the depth).
+ */
+export async function listPage<Row>(spec: ListSpec<Row>): Promise<ListResult<Row>> {
+  const { db, sort, id, params } = spec;
+  const pageSize = params.page_size ?? DEFAULT_PAGE_SIZE;
+  const direction = sort.direction === "desc" ? desc : asc;
+  const order = [direction(sort.column), direction(id)];
+
+  if (params.cursor !== undefined) {
+    if (params.page !== undefined) {
+      throw invalid([{ path: "page", code: "conflict", message: "cannot be combined with cursor" }]);
+    }
+    const { secret } = spec.cursorScope;
+    const binding = await cursorBinding(spec.cursorScope, sort.key);
+    const where = [...spec.where];
+    if (params.cursor !== "") {
+      const position = await decodeCursor(params.cursor, secret);
+      if (position.f !== binding) throw badCursor();
+      const [value, lastId] = position.v;
+      // A row-value comparison is one range on the (tenant_id, <sort>, id) index: the page costs the
+      // same at any depth (the equivalent OR form makes SQLite walk the index from the start).
+      const beyond = sort.direction === "desc" ? sql`<` : sql`>`;
+      where.push(sql`(${sort.column}, ${id}) ${beyond} (${value}, ${lastId})`);
+    }
+    const window = { where: and(...where), order, limit: pageSize + 1, offset: 0 };
+    const [rows, ...related] = await batch(db, [spec.rows(window), ...(spec.related?.(window) ?? [])]);
+    const hasNext = rows.length > pageSize;
+    const pageRows = rows.slice(0, pageSize);
+    const lastRow = pageRows.at(-1);
+    const next_cursor =
+      hasNext && lastRow ? await encodeCursor({ v: spec.position(lastRow), f: binding }, secret) : null;
+    return { rows: pageRows, related, envelope: { page_size: pageSize, has_next: hasNext, next_cursor } };
+  }
+
+  const page = params.page ?? 1;
+  const window = { where: and(...spec.where), order, limit: pageSize, offset: (page - 1) * pageSize };
+  const [rows, counted, ...related] = await batch(db, [
+    spec.rows(window),
+    spec.count(window.where),
+    ...(spec.related?.(window) ?? []),
+  ]);
+  return { rows, related, envelope: pageEnvelope(counted[0]?.n ?? 0, page, pageSize) };
+}
+
+export function pageEnvelope(
+  count: number,
+  page: number,
+  pageSize: number,
+): Omit<PageEnvelope<never>, "results"> {
+  const totalPages = Math.max(1, Math.ceil(count / pageSize));
+  return {
+    count,
+    total_pages: totalPages,
+    current_page: page,
+    has_previous: page > 1,
+    has_next: page < totalPages,
+    previous_page: page > 1 ? page - 1 : null,
+    next_page: page < totalPages ? page + 1 : null,
+  };
+}
+
+/** The response body of a list: the page envelope or the cursor envelope around the mapped rows. */
+export function listBody<Row, Out>(
+  result: ListResult<Row>,
+  map: (row: Row) => Out,
+): PageEnvelope<Out> | CursorEnvelope<Out> {
+  return { ...result.envelope, results: result.rows.map(map) };
+}
