@@ -285,6 +285,7 @@ export const HistoryEntrySchema = z
       })
       .openapi({
         description: "The record the entry is about: the contact itself or one of its sub-resources",
+        example: { type: "contact", id: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" },
       }),
     changes: z
       .record(z.string(), z.tuple([z.unknown(), z.unknown()]))
