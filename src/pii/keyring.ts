@@ -57,7 +57,7 @@ export function parsePiiKeys(secret: string | undefined): { id: string; bytes: U
     if (seen.has(id)) throw new PiiKeysError(`${where}.id repeats an earlier id`);
     seen.add(id);
     const bytes = typeof key === "string" ? fromBase64(key) : null;
-    if (!bytes || bytes.length !== 32) {
+    if (bytes?.length !== 32) {
       throw new PiiKeysError(`${where}.key (id ${id}) must be standard base64 of exactly 32 bytes`);
     }
     return { id, bytes };
