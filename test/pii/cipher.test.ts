@@ -57,7 +57,13 @@ describe("encrypt / decrypt", () => {
     const bare = await encrypt(ring, "");
     expect(shownOf(bare)).toBe("");
     expect(plaintextLengthOf(bare)).toBe(0);
-    for (const s of ["ABCPE1234F", "v1.a.x.y", "v2.a.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA", "", "XXXXXX234F"]) {
+    for (const s of [
+      "ABCPE1234F",
+      "v1.a.x.y",
+      "v2.a.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA",
+      "",
+      "XXXXXX234F",
+    ]) {
       expect(isEnvelope(s), s).toBe(false);
       expect(keyIdOf(s)).toBeNull();
     }
