@@ -78,6 +78,7 @@ export const IDENTIFIER_KINDS: Readonly<Record<IdentifierKind, KindSpec>> = {
       "aadhar_number",
       "aadhar_card",
       "aadhar_card_no",
+      "aadhar_card_number",
       "adhaar",
       "adhaar_no",
       "adhar",
