@@ -4,9 +4,12 @@ import type { FieldError } from "../lib/errors";
  * The identifier registry: for each kind of Indian KYC identifier, the prop keys it is found under,
  * its validator and its normaliser. Pure functions; the only I/O is WebCrypto for the Aadhaar HMAC.
  *
- * Normalisers return one canonical string per real-world identifier (so formatting variants compare
- * equal) or null when the value is not a valid identifier of that kind. They are idempotent: the
- * canonical form normalises to itself, which lets the index store it and re-normalise safely.
+ * Every value is first folded (NFKC, format characters removed, digits of any script as ASCII; see
+ * `foldIdentifierText`), then held to its kind's ASCII rules, so look-alikes (a Cyrillic letter in a PAN)
+ * are refused rather than mistaken for another identity. Normalisers return one canonical string per
+ * real-world identifier (so formatting variants compare equal) or null when the value is not a valid
+ * identifier of that kind. They are idempotent: the canonical form normalises to itself, which lets the
+ * index store it and re-normalise safely.
  */
 
 export type IdentifierKind =
@@ -578,19 +581,41 @@ export function canonicaliseProps<P extends Prop & { kept?: boolean }>(props: re
 // ---------------------------------------------------------------------------------------------
 // Hashing and extraction
 
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+const encoder = new TextEncoder();
+
+function hmacKeyOf(key: string): Promise<CryptoKey> {
+  let cryptoKey = hmacKeys.get(key);
+  if (!cryptoKey) {
+    // One secret per deployment (two during a change): import once per isolate, not per value.
+    if (hmacKeys.size >= 4) hmacKeys.clear();
+    cryptoKey = crypto.subtle.importKey(
+      "raw",
+      encoder.encode(key),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    hmacKeys.set(key, cryptoKey);
+    cryptoKey.catch(() => hmacKeys.delete(key));
+  }
+  return cryptoKey;
+}
+
 /** HMAC-SHA256 of value under key, lower-case hex: how Aadhaar numbers are compared and indexed. */
 export async function hashIdentifier(value: string, key: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const cryptoKey = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(key),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(value));
+  const mac = await crypto.subtle.sign("HMAC", await hmacKeyOf(key), encoder.encode(value));
   return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+export type ExtractOptions = {
+  /**
+   * Also keep the encrypted kinds (PAN, passport, voter id, driving licence, bank account, and the PAN
+   * a GSTIN embeds) only as their HMAC, so the identifier index holds no protected identifier in clear.
+   * Off by default: the index rows written so far hold them canonical.
+   */
+  hashProtected?: boolean;
+};
 
 /**
  * Every valid identifier in a contact's props and bank accounts, deduplicated by kind and value.
@@ -601,24 +626,32 @@ export async function extractIdentifiers(
   props: { key: string; value: string }[],
   banks: { account_number: string; ifsc: string }[],
   hmacKey: string,
+  options: ExtractOptions = {},
 ): Promise<Identifier[]> {
   const found: Identifier[] = [];
+  const indexed = (kind: IdentifierKind, value: string) =>
+    kind === "aadhaar" || (options.hashProtected && protectionOf(kind) === "encrypted")
+      ? hashIdentifier(value, hmacKey)
+      : value;
   for (const { key, value } of props) {
     const kind = identifierKindOfKey(key);
     if (!kind || typeof value !== "string") continue;
     const normalised = normaliseIdentifier(kind, value);
     if (!normalised) continue;
     const field = `props.${key}`;
-    if (kind === "aadhaar") {
-      found.push({ kind, value: await hashIdentifier(normalised, hmacKey), field });
-    } else {
-      found.push({ kind, value: normalised, field });
-      if (kind === "gstin") found.push({ kind: "pan", value: panOfGstin(normalised), field });
-    }
+    found.push({ kind, value: await indexed(kind, normalised), field });
+    if (kind === "gstin")
+      found.push({ kind: "pan", value: await indexed("pan", panOfGstin(normalised)), field });
   }
   for (const bank of banks) {
     const value = bankAccountKey(bank.account_number ?? "", bank.ifsc ?? "");
-    if (value) found.push({ kind: "bank_account", value, field: "banks.account_number" });
+    if (value) {
+      found.push({
+        kind: "bank_account",
+        value: await indexed("bank_account", value),
+        field: "banks.account_number",
+      });
+    }
   }
   const seen = new Set<string>();
   return found.filter((id) => {

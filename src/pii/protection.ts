@@ -27,8 +27,11 @@ export type { Prop } from "../dedupe/identifiers";
 /** Where a value lives: bound into its ciphertext, so it decrypts nowhere else. */
 export type ProtectionContext = { tenantId: string };
 
-/** A prop after `mergeMaskedWrites`: `kept` props carry the stored value, to be written back as is. */
-export type MergedProp = Prop & { kept?: boolean };
+/**
+ * A prop after `mergeMaskedWrites`: `kept` props carry the stored value, to be written back as is;
+ * `keptFrom` is the key it was stored under (the same key, or another alias of the same kind).
+ */
+export type MergedProp = Prop & { kept?: boolean; keptFrom?: string };
 
 /** A key ring, or the `PII_KEYS` secret to load one from when a value actually needs it. */
 export type RingSource = KeyRing | string | undefined;
@@ -200,8 +203,31 @@ export function mergeMaskedWrites(incoming: readonly Prop[], stored: readonly Pr
     const sameKind = stored.filter((s) => identifierKindOfKey(s.key) === kind);
     const candidates = [...sameKind.filter((s) => s.key === prop.key), ...sameKind];
     const match = candidates.find((s) => maskStoredValue(kind, s.value) === sent);
-    return match ? { ...prop, value: match.value, kept: true } : prop;
+    return match ? { ...prop, value: match.value, kept: true, keptFrom: match.key } : prop;
   });
+}
+
+/**
+ * Merged props as the identifier index needs them: clear canonical values. Kept encrypted values are
+ * decrypted back; kept Aadhaar masks cannot be (the number was never stored), so they are left out and
+ * listed in `keptAadhaar` (`{key, from}`): carry the contact's existing `aadhaar` index row for field
+ * `props.<from>` over to `props.<key>` instead of recomputing it.
+ */
+export async function indexableProps(
+  ring: RingSource,
+  merged: readonly MergedProp[],
+  ctx: ProtectionContext,
+): Promise<{ props: Prop[]; keptAadhaar: { key: string; from: string }[] }> {
+  const keptAadhaar: { key: string; from: string }[] = [];
+  const props: Prop[] = [];
+  for (const prop of merged) {
+    const { key, value, type } = prop;
+    const kind = prop.kept ? identifierKindOfKey(key) : null;
+    if (!kind) props.push({ key, value, type });
+    else if (protectionOf(kind) === "masked") keptAadhaar.push({ key, from: prop.keptFrom ?? key });
+    else props.push({ key, value: await revealValue(ring, kind, value, ctx, { clear: true }), type });
+  }
+  return { props, keptAadhaar };
 }
 
 // ---------------------------------------------------------------------------------------------

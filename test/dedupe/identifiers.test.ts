@@ -628,6 +628,29 @@ describe("extractIdentifiers", () => {
     ]);
   });
 
+  it("with hashProtected, keeps encrypted kinds (and a GSTIN's PAN, and bank accounts) only as HMACs", async () => {
+    const ids = await extractIdentifiers(
+      [
+        { key: "pan", value: "abcpe1234f" },
+        { key: "passport", value: "J1234567" },
+        { key: "gstin", value: "27AAPFU0939F1ZV" },
+        { key: "mobile", value: "9876543210" },
+      ],
+      [{ account_number: "123456789", ifsc: "SBIN0001234" }],
+      KEY,
+      { hashProtected: true },
+    );
+    const h = (v: string) => hashIdentifier(v, KEY);
+    expect(ids).toEqual([
+      { kind: "pan", value: await h("ABCPE1234F"), field: "props.pan" },
+      { kind: "passport", value: await h("J1234567"), field: "props.passport" },
+      { kind: "gstin", value: "27AAPFU0939F1ZV", field: "props.gstin" },
+      { kind: "pan", value: await h("AAPFU0939F"), field: "props.gstin" },
+      { kind: "mobile", value: "+919876543210", field: "props.mobile" },
+      { kind: "bank_account", value: await h("SBIN0001234:123456789"), field: "banks.account_number" },
+    ]);
+  });
+
   it("skips invalid values and bank accounts", async () => {
     const ids = await extractIdentifiers(
       [

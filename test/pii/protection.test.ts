@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { validateIdentifierProps } from "../../src/dedupe/identifiers";
+import { extractIdentifiers, hashIdentifier, validateIdentifierProps } from "../../src/dedupe/identifiers";
 import { isEnvelope, keyIdOf } from "../../src/pii/cipher";
 import { keyRing, PiiKeysError } from "../../src/pii/keyring";
 import {
+  indexableProps,
   maskProps,
   maskStoredValue,
   mergeMaskedWrites,
@@ -173,8 +174,8 @@ describe("mergeMaskedWrites", () => {
       stored,
     );
     expect(merged).toEqual([
-      { ...text("PAN Number", stored[0]!.value), kept: true },
-      { ...text("uid", "XXXXXXXX2346"), kept: true },
+      { ...text("PAN Number", stored[0]!.value), kept: true, keptFrom: "pan" },
+      { ...text("uid", "XXXXXXXX2346"), kept: true, keptFrom: "aadhaar_no" },
     ]);
   });
 
@@ -208,6 +209,26 @@ describe("mergeMaskedWrites", () => {
     expect(validateIdentifierProps(merged)).toEqual([
       expect.objectContaining({ path: "props.0.value", code: "invalid_identifier" }),
     ]);
+  });
+});
+
+describe("indexableProps", () => {
+  it("gives the identifier index clear values for kept encrypted props, and lists kept Aadhaar masks", async () => {
+    const stored = await protectProps(SECRET_A, [text("pan", PAN), text("aadhaar_no", AADHAAR)], T1);
+    const merged = mergeMaskedWrites(
+      [text("pan_no", "XXXXXX234F"), text("uid", "XXXXXXXX2346"), text("mobile", "9876543210")],
+      stored,
+    );
+    expect(await indexableProps(SECRET_A, merged, T1)).toEqual({
+      props: [text("pan_no", PAN), text("mobile", "9876543210")],
+      keptAadhaar: [{ key: "uid", from: "aadhaar_no" }],
+    });
+    const ids = await extractIdentifiers((await indexableProps(SECRET_A, merged, T1)).props, [], "k", {
+      hashProtected: true,
+    });
+    expect(ids.map((id) => id.kind)).toEqual(["pan", "mobile"]);
+    expect(ids[0]!.value).toBe(await hashIdentifier(PAN, "k"));
+    expect(JSON.stringify(ids)).not.toContain(PAN);
   });
 });
 
