@@ -7,6 +7,7 @@ export const TEST_SECRETS = {
   JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
   CURSOR_SECRET: "test-cursor-secret-0123456789abcdef",
   IDENTIFIER_HMAC_KEY: "test-identifier-key-0123456789abcdef",
+  PII_KEYS: JSON.stringify([{ id: "test1", key: "Wdw99Es0IZaBvJ0wJ505yEcacN9wwiLeaHCSvH4QJwI=" }]),
 };
 
 export default defineConfig({

@@ -11,6 +11,8 @@ export type OptionalConfig = {
   TENANT_ID?: string;
   CURSOR_SECRET?: string;
   IDENTIFIER_HMAC_KEY?: string;
+  /** JSON list of {id, key} (base64 of 32 bytes), newest first: encrypts protected identifiers. */
+  PII_KEYS?: string;
 };
 
 export type Bindings = Omit<Env, keyof OptionalConfig> & OptionalConfig;

@@ -1,10 +1,15 @@
+import type { FieldError } from "../lib/errors";
+
 /**
  * The identifier registry: for each kind of Indian KYC identifier, the prop keys it is found under,
  * its validator and its normaliser. Pure functions; the only I/O is WebCrypto for the Aadhaar HMAC.
  *
- * Normalisers return one canonical string per real-world identifier (so formatting variants compare
- * equal) or null when the value is not a valid identifier of that kind. They are idempotent: the
- * canonical form normalises to itself, which lets the index store it and re-normalise safely.
+ * Every value is first folded (NFKC, format characters removed, digits of any script as ASCII; see
+ * `foldIdentifierText`), then held to its kind's ASCII rules, so look-alikes (a Cyrillic letter in a PAN)
+ * are refused rather than mistaken for another identity. Normalisers return one canonical string per
+ * real-world identifier (so formatting variants compare equal) or null when the value is not a valid
+ * identifier of that kind. They are idempotent: the canonical form normalises to itself, which lets the
+ * index store it and re-normalise safely.
  */
 
 export type IdentifierKind =
@@ -35,31 +40,193 @@ export const STRONG_KINDS: readonly IdentifierKind[] = [
 export type Identifier = { kind: IdentifierKind; value: string; field: string };
 
 // ---------------------------------------------------------------------------------------------
-// Prop-key aliases
+// The registry: prop-key aliases and how each kind is protected at rest (see API.md "Personal data")
 
-const ALIASES: Record<string, IdentifierKind> = {};
-const ALIAS_LIST: [IdentifierKind, string[]][] = [
-  ["pan", ["pan", "pan_no", "pan_number", "pan_card"]],
-  ["gstin", ["gstin", "gst_no", "gst_number", "gstin_no"]],
-  ["aadhaar", ["aadhaar", "aadhaar_no", "aadhaar_number", "aadhar", "aadhar_no", "uid", "uidai"]],
-  ["mobile", ["mobile", "mobile_no", "mobile_number", "phone", "phone_no", "phone_number"]],
-  ["email", ["email", "email_id", "email_address"]],
-  ["passport", ["passport", "passport_no", "passport_number"]],
-  ["voter_id", ["voter_id", "voter_id_no", "epic", "epic_no"]],
-  ["driving_licence", ["driving_licence", "driving_license", "dl_no", "dl_number", "driving_licence_no"]],
-  ["dob", ["dob", "date_of_birth", "birth_date"]],
-];
-for (const [kind, keys] of ALIAS_LIST) for (const key of keys) ALIASES[key] = kind;
+/**
+ * How a kind is kept at rest: `encrypted` (AES-GCM envelope, clear for `contacts:pii` readers, masked
+ * for others), `masked` (only the mask is stored; dedupe compares a keyed hash: Aadhaar), `plain`.
+ */
+export type Protection = "encrypted" | "masked" | "plain";
 
-/** The identifier kind a prop key names, or null. Case, spaces, dashes and dots are not significant. */
-export function kindOfPropKey(key: string): IdentifierKind | null {
-  const canonical = key
+type KindSpec = { aliases: readonly string[]; protection: Protection; label: string };
+
+/**
+ * One entry per kind. Aliases are compared after `propKeyForm` (lower-case, spaces, dashes and dots read
+ * as `_`). Only names that cannot mean anything else: `uid` alone is UIDAI's own name for the Aadhaar
+ * number, but `id`, `number` or `card` are not aliases of anything.
+ */
+export const IDENTIFIER_KINDS: Readonly<Record<IdentifierKind, KindSpec>> = {
+  pan: {
+    label: "a PAN",
+    protection: "encrypted",
+    aliases: ["pan", "pan_no", "pan_number", "pan_card", "pan_card_no", "pan_card_number", "pan_id"],
+  },
+  gstin: {
+    label: "a GSTIN",
+    protection: "plain",
+    aliases: ["gstin", "gst", "gst_no", "gst_number", "gstin_no", "gstin_number", "gst_in"],
+  },
+  aadhaar: {
+    label: "an Aadhaar number",
+    protection: "masked",
+    aliases: [
+      "aadhaar",
+      "aadhaar_no",
+      "aadhaar_number",
+      "aadhaar_card",
+      "aadhaar_card_no",
+      "aadhaar_card_number",
+      "aadhar",
+      "aadhar_no",
+      "aadhar_number",
+      "aadhar_card",
+      "aadhar_card_no",
+      "aadhar_card_number",
+      "adhaar",
+      "adhaar_no",
+      "adhar",
+      "adhar_no",
+      "uid",
+      "uid_no",
+      "uid_number",
+      "uidai",
+      "uidai_no",
+    ],
+  },
+  mobile: {
+    label: "a mobile number",
+    protection: "plain",
+    aliases: [
+      "mobile",
+      "mobile_no",
+      "mobile_number",
+      "mobile_phone",
+      "phone",
+      "phone_no",
+      "phone_number",
+      "mob_no",
+      "cell_no",
+      "cell_number",
+      "whatsapp",
+      "whatsapp_no",
+      "whatsapp_number",
+    ],
+  },
+  email: {
+    label: "an email address",
+    protection: "plain",
+    aliases: ["email", "email_id", "email_address", "e_mail", "e_mail_id", "e_mail_address", "mail_id"],
+  },
+  passport: {
+    label: "a passport number",
+    protection: "encrypted",
+    aliases: ["passport", "passport_no", "passport_number", "passport_id"],
+  },
+  voter_id: {
+    label: "a voter id (EPIC) number",
+    protection: "encrypted",
+    aliases: [
+      "voter_id",
+      "voter_id_no",
+      "voter_id_number",
+      "voter_card",
+      "voter_card_no",
+      "voterid",
+      "epic",
+      "epic_no",
+      "epic_number",
+    ],
+  },
+  driving_licence: {
+    label: "a driving licence number",
+    protection: "encrypted",
+    aliases: [
+      "driving_licence",
+      "driving_license",
+      "driving_licence_no",
+      "driving_license_no",
+      "driving_licence_number",
+      "driving_license_number",
+      "dl_no",
+      "dl_number",
+    ],
+  },
+  dob: {
+    label: "a date of birth",
+    protection: "plain",
+    aliases: ["dob", "date_of_birth", "birth_date", "birthdate", "d_o_b"],
+  },
+  // Found in bank accounts (`account_number` with `ifsc`), never in props.
+  bank_account: { label: "a bank account", protection: "encrypted", aliases: [] },
+};
+
+const ALIASES = new Map<string, IdentifierKind>();
+for (const [kind, spec] of Object.entries(IDENTIFIER_KINDS) as [IdentifierKind, KindSpec][]) {
+  for (const alias of spec.aliases) ALIASES.set(alias, kind);
+}
+
+/** A prop key as the alias table spells it: lower-case, runs of spaces, `-`, `.` and `_` as one `_`. */
+export function propKeyForm(key: string): string {
+  return key
     .trim()
     .toLowerCase()
-    .replace(/[\s.-]+/g, "_")
-    .replace(/_+/g, "_")
+    .replace(/[\s._-]+/g, "_")
     .replace(/^_|_$/g, "");
-  return ALIASES[canonical] ?? null;
+}
+
+/** The identifier kind a prop key names, or null. Case, spaces, dashes and dots are not significant. */
+export function identifierKindOfKey(key: string): IdentifierKind | null {
+  if (typeof key !== "string") return null;
+  return ALIASES.get(propKeyForm(key)) ?? null;
+}
+
+/** The older name of `identifierKindOfKey`, kept for the dedupe repository and handlers. */
+export const kindOfPropKey = identifierKindOfKey;
+
+/** How a kind is kept at rest. */
+export function protectionOf(kind: IdentifierKind): Protection {
+  return IDENTIFIER_KINDS[kind].protection;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text folding: what every identifier goes through before its kind's rules
+
+// After NFKC, the only non-ASCII decimal digits left are those of native scripts (Devanagari, Bengali,
+// Tamil ...). Unicode encodes every \p{Nd} digit in a contiguous run of ten, 0 to 9 (a stability policy),
+// so a digit's value is its distance from the start of its run, modulo 10.
+const ND = /\p{Nd}/u;
+const digitValues = new Map<number, string>();
+function asciiDigit(ch: string): string {
+  const cp = ch.codePointAt(0) as number;
+  let value = digitValues.get(cp);
+  if (value === undefined) {
+    let steps = 0;
+    while (steps < 60 && ND.test(String.fromCodePoint(cp - steps - 1))) steps++;
+    value = String(steps % 10);
+    digitValues.set(cp, value);
+  }
+  return value;
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const FORMAT_CHARS = /\p{Cf}/gu;
+const NON_ASCII_DIGITS = /(?![0-9])\p{Nd}/gu;
+
+/**
+ * NFKC (full-width forms, compatibility digits), every format character (\p{Cf}: zero-width spaces,
+ * soft hyphen, word joiner, bidi marks) removed, digits of any script as ASCII digits. Letters that
+ * merely look Latin (Cyrillic К, Greek Α) are left alone, so the ASCII-only patterns refuse them.
+ */
+export function foldIdentifierText(raw: string): string {
+  if (PRINTABLE_ASCII.test(raw)) return raw;
+  return raw.normalize("NFKC").replace(FORMAT_CHARS, "").replace(NON_ASCII_DIGITS, asciiDigit);
+}
+
+/** Document and account numbers: separators (spaces, `-`, `.`, `/`) removed, ASCII letters upper-cased. */
+function documentNumber(raw: string): string {
+  return foldIdentifierText(raw)
+    .replace(/[\s./-]+/g, "")
+    .replace(/[a-z]+/g, (s) => s.toUpperCase());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,7 +257,7 @@ export function isValidPan(v: string): boolean {
 
 /** "individual", "company", ... for a valid PAN (any formatting), else null. */
 export function panHolderType(pan: string): string | null {
-  const v = compact(pan);
+  const v = documentNumber(pan);
   return isValidPan(v) ? (PAN_HOLDER_TYPES[v.charAt(3)] ?? null) : null;
 }
 
@@ -278,71 +445,177 @@ export function bankAccountKey(accountNumber: string, ifsc: string): string | nu
 }
 
 // ---------------------------------------------------------------------------------------------
-// The normaliser for every kind
+// The canonical form of every kind
 
 const EMAIL_RE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 
-/** The canonical form of an identifier, or null when raw is not a valid identifier of that kind. */
-export function normaliseIdentifier(kind: IdentifierKind, raw: string): string | null {
-  if (typeof raw !== "string") return null;
+export type Canonical = { ok: true; value: string } | { ok: false; message: string };
+
+const ok = (value: string): Canonical => ({ ok: true, value });
+const no = (message: string): Canonical => ({ ok: false, message });
+
+/**
+ * The canonical form of an identifier, or the rule it breaks. Messages name the rule and never echo
+ * the value (it is personal data, and error bodies get logged).
+ */
+export function canonicalIdentifier(kind: IdentifierKind, raw: string): Canonical {
+  if (typeof raw !== "string") return no(`must be ${IDENTIFIER_KINDS[kind].label}`);
   switch (kind) {
     case "pan": {
-      const v = compact(raw);
-      return isValidPan(v) ? v : null;
+      const v = documentNumber(raw);
+      if (!PAN_RE.test(v)) return no("must be a PAN: five letters, four digits and a letter (A-Z, 0-9)");
+      if (!(v.charAt(3) in PAN_HOLDER_TYPES)) return no("must be a PAN: its 4th letter is not a holder type");
+      return ok(v);
     }
     case "gstin": {
-      const v = compact(raw);
-      return isValidGstin(v) ? v : null;
+      const v = documentNumber(raw);
+      if (!GSTIN_RE.test(v)) {
+        return no("must be a GSTIN: 2-digit state code, PAN, entity number, Z and a check character");
+      }
+      if (!gstinStateCodeValid(Number(v.slice(0, 2)))) return no("must be a GSTIN: unknown state code");
+      if (!isValidPan(v.slice(2, 12))) return no("must be a GSTIN: the embedded PAN is not valid");
+      if (gstinCheckChar(v.slice(0, 14)) !== v.charAt(14)) {
+        return no("must be a GSTIN: the check character does not match");
+      }
+      return ok(v);
     }
     case "aadhaar": {
-      const v = raw.replace(/[\s-]+/g, "");
-      return isValidAadhaar(v) ? v : null;
+      const v = documentNumber(raw);
+      if (!/^[2-9][0-9]{11}$/.test(v)) {
+        return no("must be an Aadhaar number: 12 digits, the first not 0 or 1");
+      }
+      if (!verhoeffValid(v)) return no("must be an Aadhaar number: the Verhoeff check digit does not match");
+      return ok(v);
     }
-    case "mobile":
-      return normaliseMobile(raw);
+    case "mobile": {
+      const v = normaliseMobile(foldIdentifierText(raw));
+      return v
+        ? ok(v)
+        : no("must be a mobile number: 10 digits for India (+91 optional) or +<country><number>");
+    }
     case "email": {
-      const v = raw.trim().toLowerCase();
-      return v.length <= 254 && EMAIL_RE.test(v) ? v : null;
+      const v = foldIdentifierText(raw).trim().toLowerCase();
+      return v.length <= 254 && EMAIL_RE.test(v) ? ok(v) : no("must be an email address: name@domain.tld");
     }
     case "passport": {
-      const v = compact(raw);
-      return /^[A-Z][0-9]{7}$/.test(v) ? v : null;
+      const v = documentNumber(raw);
+      return /^[A-Z][0-9]{7}$/.test(v) ? ok(v) : no("must be a passport number: a letter and seven digits");
     }
     case "voter_id": {
-      const v = compact(raw).replace(/\//g, "");
-      return /^[A-Z]{3}[0-9]{7}$/.test(v) ? v : null;
+      const v = documentNumber(raw);
+      return /^[A-Z]{3}[0-9]{7}$/.test(v)
+        ? ok(v)
+        : no("must be a voter id (EPIC): three letters and seven digits");
     }
     case "driving_licence": {
       // State code, RTO code, then year and serial; states pad differently, hence the loose length.
-      const v = compact(raw).replace(/\//g, "");
-      return /^[A-Z]{2}[0-9]{2}[0-9A-Z]{9,13}$/.test(v) ? v : null;
+      const v = documentNumber(raw);
+      return /^[A-Z]{2}[0-9]{2}[0-9A-Z]{9,13}$/.test(v)
+        ? ok(v)
+        : no(
+            "must be a driving licence number: state code, 2-digit RTO code, then 9 to 13 letters or digits",
+          );
     }
-    case "dob":
-      return normaliseDob(raw);
+    case "dob": {
+      const v = normaliseDob(foldIdentifierText(raw));
+      return v ? ok(v) : no("must be a date of birth: a real date between 1900 and today");
+    }
     case "bank_account": {
       // The canonical form is "IFSC:account"; accept it back so normalisation stays idempotent.
-      const parts = raw.split(":");
-      return parts.length === 2 ? bankAccountKey(parts[1] as string, parts[0] as string) : null;
+      const parts = foldIdentifierText(raw).split(":");
+      const v = parts.length === 2 ? bankAccountKey(parts[1] as string, parts[0] as string) : null;
+      return v ? ok(v) : no("must be a bank account: IFSC:account number");
     }
   }
+}
+
+/** The canonical form of an identifier, or null when raw is not a valid identifier of that kind. */
+export function normaliseIdentifier(kind: IdentifierKind, raw: string): string | null {
+  const result = canonicalIdentifier(kind, raw);
+  return result.ok ? result.value : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Props: validation and canonical values
+
+/** A contact prop as the API carries it. */
+export type Prop = { key: string; value: string; type: string };
+
+/**
+ * A field error for every identifier prop whose value is not a well-formed identifier of its kind, at
+ * `props.<index>.value`. Props with `kept: true` (a masked value sent back unchanged, see
+ * `mergeMaskedWrites` in src/pii) hold a stored value and are not checked.
+ */
+export function validateIdentifierProps(
+  props: readonly (Prop & { kept?: boolean })[],
+  pathPrefix = "props",
+): FieldError[] {
+  const errors: FieldError[] = [];
+  props.forEach((prop, index) => {
+    if (prop.kept) return;
+    const kind = identifierKindOfKey(prop.key);
+    if (!kind) return;
+    const result = canonicalIdentifier(kind, prop.value);
+    if (!result.ok) {
+      errors.push({
+        path: `${pathPrefix}.${index}.value`,
+        code: "invalid_identifier",
+        message: result.message,
+      });
+    }
+  });
+  return errors;
+}
+
+/** Props with every valid identifier in canonical form; other values (and kept props) unchanged. */
+export function canonicaliseProps<P extends Prop & { kept?: boolean }>(props: readonly P[]): P[] {
+  return props.map((prop) => {
+    if (prop.kept) return prop;
+    const kind = identifierKindOfKey(prop.key);
+    if (!kind) return prop;
+    const result = canonicalIdentifier(kind, prop.value);
+    return result.ok && result.value !== prop.value ? { ...prop, value: result.value } : prop;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Hashing and extraction
 
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+const encoder = new TextEncoder();
+
+function hmacKeyOf(key: string): Promise<CryptoKey> {
+  let cryptoKey = hmacKeys.get(key);
+  if (!cryptoKey) {
+    // One secret per deployment (two during a change): import once per isolate, not per value.
+    if (hmacKeys.size >= 4) hmacKeys.clear();
+    cryptoKey = crypto.subtle.importKey(
+      "raw",
+      encoder.encode(key),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    hmacKeys.set(key, cryptoKey);
+    cryptoKey.catch(() => hmacKeys.delete(key));
+  }
+  return cryptoKey;
+}
+
 /** HMAC-SHA256 of value under key, lower-case hex: how Aadhaar numbers are compared and indexed. */
 export async function hashIdentifier(value: string, key: string): Promise<string> {
-  const encoder = new TextEncoder();
-  const cryptoKey = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(key),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(value));
+  const mac = await crypto.subtle.sign("HMAC", await hmacKeyOf(key), encoder.encode(value));
   return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+export type ExtractOptions = {
+  /**
+   * Also keep the encrypted kinds (PAN, passport, voter id, driving licence, bank account, and the PAN
+   * a GSTIN embeds) only as their HMAC, so the identifier index holds no protected identifier in clear.
+   * Off by default: the index rows written so far hold them canonical.
+   */
+  hashProtected?: boolean;
+};
 
 /**
  * Every valid identifier in a contact's props and bank accounts, deduplicated by kind and value.
@@ -353,24 +626,32 @@ export async function extractIdentifiers(
   props: { key: string; value: string }[],
   banks: { account_number: string; ifsc: string }[],
   hmacKey: string,
+  options: ExtractOptions = {},
 ): Promise<Identifier[]> {
   const found: Identifier[] = [];
+  const indexed = (kind: IdentifierKind, value: string) =>
+    kind === "aadhaar" || (options.hashProtected && protectionOf(kind) === "encrypted")
+      ? hashIdentifier(value, hmacKey)
+      : value;
   for (const { key, value } of props) {
-    const kind = kindOfPropKey(key);
+    const kind = identifierKindOfKey(key);
     if (!kind || typeof value !== "string") continue;
     const normalised = normaliseIdentifier(kind, value);
     if (!normalised) continue;
     const field = `props.${key}`;
-    if (kind === "aadhaar") {
-      found.push({ kind, value: await hashIdentifier(normalised, hmacKey), field });
-    } else {
-      found.push({ kind, value: normalised, field });
-      if (kind === "gstin") found.push({ kind: "pan", value: panOfGstin(normalised), field });
-    }
+    found.push({ kind, value: await indexed(kind, normalised), field });
+    if (kind === "gstin")
+      found.push({ kind: "pan", value: await indexed("pan", panOfGstin(normalised)), field });
   }
   for (const bank of banks) {
     const value = bankAccountKey(bank.account_number ?? "", bank.ifsc ?? "");
-    if (value) found.push({ kind: "bank_account", value, field: "banks.account_number" });
+    if (value) {
+      found.push({
+        kind: "bank_account",
+        value: await indexed("bank_account", value),
+        field: "banks.account_number",
+      });
+    }
   }
   const seen = new Set<string>();
   return found.filter((id) => {

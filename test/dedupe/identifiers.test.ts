@@ -2,10 +2,15 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   bankAccountKey,
+  canonicalIdentifier,
+  canonicaliseProps,
   extractIdentifiers,
+  foldIdentifierText,
   gstinCheckChar,
   hashIdentifier,
+  IDENTIFIER_KINDS,
   type IdentifierKind,
+  identifierKindOfKey,
   isValidAadhaar,
   isValidGstin,
   isValidPan,
@@ -13,7 +18,9 @@ import {
   normaliseIdentifier,
   panHolderType,
   panOfGstin,
+  protectionOf,
   STRONG_KINDS,
+  validateIdentifierProps,
   verhoeffCheckDigit,
   verhoeffValid,
 } from "../../src/dedupe/identifiers";
@@ -621,6 +628,29 @@ describe("extractIdentifiers", () => {
     ]);
   });
 
+  it("with hashProtected, keeps encrypted kinds (and a GSTIN's PAN, and bank accounts) only as HMACs", async () => {
+    const ids = await extractIdentifiers(
+      [
+        { key: "pan", value: "abcpe1234f" },
+        { key: "passport", value: "J1234567" },
+        { key: "gstin", value: "27AAPFU0939F1ZV" },
+        { key: "mobile", value: "9876543210" },
+      ],
+      [{ account_number: "123456789", ifsc: "SBIN0001234" }],
+      KEY,
+      { hashProtected: true },
+    );
+    const h = (v: string) => hashIdentifier(v, KEY);
+    expect(ids).toEqual([
+      { kind: "pan", value: await h("ABCPE1234F"), field: "props.pan" },
+      { kind: "passport", value: await h("J1234567"), field: "props.passport" },
+      { kind: "gstin", value: "27AAPFU0939F1ZV", field: "props.gstin" },
+      { kind: "pan", value: await h("AAPFU0939F"), field: "props.gstin" },
+      { kind: "mobile", value: "+919876543210", field: "props.mobile" },
+      { kind: "bank_account", value: await h("SBIN0001234:123456789"), field: "banks.account_number" },
+    ]);
+  });
+
   it("skips invalid values and bank accounts", async () => {
     const ids = await extractIdentifiers(
       [
@@ -632,5 +662,403 @@ describe("extractIdentifiers", () => {
       KEY,
     );
     expect(ids).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Look-alikes: every way of writing an identifier either canonicalises to the plain form or is invalid
+
+/** Full-width forms of ASCII letters and digits (NFKC folds them back). */
+const fullWidth = (v: string) =>
+  v.replace(/[0-9A-Za-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+/** The zero digit of scripts whose digits people type (\p{Nd} runs of ten). */
+const ZEROS = {
+  devanagari: 0x966,
+  bengali: 0x9e6,
+  gurmukhi: 0xa66,
+  gujarati: 0xae6,
+  oriya: 0xb66,
+  tamil: 0xbe6,
+  telugu: 0xc66,
+  kannada: 0xce6,
+  malayalam: 0xd66,
+  arabic_indic: 0x660,
+  full_width: 0xff10,
+  math_bold: 0x1d7ce,
+};
+const inScript = (v: string, zero: number) =>
+  v.replace(/[0-9]/g, (d) => String.fromCodePoint(zero + Number(d)));
+const FORMAT_CHARS = [
+  "\u200b",
+  "\u00ad",
+  "\u2060",
+  "\ufeff",
+  "\u200e",
+  "\u200f",
+  "\u200c",
+  "\u200d",
+  "\u061c",
+];
+
+describe("look-alike identifiers", () => {
+  const PAN = "KLMPN1234Q";
+  const AADHAAR = "234123412346";
+
+  const panCases: [string, string, string | null][] = [
+    ["plain", "KLMPN1234Q", PAN],
+    ["zero-width space inside", "KLMPN\u200b1234Q", PAN],
+    ["soft hyphen inside", "KLMPN1234\u00adQ", PAN],
+    ["word joiner inside", "KLM\u2060PN1234Q", PAN],
+    ["bidi marks around", "\u200eKLMPN1234Q\u200f", PAN],
+    ["byte-order mark first", "\ufeffKLMPN1234Q", PAN],
+    ["dots", "KLMPN.1234.Q", PAN],
+    ["slashes", "KLMPN/1234/Q", PAN],
+    ["lower case and spaces", "klmpn 1234 q", PAN],
+    ["no-break spaces", "KLMPN\u00a01234\u00a0Q", PAN],
+    ["full-width letters and digits", fullWidth(PAN), PAN],
+    ["full-width lower case", fullWidth("klmpn1234q"), PAN],
+    ["Devanagari digits", inScript(PAN, ZEROS.devanagari), PAN],
+    ["Kelvin sign for K (NFKC folds it)", "\u212aLMPN1234Q", PAN],
+    ["one Cyrillic letter (К for K)", "\u041aLMPN1234Q", null],
+    ["one Cyrillic letter (М for M)", "KL\u041cPN1234Q", null],
+    ["one Greek letter (Ρ for P)", "KLM\u03a1N1234Q", null],
+    ["a Cyrillic lower-case letter", "klmpn1234\u0430", null],
+    ["dotless i, which upper-cases to I", "ABIPE1234F".replace("I", "\u0131"), null],
+    ["a fraction slash", "KLMPN\u20441234Q", null],
+    ["a superscript digit folds to a digit", "KLMPN\u00b9234Q", "KLMPN1234Q"],
+  ];
+  for (const [what, raw, expected] of panCases) {
+    it(`PAN, ${what}: ${expected ? "the plain PAN" : "invalid"}`, () => {
+      expect(normaliseIdentifier("pan", raw)).toBe(expected);
+    });
+  }
+
+  const aadhaarCases: [string, string][] = [
+    ["dots", "2341.2341.2346"],
+    ["slashes", "2341/2341/2346"],
+    ["dashes", "2341-2341-2346"],
+    ["zero-width spaces", "2341\u200b2341\u200b2346"],
+    ["soft hyphens and word joiners", "2341\u00ad2341\u20602346"],
+    ["Devanagari digits", "२३४१ २३४१ २३४६"],
+    ["Bengali digits", inScript("2341 2341 2346", ZEROS.bengali)],
+    ["Tamil digits", inScript(AADHAAR, ZEROS.tamil)],
+    ["full-width digits", fullWidth("2341 2341 2346")],
+    ["mathematical bold digits", inScript(AADHAAR, ZEROS.math_bold)],
+    ["digits of mixed scripts", `${inScript("2341", ZEROS.gujarati)}${inScript("2341", ZEROS.kannada)}2346`],
+  ];
+  for (const [what, raw] of aadhaarCases) {
+    it(`Aadhaar, ${what}: the plain number`, () => {
+      expect(normaliseIdentifier("aadhaar", raw)).toBe(AADHAAR);
+    });
+  }
+
+  it("Aadhaar look-alikes that break the check digit or use letters are invalid", () => {
+    for (const raw of [
+      "2341.2341.2347",
+      "२३४१ २३४१ २३४७",
+      "2341 2341 234b",
+      "O341 2341 2346",
+      "2341 2341 2346 0",
+    ]) {
+      expect(normaliseIdentifier("aadhaar", raw), raw).toBeNull();
+    }
+  });
+
+  it("under the key aadhaar_card, the Devanagari number is the same Aadhaar", () => {
+    const props = [{ key: "aadhaar_card", value: "२३४१.२३४१.२३४६", type: "text" }];
+    expect(validateIdentifierProps(props)).toEqual([]);
+    expect(canonicaliseProps(props)).toEqual([{ key: "aadhaar_card", value: AADHAAR, type: "text" }]);
+  });
+
+  it("a valid identifier with format characters and separators inserted anywhere canonicalises to itself", () => {
+    const cases = fc.oneof(
+      validPan.map((v) => ["pan", v] as const),
+      validGstin.map((v) => ["gstin", v] as const),
+      validAadhaar.map((v) => ["aadhaar", v] as const),
+      fc.tuple(upper, str(digit, 7)).map(([l, d]) => ["passport", `${l}${d}`] as const),
+      fc.tuple(str(upper, 3), str(digit, 7)).map(([l, d]) => ["voter_id", `${l}${d}`] as const),
+      fc
+        .tuple(str(upper, 2), str(digit, 2), str(digit, 11))
+        .map(([s, r, n]) => ["driving_licence", `${s}${r}${n}`] as const),
+    );
+    const noise = fc.constantFrom(...FORMAT_CHARS, " ", "-", ".", "/", "", "", "");
+    fc.assert(
+      fc.property(cases, fc.array(noise, { minLength: 16, maxLength: 16 }), ([kind, value], seps) => {
+        const noisy = value
+          .split("")
+          .map((c, i) => c + (seps[i] ?? ""))
+          .join("");
+        expect(normaliseIdentifier(kind, noisy)).toBe(value);
+        expect(normaliseIdentifier(kind, fullWidth(noisy))).toBe(value);
+      }),
+    );
+  });
+
+  it("an Aadhaar number in any script's digits canonicalises to its ASCII digits", () => {
+    const scripts = Object.values(ZEROS);
+    fc.assert(
+      fc.property(
+        validAadhaar,
+        fc.array(fc.constantFrom(...scripts), { minLength: 12, maxLength: 12 }),
+        (aadhaar, zeros) => {
+          const raw = aadhaar
+            .split("")
+            .map((d, i) => String.fromCodePoint((zeros[i] as number) + Number(d)))
+            .join("");
+          expect(normaliseIdentifier("aadhaar", raw)).toBe(aadhaar);
+          expect(normaliseIdentifier("mobile", inScript("98765 43210", zeros[0] as number))).toBe(
+            "+919876543210",
+          );
+        },
+      ),
+    );
+  });
+
+  it("a PAN with any one letter swapped for a non-Latin look-alike is invalid", () => {
+    const lookAlikes: Record<string, string[]> = {
+      A: ["\u0410", "\u0391"],
+      B: ["\u0412", "\u0392"],
+      C: ["\u0421", "\u03f9"],
+      E: ["\u0415", "\u0395"],
+      H: ["\u041d", "\u0397"],
+      K: ["\u041a", "\u039a"],
+      M: ["\u041c", "\u039c"],
+      O: ["\u041e", "\u039f"],
+      P: ["\u0420", "\u03a1"],
+      T: ["\u0422", "\u03a4"],
+      X: ["\u0425", "\u03a7"],
+    };
+    fc.assert(
+      fc.property(validPan, fc.nat(), (pan, pick) => {
+        const spots = pan
+          .split("")
+          .map((c, i) => [c, i] as const)
+          .filter(([c]) => c in lookAlikes);
+        fc.pre(spots.length > 0);
+        const [c, i] = spots[pick % spots.length] as readonly [string, number];
+        const options = lookAlikes[c] as string[];
+        const swapped = pan.slice(0, i) + (options[pick % options.length] as string) + pan.slice(i + 1);
+        expect(normaliseIdentifier("pan", swapped)).toBeNull();
+      }),
+    );
+  });
+
+  it("emails: trimmed and lower-cased, format characters removed, nothing else", () => {
+    expect(normaliseIdentifier("email", " Rahul\u200b.Sharma@Gmail.com\u2060")).toBe(
+      "rahul.sharma@gmail.com",
+    );
+    expect(normaliseIdentifier("email", `${fullWidth("rahul")}@gmail.com`)).toBe("rahul@gmail.com");
+    expect(normaliseIdentifier("email", "rahul-sharma/x@gmail.com")).toBe("rahul-sharma/x@gmail.com");
+  });
+
+  it("mobiles in full-width or native digits, with format characters", () => {
+    expect(normaliseIdentifier("mobile", "+९१ ९८७६५ ४३२१०")).toBe("+919876543210");
+    expect(normaliseIdentifier("mobile", fullWidth("+91 98765 43210"))).toBe("+919876543210");
+    expect(normaliseIdentifier("mobile", "98765\u200b43210")).toBe("+919876543210");
+    expect(normaliseIdentifier("mobile", "98765 4321O")).toBeNull();
+  });
+
+  it("dates of birth in native digits", () => {
+    expect(normaliseIdentifier("dob", "१२/०३/१९८५")).toBe("1985-03-12");
+    expect(normaliseIdentifier("dob", fullWidth("12-03-1985"))).toBe("1985-03-12");
+  });
+});
+
+describe("foldIdentifierText", () => {
+  it("leaves printable ASCII untouched and is idempotent on any text", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 30 }), (raw) => {
+        const once = foldIdentifierText(raw);
+        expect(foldIdentifierText(once)).toBe(once);
+        expect(once).not.toMatch(/\p{Cf}/u);
+        expect(once).not.toMatch(/(?![0-9])\p{Nd}/u);
+      }),
+    );
+    expect(foldIdentifierText("ABC pe-12/34.f")).toBe("ABC pe-12/34.f");
+  });
+});
+
+describe("canonicalIdentifier", () => {
+  it("is idempotent on any text, for every kind (property over all of Unicode)", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ALL_KINDS),
+        fc.string({ unit: "binary", maxLength: 24 }),
+        (kind, raw) => {
+          const once = canonicalIdentifier(kind, raw);
+          if (once.ok) expect(canonicalIdentifier(kind, once.value)).toEqual(once);
+        },
+      ),
+    );
+  });
+
+  it("names the rule broken, never the value", () => {
+    const cases: [IdentifierKind, string, RegExp][] = [
+      ["pan", "ABCPE1234", /PAN: five letters, four digits and a letter/],
+      ["pan", "ABCXE1234F", /4th letter is not a holder type/],
+      ["gstin", "27AAPFU0939F1Z", /GSTIN: 2-digit state code/],
+      ["gstin", "40AAPFU0939F1ZV", /unknown state code/],
+      ["gstin", "27AAPXU0939F1ZV", /embedded PAN/],
+      ["gstin", "27AAPFU0939F1ZW", /check character/],
+      ["aadhaar", "123412341234", /12 digits, the first not 0 or 1/],
+      ["aadhaar", "234123412347", /Verhoeff/],
+      ["mobile", "12345", /mobile number/],
+      ["email", "rahul@gmail", /email address/],
+      ["passport", "JJ123456", /passport number/],
+      ["voter_id", "AB1234567", /voter id/],
+      ["driving_licence", "MH1212345", /driving licence/],
+      ["dob", "31/04/1985", /date of birth/],
+    ];
+    for (const [kind, raw, message] of cases) {
+      const result = canonicalIdentifier(kind, raw);
+      expect(result.ok, raw).toBe(false);
+      if (!result.ok) {
+        expect(result.message).toMatch(message);
+        expect(result.message).not.toContain(raw);
+      }
+    }
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ALL_KINDS),
+        fc.stringMatching(/^[0-9A-Za-z@.+ -]{4,20}$/),
+        (kind, raw) => {
+          const result = canonicalIdentifier(kind, raw);
+          if (!result.ok && /[0-9]/.test(raw)) expect(result.message).not.toContain(raw.trim());
+        },
+      ),
+    );
+  });
+});
+
+describe("the identifier registry", () => {
+  it("knows the generous aliases lenders use", () => {
+    const table: [string, IdentifierKind][] = [
+      ["aadhaar_card", "aadhaar"],
+      ["aadhar", "aadhaar"],
+      ["aadhaar_number", "aadhaar"],
+      ["uid", "aadhaar"],
+      ["uidai", "aadhaar"],
+      ["Aadhaar No", "aadhaar"],
+      ["Aadhar Card Number", "aadhaar"],
+      ["pan number", "pan"],
+      ["pan_card", "pan"],
+      ["PAN Card No.", "pan"],
+      ["mobile_no", "mobile"],
+      ["mobile_number", "mobile"],
+      ["phone_number", "mobile"],
+      ["WhatsApp No", "mobile"],
+      ["email_id", "email"],
+      ["e-mail", "email"],
+      ["E-Mail ID", "email"],
+      ["passport_no", "passport"],
+      ["Passport Number", "passport"],
+      ["voter_id", "voter_id"],
+      ["epic", "voter_id"],
+      ["epic_no", "voter_id"],
+      ["dl_no", "driving_licence"],
+      ["driving_licence", "driving_licence"],
+      ["driving_license", "driving_licence"],
+      ["Driving Licence No", "driving_licence"],
+      ["date_of_birth", "dob"],
+      ["Date of Birth", "dob"],
+      ["gst", "gstin"],
+      ["gst_number", "gstin"],
+      ["GSTIN No.", "gstin"],
+    ];
+    for (const [key, kind] of table) expect(identifierKindOfKey(key), key).toBe(kind);
+  });
+
+  it("has no alias that could mean something else", () => {
+    for (const key of [
+      "id",
+      "number",
+      "card",
+      "no",
+      "contact_no",
+      "account_number",
+      "ifsc",
+      "gst_amount",
+      "gst_rate",
+      "pan_india",
+      "uid_type",
+      "mob",
+      "dl",
+      "phone_type",
+      "email_verified",
+      "dob_verified",
+      "passport_expiry",
+    ]) {
+      expect(identifierKindOfKey(key), key).toBeNull();
+    }
+  });
+
+  it("lists every alias once, already in key form", () => {
+    const all = Object.values(IDENTIFIER_KINDS).flatMap((spec) => spec.aliases);
+    expect(new Set(all).size).toBe(all.length);
+    for (const alias of all) expect(alias).toMatch(/^[a-z0-9]+(?:_[a-z0-9]+)*$/);
+    for (const [kind, spec] of Object.entries(IDENTIFIER_KINDS)) {
+      for (const alias of spec.aliases) expect(identifierKindOfKey(alias)).toBe(kind);
+    }
+  });
+
+  it("protects the kinds API.md names: encrypted, Aadhaar masked only, the rest plain", () => {
+    const protection = Object.fromEntries(ALL_KINDS.map((kind) => [kind, protectionOf(kind)]));
+    expect(protection).toEqual({
+      pan: "encrypted",
+      passport: "encrypted",
+      voter_id: "encrypted",
+      driving_licence: "encrypted",
+      bank_account: "encrypted",
+      aadhaar: "masked",
+      mobile: "plain",
+      email: "plain",
+      gstin: "plain",
+      dob: "plain",
+    });
+  });
+});
+
+describe("validateIdentifierProps and canonicaliseProps", () => {
+  const props = [
+    { key: "name_on_card", value: "Rahul", type: "text" },
+    { key: "PAN No", value: "klmpn.1234.q", type: "text" },
+    { key: "pan_card", value: "\u041aLMPN1234Q", type: "text" },
+    { key: "mobile", value: "98765 43210", type: "number" },
+    { key: "aadhaar", value: "234123412347", type: "text" },
+    { key: "uid", value: "XXXXXXXX2346", type: "text" },
+    { key: "email", value: "rahul@", type: "text" },
+  ];
+
+  it("reports every invalid identifier at props.<index>.value, without its value", () => {
+    const errors = validateIdentifierProps(props);
+    expect(errors.map((e) => [e.path, e.code])).toEqual([
+      ["props.2.value", "invalid_identifier"],
+      ["props.4.value", "invalid_identifier"],
+      ["props.5.value", "invalid_identifier"],
+      ["props.6.value", "invalid_identifier"],
+    ]);
+    for (const e of errors) {
+      for (const p of props) expect(e.message).not.toContain(p.value);
+    }
+  });
+
+  it("skips props kept from the stored contact, and takes another path prefix", () => {
+    const kept = [{ key: "uid", value: "XXXXXXXX2346", type: "text", kept: true }];
+    expect(validateIdentifierProps(kept)).toEqual([]);
+    expect(
+      validateIdentifierProps([{ key: "pan", value: "x", type: "text" }], "body").map((e) => e.path),
+    ).toEqual(["body.0.value"]);
+  });
+
+  it("puts valid identifiers in canonical form and leaves everything else as it was", () => {
+    expect(canonicaliseProps(props).map((p) => p.value)).toEqual([
+      "Rahul",
+      "KLMPN1234Q",
+      "\u041aLMPN1234Q",
+      "+919876543210",
+      "234123412347",
+      "XXXXXXXX2346",
+      "rahul@",
+    ]);
   });
 });
