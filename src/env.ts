@@ -11,6 +11,13 @@ export type OptionalConfig = {
   TENANT_ID?: string;
   CURSOR_SECRET?: string;
   IDENTIFIER_HMAC_KEY?: string;
+  /** Comma list of browser origins allowed by CORS; empty: none. */
+  CORS_ORIGINS?: string;
+  /** Workers rate limiting binding: one counter per (tenant, user); absent: nothing is limited. */
+  RATE_LIMITER?: RateLimit;
+  /** The limiter's `simple = { limit, period }`, repeated for the RateLimit-Policy header. */
+  RATE_LIMIT_REQUESTS?: string;
+  RATE_LIMIT_PERIOD?: string;
 };
 
 export type Bindings = Omit<Env, keyof OptionalConfig> & OptionalConfig;
