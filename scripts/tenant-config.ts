@@ -53,12 +53,13 @@ export function tenantProblems(t: Partial<Tenant>): string[] {
 
 /**
  * The tenant's wrangler config: the template with every {{placeholder}} filled. `root` is the repository
- * seen from the config's folder (paths in a wrangler config are relative to the config file).
+ * seen from the config's folder (paths in a wrangler config are relative to the config file); the
+ * runtime (compatibility date and flags) is wrangler.toml's, so every deployment runs the same one.
  */
 export function renderConfig(
   template: string,
   tenant: Tenant,
-  context: { root: string; compatibilityDate: string },
+  context: { root: string; compatibilityDate: string; compatibilityFlags: string[] },
 ): string {
   const routes = tenant.domain
     ? `workers_dev = false\nroutes = [{ pattern = "${tenant.domain}", custom_domain = true }]`
@@ -73,6 +74,7 @@ export function renderConfig(
     database: databaseName(tenant.id),
     database_id: tenant.database_id,
     compatibility_date: context.compatibilityDate,
+    compatibility_flags: JSON.stringify(context.compatibilityFlags),
     ratelimit_namespace: tenant.ratelimit_namespace,
     routes,
     placement,

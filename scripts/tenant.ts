@@ -132,11 +132,16 @@ function save(tenant: Tenant): string {
 
 function render(tenant: Tenant): string {
   const template = readFileSync(join(ROOT, "tenants", "template.toml"), "utf8");
-  const compatibilityDate = readFileSync(join(ROOT, "wrangler.toml"), "utf8").match(
-    /^compatibility_date\s*=\s*"([^"]+)"/m,
-  )?.[1];
+  const shared = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  const compatibilityDate = shared.match(/^compatibility_date\s*=\s*"([^"]+)"/m)?.[1];
   if (!compatibilityDate) fail("wrangler.toml has no compatibility_date");
-  const config = renderConfig(template, tenant, { root: relative(DIR, ROOT), compatibilityDate });
+  const flags = shared.match(/^compatibility_flags\s*=\s*\[([^\]]*)\]/m)?.[1] ?? "";
+  const compatibilityFlags = [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1] as string);
+  const config = renderConfig(template, tenant, {
+    root: relative(DIR, ROOT),
+    compatibilityDate,
+    compatibilityFlags,
+  });
   writeFileSync(configPath(tenant.id), config);
   return rel(configPath(tenant.id));
 }

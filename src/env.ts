@@ -26,7 +26,10 @@ export type Auth = { tenantId: string; userId: string; scopes: ReadonlySet<strin
 
 export type Db = DrizzleD1Database;
 
+/** The request's D1 session: how it starts, and the session once the first query opened it. */
+export type DbSession = { binding: D1Database; start: string; session?: D1DatabaseSession };
+
 export type AppEnv = {
   Bindings: Bindings;
-  Variables: { requestId: string; auth: Auth; db: Db };
+  Variables: { requestId: string; auth: Auth; db: Db; dbSession: DbSession };
 };

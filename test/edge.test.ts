@@ -115,6 +115,46 @@ describe("D1 sessions and X-D1-Bookmark", () => {
     ]);
   });
 
+  it("concurrent requests never share a session: every write runs on a primary session", async () => {
+    // One contact per request: contention between writes is another test's subject.
+    const ids = await Promise.all(Array.from({ length: 20 }, () => createContact()));
+    const sessions: { constraint?: string; sql: string[] }[] = [];
+    const binding = {
+      prepare: (sql: string) => env.DB.prepare(sql),
+      batch: (statements: D1PreparedStatement[]) => env.DB.batch(statements),
+      withSession: (constraint?: string) => {
+        const real = env.DB.withSession(constraint);
+        const record = { constraint, sql: [] as string[] };
+        sessions.push(record);
+        return {
+          prepare: (sql: string) => {
+            record.sql.push(sql);
+            return real.prepare(sql);
+          },
+          batch: (statements: D1PreparedStatement[]) => real.batch(statements),
+          getBookmark: () => real.getBookmark(),
+        };
+      },
+    };
+    const bearer = await token();
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 2
+          ? apiWithEnv({ DB: binding }, "GET", `/contacts/${ids[i]}/`, bearer)
+          : apiWithEnv({ DB: binding }, "PATCH", `/contacts/${ids[i]}/`, bearer, {
+              body: JSON.stringify({ rm_id: `RM_${i}` }),
+              headers: { "content-type": "application/json" },
+            }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(sessions).toHaveLength(20);
+    const writes = sessions.filter((s) => s.sql.some((q) => /^\s*(update|insert|delete)\b/i.test(q)));
+    expect(writes).toHaveLength(10);
+    for (const s of writes) expect(s.constraint).toBe("first-primary");
+    expect(sessions.filter((s) => s.constraint === "first-unconstrained")).toHaveLength(10);
+  });
+
   it("a malformed bookmark is 400 on the header, after authentication", async () => {
     for (const bad of ["garbage", "0000-zz", "00000000_0000", "-", "a".repeat(300), "00000001-0000 0002"]) {
       const res = await api("GET", "/namespaces/", { headers: { "X-D1-Bookmark": bad } });

@@ -1,6 +1,7 @@
 import { drizzle } from "drizzle-orm/d1";
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv, Db } from "../env";
+import { contextStorage, tryGetContext } from "hono/context-storage";
+import type { AppEnv, Db, DbSession } from "../env";
 import { invalid } from "../lib/errors";
 
 export const BOOKMARK_HEADER = "X-D1-Bookmark";
@@ -18,26 +19,49 @@ function constraint(method: string, bookmark: string | undefined): string {
   return bookmark || "first-unconstrained";
 }
 
+/** The D1 session of the request being served (opened on its first query). */
+function currentSession(): D1DatabaseSession {
+  const state = tryGetContext<AppEnv>()?.var.dbSession;
+  if (!state) throw new Error("D1 query outside a request: c.var.db only runs inside the db middleware");
+  state.session ??= state.binding.withSession(state.start);
+  return state.session;
+}
+
+type Statement = { sql: string; params: unknown[] };
+
 /**
- * A drizzle database over a D1 session opened on first use, so a request that never queries (a
- * 404, /docs, a 401 already answered) opens none and gets no bookmark.
+ * A statement that runs on the session of whichever request executes it. Drizzle builds a query once
+ * and may keep it (the repositories cache prepared queries per Db); the D1 statement is made at run time
+ * on the current request's session, so no statement is ever shared between requests' sessions.
  */
-function sessionDatabase(binding: D1Database, start: string): { db: Db; bookmark: () => string | null } {
-  let session: D1DatabaseSession | undefined;
-  const open = () => {
-    session ??= binding.withSession(start);
-    return session;
-  };
-  const client = {
-    prepare: (sql: string) => open().prepare(sql),
-    batch: (statements: D1PreparedStatement[]) => open().batch(statements),
-  };
+function statement(sql: string, params: unknown[] = []) {
+  const onSession = () => currentSession().prepare(sql).bind(...params);
   return {
-    // drizzle's D1 driver is typed for D1Database but only calls prepare() and batch(), which a session has.
-    db: drizzle(client as unknown as D1Database),
-    bookmark: () => session?.getBookmark() ?? null,
+    sql,
+    params,
+    bind: (...values: unknown[]) => statement(sql, values),
+    all: () => onSession().all(),
+    raw: (options?: { columnNames?: boolean }) => onSession().raw(options as { columnNames: true }),
+    first: (column?: string) => (column === undefined ? onSession().first() : onSession().first(column)),
+    run: () => onSession().run(),
   };
 }
+
+const client = {
+  prepare: (sql: string) => statement(sql),
+  batch: (statements: Statement[]) => {
+    const session = currentSession();
+    return session.batch(statements.map((s) => session.prepare(s.sql).bind(...s.params)));
+  },
+};
+
+/**
+ * One drizzle instance for the isolate: query building and the repositories' prepared queries are
+ * reused across requests, while every query runs on its own request's session. drizzle's D1 driver is
+ * typed for D1Database but only calls prepare() and batch().
+ */
+const db: Db = drizzle(client as unknown as D1Database);
+const requestContext = contextStorage();
 
 /**
  * c.var.db: drizzle over a request-scoped D1 session (never shared between requests). GET and HEAD
@@ -51,9 +75,10 @@ export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
       { path: BOOKMARK_HEADER, code: "invalid_format", message: "must be a bookmark this API returned" },
     ]);
   }
-  const { db, bookmark } = sessionDatabase(c.env.DB, constraint(c.req.method, sent));
+  const state: DbSession = { binding: c.env.DB, start: constraint(c.req.method, sent) };
+  c.set("dbSession", state);
   c.set("db", db);
-  await next();
-  const latest = bookmark();
+  await requestContext(c, next);
+  const latest = state.session?.getBookmark();
   if (latest) c.res.headers.set(BOOKMARK_HEADER, latest);
 };

@@ -65,6 +65,7 @@ describe("the typed client against the local worker", () => {
       modulesRoot: build,
       scriptPath: path.join(build, "index.js"),
       compatibilityDate: "2026-11-01",
+      compatibilityFlags: ["nodejs_als"], // as wrangler.toml
       d1Databases: { DB: DATABASE_ID },
       resourcePersistencePath: persist,
       bindings: {

@@ -32,7 +32,7 @@ const globex: Tenant = {
   database_id: PLACEHOLDER_DATABASE_ID,
   ratelimit_namespace: "1002",
 };
-const context = { root: "..", compatibilityDate: "2026-11-01" };
+const context = { root: "..", compatibilityDate: "2026-11-01", compatibilityFlags: ["nodejs_als"] };
 
 describe("tenant config rendering", () => {
   it("pins the Worker to its tenant with its own name, database, limiter and cron", async () => {
@@ -40,7 +40,7 @@ describe("tenant config rendering", () => {
     expect(config).not.toContain("{{");
     expect(config).toMatch(/^name = "contact-api-acme"$/m);
     expect(config).toMatch(/^main = "\.\.\/src\/index\.ts"$/m);
-    expect(config).toMatch(/^compatibility_date = "2026-11-01"$/m);
+    expect(config).toMatch(/^compatibility_date = "2026-11-01"\ncompatibility_flags = \["nodejs_als"\]$/m);
     expect(config).toMatch(/^TENANT_ID = "acme"$/m);
     expect(config).toMatch(/^database_name = "contact-api-acme"$/m);
     expect(config).toMatch(/^database_id = "3f2a1c9e-0b7d-4e1a-9c55-2b8f6d0e4a11"$/m);
