@@ -17,6 +17,7 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -24,7 +25,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
@@ -159,12 +160,11 @@ function build(root = ROOT, outdir = BUILD) {
 
 /**
  * `--compare <git ref>`: the same build from another commit (e.g. main), exported with `git archive` (no
- * worktree, nothing in .git changes) and bundled with this checkout's node_modules.
+ * worktree, nothing in .git changes) and bundled with this checkout's node_modules. Removed after the run.
  */
 function buildRef(ref: string) {
-  const dir = join(STATE, "compare", ref.replace(/[^\w.-]/g, "_"));
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  // Outside the checkout: its own biome.json, package.json ... must not look nested in this project.
+  const dir = mkdtempSync(join(tmpdir(), "contact-api-compare-"));
   const archive = spawnSync("git", ["archive", "--format=tar", ref], { cwd: ROOT, maxBuffer: 1 << 30 });
   if (archive.status !== 0) throw new Error(`git archive ${ref} failed: ${archive.stderr}`);
   const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
@@ -172,7 +172,7 @@ function buildRef(ref: string) {
   // node_modules, and public/ (the /docs assets, copied there on install).
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
   if (!existsSync(join(dir, "public"))) symlinkSync(join(ROOT, "public"), join(dir, "public"));
-  return build(dir, join(dir, ".build"));
+  return { dir, ...build(dir, join(dir, ".build")) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -711,6 +711,7 @@ async function main() {
     writeFileSync(join(RESULTS, `bench-${name}.md`), markdown);
     writeFileSync(join(RESULTS, `p50-by-size-${name}.svg`), svg);
   }
+  if (compared) rmSync(compared.bundle.dir, { recursive: true, force: true });
   console.log(`\n${markdown}`);
   console.log(
     `Results: bench/results/bench-${stamp}.{json,md}, bench/results/p50-by-size-${stamp}.svg (and *-latest.*)`,

@@ -35,7 +35,10 @@ type Statement = { sql: string; params: unknown[] };
  * on the current request's session, so no statement is ever shared between requests' sessions.
  */
 function statement(sql: string, params: unknown[] = []) {
-  const onSession = () => currentSession().prepare(sql).bind(...params);
+  const onSession = () =>
+    currentSession()
+      .prepare(sql)
+      .bind(...params);
   return {
     sql,
     params,
