@@ -210,7 +210,7 @@ function list() {
     t.replication ? "replicas" : "primary only",
     t.database_id === PLACEHOLDER_DATABASE_ID ? "(not created)" : t.database_id,
   ]);
-  if (rows.length === 0) console.log(`no tenants in ${rel(DIR)}`);
+  if (rows.length === 0) return console.log(`no tenants in ${rel(DIR)}`);
   for (const row of [["tenant", "domain", "location", "reads", "database id"], ...rows])
     console.log(row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(20) : cell)).join(" "));
 }
