@@ -18,6 +18,9 @@ export default defineConfig({
           cloudflareTest(async () => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
+              // Not RATE_LIMITER: the shared configuration has none, and other tests must never see 429.
+              // test/edge.test.ts passes this one as RATE_LIMITER (3 requests a minute per key).
+              ratelimits: { TEST_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 3, period: 60 } } },
               bindings: {
                 ...TEST_SECRETS,
                 TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),

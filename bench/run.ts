@@ -17,13 +17,15 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
@@ -67,6 +69,7 @@ const { values: args } = parseArgs({
     reseed: { type: "boolean", default: false },
     routes: { type: "string" },
     profile: { type: "boolean", default: false },
+    compare: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -125,14 +128,14 @@ const HMAC_KEY = secrets.IDENTIFIER_HMAC_KEY;
 // ---------------------------------------------------------------------------------------------
 // 1. Build
 
-function build() {
-  rmSync(BUILD, { recursive: true, force: true });
+function build(root = ROOT, outdir = BUILD) {
+  rmSync(outdir, { recursive: true, force: true });
   const started = Date.now();
   const out = spawnSync(
     process.execPath,
-    [join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--outdir", BUILD],
+    [join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js"), "deploy", "--dry-run", "--outdir", outdir],
     {
-      cwd: ROOT,
+      cwd: root,
       encoding: "utf8",
       env: {
         ...process.env,
@@ -143,7 +146,7 @@ function build() {
     },
   );
   if (out.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${out.stdout}\n${out.stderr}`);
-  const script = join(BUILD, "index.js");
+  const script = join(outdir, "index.js");
   const code = readFileSync(script);
   const upload = /Total Upload:\s*([\d.]+) KiB \/ gzip:\s*([\d.]+) KiB/.exec(`${out.stdout}\n${out.stderr}`);
   return {
@@ -153,6 +156,23 @@ function build() {
     gzipBytes: gzipSync(code, { level: 9 }).length,
     wrangler: upload ? { uploadKiB: Number(upload[1]), gzipKiB: Number(upload[2]) } : null,
   };
+}
+
+/**
+ * `--compare <git ref>`: the same build from another commit (e.g. main), exported with `git archive` (no
+ * worktree, nothing in .git changes) and bundled with this checkout's node_modules. Removed after the run.
+ */
+function buildRef(ref: string) {
+  // Outside the checkout: its own biome.json, package.json ... must not look nested in this project.
+  const dir = mkdtempSync(join(tmpdir(), "contact-api-compare-"));
+  const archive = spawnSync("git", ["archive", "--format=tar", ref], { cwd: ROOT, maxBuffer: 1 << 30 });
+  if (archive.status !== 0) throw new Error(`git archive ${ref} failed: ${archive.stderr}`);
+  const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
+  if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr}`);
+  // node_modules, and public/ (the /docs assets, copied there on install).
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  if (!existsSync(join(dir, "public"))) symlinkSync(join(ROOT, "public"), join(dir, "public"));
+  return { dir, ...build(dir, join(dir, ".build")) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -528,6 +548,9 @@ async function main() {
     `bundle: ${(bundle.rawBytes / 1024).toFixed(1)} KiB raw, ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzip (built in ${bundle.seconds.toFixed(1)} s)`,
   );
 
+  const compared = args.compare ? { ref: args.compare, bundle: buildRef(args.compare) } : null;
+  if (compared) log(`compared with ${compared.ref}: built in ${compared.bundle.seconds.toFixed(1)} s`);
+
   const databases = sizes.map((size) => ({ size, ...seeded(size) }));
   settle();
   if (pinned) pin(process.pid, 0);
@@ -595,6 +618,15 @@ async function main() {
             note: "select * from contacts where id = ?",
           }),
         );
+      });
+    }
+    // The other commit's read routes first, on the same data (its writes would change the data set).
+    if (compared) {
+      await run(compared.bundle.script, runRoot, workerEnv, async (w) => {
+        for (const route of apiRoutes(auth, s, null).filter(
+          (r) => r.kind === "read" && r.name !== "deep cursor page",
+        ))
+          size.routes.push(await bench(w, { ...route, name: `${route.name} @${compared.ref}` }));
       });
     }
     await run(bundle.script, runRoot, workerEnv, async (w) => {
@@ -679,6 +711,7 @@ async function main() {
     writeFileSync(join(RESULTS, `bench-${name}.md`), markdown);
     writeFileSync(join(RESULTS, `p50-by-size-${name}.svg`), svg);
   }
+  if (compared) rmSync(compared.bundle.dir, { recursive: true, force: true });
   console.log(`\n${markdown}`);
   console.log(
     `Results: bench/results/bench-${stamp}.{json,md}, bench/results/p50-by-size-${stamp}.svg (and *-latest.*)`,

@@ -6,7 +6,9 @@ import { logError } from "./lib/log";
 import { createRouter } from "./lib/router";
 import { auth } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body";
+import { cors } from "./middleware/cors";
 import { database } from "./middleware/db";
+import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { addressesRouter } from "./resources/addresses/addresses.index";
 import { banksRouter } from "./resources/banks/banks.index";
@@ -21,8 +23,9 @@ import { registerOpenApi } from "./service/openapi";
 export const app = createRouter();
 
 // Authentication comes before body checks: API.md answers 401 to any unauthenticated request,
-// whatever else is wrong with it (an oversized or non-JSON body included).
-app.use("*", requestId, auth, bodyGuard, database);
+// whatever else is wrong with it (an oversized or non-JSON body included). CORS comes before it:
+// a browser's preflight carries no token.
+app.use("*", requestId, cors, auth, rateLimit, bodyGuard, database);
 
 app.route("/", healthRouter);
 app.route("/", docsRouter);

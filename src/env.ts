@@ -13,6 +13,13 @@ export type OptionalConfig = {
   IDENTIFIER_HMAC_KEY?: string;
   /** JSON list of {id, key} (base64 of 32 bytes), newest first: encrypts protected identifiers. */
   PII_KEYS?: string;
+  /** Comma list of browser origins allowed by CORS; empty: none. */
+  CORS_ORIGINS?: string;
+  /** Workers rate limiting binding: one counter per (tenant, user); absent: nothing is limited. */
+  RATE_LIMITER?: RateLimit;
+  /** The limiter's `simple = { limit, period }`, repeated for the RateLimit-Policy header. */
+  RATE_LIMIT_REQUESTS?: string;
+  RATE_LIMIT_PERIOD?: string;
 };
 
 export type Bindings = Omit<Env, keyof OptionalConfig> & OptionalConfig;
@@ -21,7 +28,10 @@ export type Auth = { tenantId: string; userId: string; scopes: ReadonlySet<strin
 
 export type Db = DrizzleD1Database;
 
+/** The request's D1 session: how it starts, and the session once the first query opened it. */
+export type DbSession = { binding: D1Database; start: string; session?: D1DatabaseSession };
+
 export type AppEnv = {
   Bindings: Bindings;
-  Variables: { requestId: string; auth: Auth; db: Db };
+  Variables: { requestId: string; auth: Auth; db: Db; dbSession: DbSession };
 };

@@ -111,6 +111,9 @@ describe("error model", () => {
       batch() {
         throw new Error("SQLITE_ERROR: no such table: secret_internal_table");
       },
+      withSession() {
+        return { ...this, getBookmark: () => null };
+      },
     };
     const res = await apiWithEnv({ DB: failing }, "GET", "/namespaces/", await token());
     expectProblem(res, 500, "/problems/internal");
@@ -139,6 +142,9 @@ describe("logs", () => {
         };
       },
       batch: () => Promise.reject(new Error("D1_ERROR: no such table: nowhere: SQLITE_ERROR")),
+      withSession() {
+        return { ...this, getBookmark: () => null };
+      },
     };
     try {
       // A single (non-batch) query: drizzle wraps its failure in an error whose message lists the

@@ -20,7 +20,14 @@ carries \`X-Request-Id\`. Problem types:
 ${problemList}
 
 **Lists** use the page envelope (\`count\`, \`total_pages\`, \`current_page\`, ...) or, with \`cursor\`,
-the cursor envelope (\`next_cursor\`). Every path is served with and without its trailing slash.`;
+the cursor envelope (\`next_cursor\`). Every path is served with and without its trailing slash.
+
+**Read your writes.** Every response that touched the database carries \`X-D1-Bookmark\`; send the last
+one you received as the \`X-D1-Bookmark\` request header and a read sees at least that data, whichever
+replica answers it. A malformed bookmark is 400.
+
+**Rate limits.** Where the deployment limits requests (per tenant and user), responses carry
+\`RateLimit-Policy\`, and a request over the limit gets 429 with \`Retry-After\` (seconds) and \`RateLimit\`.`;
 
 /** Serves the OpenAPI 3.1 document generated from the route contracts at /openapi.json. */
 export function registerOpenApi(app: OpenAPIHono<AppEnv>): void {

@@ -37,8 +37,9 @@ export function spyD1(db: D1Database = env.DB) {
       },
     } as unknown as D1PreparedStatement;
   };
-  const binding = {
-    prepare: (sql: string) => wrap(db.prepare(sql), sql, []),
+  // The worker queries through a D1 session (withSession): the spy wraps the session the same way.
+  const spied = (target: Pick<D1Database, "prepare" | "batch">) => ({
+    prepare: (sql: string) => wrap(target.prepare(sql), sql, []),
     batch: (statements: D1PreparedStatement[]) => {
       spy.roundTrips++;
       const inner = statements.map((s) => {
@@ -46,11 +47,17 @@ export function spyD1(db: D1Database = env.DB) {
         spy.statements.push({ sql: state.sql, params: state.params });
         return state.inner;
       });
-      return db.batch(inner);
+      return target.batch(inner);
     },
+  });
+  const binding = {
+    ...spied(db),
     exec: (sql: string) => db.exec(sql),
     dump: () => db.dump(),
-    withSession: () => db.withSession(),
+    withSession: (constraintOrBookmark?: string) => {
+      const session = db.withSession(constraintOrBookmark);
+      return { ...spied(session), getBookmark: () => session.getBookmark() };
+    },
   } as unknown as D1Database;
   return { binding, spy };
 }

@@ -191,6 +191,7 @@ beforeAll(async () => {
     modulesRoot: build,
     scriptPath: path.join(build, "index.js"),
     compatibilityDate: "2026-11-01",
+    compatibilityFlags: ["nodejs_als"], // as wrangler.toml
     d1Databases: { DB: DATABASE_ID },
     resourcePersistencePath: persist,
     bindings: {
