@@ -11,7 +11,10 @@ const { values } = parseArgs({
   options: {
     tenant: { type: "string", default: "demo" },
     sub: { type: "string", default: "dev-user" },
-    scope: { type: "string", default: "contacts:read contacts:write contacts:approve namespaces:write" },
+    scope: {
+      type: "string",
+      default: "contacts:read contacts:write contacts:approve namespaces:write contacts:pii contacts:erase",
+    },
     ttl: { type: "string", default: "3600" },
   },
 });

@@ -10,6 +10,7 @@ import { cors } from "./middleware/cors";
 import { database } from "./middleware/db";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
+import { PiiKeysError } from "./pii/keyring";
 import { addressesRouter } from "./resources/addresses/addresses.index";
 import { banksRouter } from "./resources/banks/banks.index";
 import { contactsRouter } from "./resources/contacts/contacts.index";
@@ -77,6 +78,11 @@ app.notFound((c) => {
 
 app.onError((error, c: Context<AppEnv>) => {
   if (error instanceof ApiError) return problemResponse(c, error);
+  if (error instanceof PiiKeysError) {
+    // A deployment without (valid) PII_KEYS cannot store or show protected identifiers: say so, no detail.
+    logError(c.get("requestId") ?? "", "personal-data keys unavailable", error);
+    return problemResponse(c, new ApiError("unavailable", "Personal-data protection is not configured"));
+  }
   if (error instanceof HTTPException) {
     const kind = (Object.keys(PROBLEMS) as (keyof typeof PROBLEMS)[]).find(
       (k) => PROBLEMS[k].status === error.status,

@@ -575,7 +575,8 @@ describe("banks: update, delete and history", () => {
       expect(entry?.subject).toEqual({ type: "bank", id: b.id });
     expect(created).toMatchObject({ actor: "u1", at: b.created_at, reason: null });
     expect(created?.changes).toEqual({
-      account_number: [null, "112233445566"],
+      // History shows protected identifiers masked, always.
+      account_number: [null, "XXXXXXXX5566"],
       ifsc: [null, "KKBK0000123"],
       account_holder_name: [null, "Ramesh Kumar"],
       bank_name: [null, "Kotak"],
@@ -589,7 +590,7 @@ describe("banks: update, delete and history", () => {
       branch_name: [null, "Fort"],
     });
     expect(deleted?.changes).toMatchObject({
-      account_number: ["112233445566", null],
+      account_number: ["XXXXXXXX5566", null],
       ifsc: ["KKBK0000123", null],
       bank_name: ["Kotak Mahindra Bank", null],
     });

@@ -194,14 +194,14 @@ describe("contacts: create", () => {
       branch_id: "",
       ref_id: "",
       tags: [" vip "],
-      props: [{ key: " pan ", value: " X1 ", type: "text" }],
+      props: [{ key: " city ", value: " X1 ", type: "text" }],
     });
     expect(c.name).toBe("Sita   Devi");
     expect(c.rm_id).toBeNull();
     expect(c.branch_id).toBeNull();
     expect(c.ref_id).toBeNull();
     expect(c.tags).toEqual(["vip"]);
-    expect(c.props).toEqual([{ key: "pan", value: "X1", type: "text" }]);
+    expect(c.props).toEqual([{ key: "city", value: "X1", type: "text" }]);
     const back = await getContact(c.id);
     expect(back).toMatchObject({ rm_id: null, branch_id: null, ref_id: null });
   });

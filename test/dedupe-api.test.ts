@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { gstinCheckChar, verhoeffCheckDigit } from "../src/dedupe/identifiers";
 import { type ApiResponse, api } from "./helpers/api";
 import { authAndTenancyCases } from "./helpers/auth-cases";
+import { namespaceOf } from "./helpers/fixtures";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -340,12 +341,24 @@ describe("POST /contacts/dedupe/: matching", () => {
     expect((find(body, a.id) as Match).score).toBeGreaterThanOrEqual(0.9);
   });
 
-  it("an invalid PAN (unknown holder type) is not an identifier", async () => {
-    // 4th character Z is not a holder type: the same text on two contacts matches nothing.
+  it("an invalid PAN (unknown holder type) is refused on its prop's path, never stored unindexed", async () => {
+    // 4th character Z is not a holder type.
     const bad = `${letters(3)}Z${letters(1)}${digits(4)}${letters(1)}`;
-    await createContact({ props: [prop("pan", bad)] });
-    const body = await dedupeOk({ props: [prop("pan", bad)], threshold: 0 });
-    expect(body.count).toBe(0);
+    const ns = await namespaceOf();
+    const res = await api("POST", "/contacts/", {
+      body: {
+        name: "Bad Pan",
+        namespace: ns,
+        status: "active",
+        type: "individual",
+        props: [prop("pan", bad)],
+      },
+    });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ path: "props.0.value", code: "invalid_identifier" }),
+    ]);
+    expect(res.text).not.toContain(bad);
   });
 
   it("mobile: '+91 98450 12345' matches '09845012345' (and other Indian formats)", async () => {
@@ -420,12 +433,24 @@ describe("POST /contacts/dedupe/: matching", () => {
     expect(clear?.n).toBe(0);
   });
 
-  it("an Aadhaar with a wrong Verhoeff digit is not an identifier", async () => {
+  it("an Aadhaar with a wrong Verhoeff digit is refused on its prop's path", async () => {
     const good = newAadhaar();
     const bad = `${good.slice(0, 11)}${(Number(good.charAt(11)) + 1) % 10}`;
-    await createContact({ props: [prop("aadhaar", bad)] });
-    const body = await dedupeOk({ props: [prop("aadhaar", bad)], threshold: 0 });
-    expect(body.count).toBe(0);
+    const ns = await namespaceOf();
+    const res = await api("POST", "/contacts/", {
+      body: {
+        name: "Bad Uid",
+        namespace: ns,
+        status: "active",
+        type: "individual",
+        props: [prop("aadhaar", bad)],
+      },
+    });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ path: "props.0.value", code: "invalid_identifier" }),
+    ]);
+    expect(res.text).not.toContain(bad);
   });
 
   it("a firm's GSTIN links it to its proprietor's PAN, both ways", async () => {

@@ -55,6 +55,7 @@ export const HISTORY_ACTIONS = [
   "relation_created",
   "relation_updated",
   "relation_deleted",
+  "erased",
 ] as const;
 export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
 

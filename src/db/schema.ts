@@ -56,6 +56,9 @@ export const contacts = sqliteTable(
     props: text("props", { mode: "json" }).$type<StoredProp[]>().notNull().default(sql`'[]'`),
     rmId: text("rm_id"),
     branchId: text("branch_id"),
+    // Set by erasure (DPDP): the tombstone keeps id and ref_id so loans still resolve.
+    erasedAt: text("erased_at"),
+    erasedBy: text("erased_by"),
     ...audit,
   },
   (t) => [
@@ -160,7 +163,12 @@ export const bankAccounts = sqliteTable(
     id: text("id").primaryKey(),
     tenantId: text("tenant_id").notNull(),
     contactId: text("contact_id").notNull(),
+    // An AES-GCM envelope (src/pii), never the number in clear.
     accountNumber: text("account_number").notNull(),
+    // The last four digits, for search by digits; the keyed hash of account number + IFSC, for exact
+    // matches (the same account twice on a contact, dedupe) without decrypting.
+    accountLast4: text("account_last4"),
+    accountHash: text("account_hash"),
     ifsc: text("ifsc").notNull(),
     accountHolderName: text("account_holder_name").notNull(),
     bankName: text("bank_name"),
@@ -171,7 +179,7 @@ export const bankAccounts = sqliteTable(
     ...audit,
   },
   (t) => [
-    uniqueIndex("bank_accounts_contact_account_uq").on(t.tenantId, t.contactId, t.accountNumber, t.ifsc),
+    uniqueIndex("bank_accounts_contact_account_uq").on(t.tenantId, t.contactId, t.accountHash),
     // Also: bank_accounts_one_primary_uq, a partial unique index (migrations/0003, hand-written).
     index("bank_accounts_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
     index("bank_accounts_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),

@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, notInArray, type SQL, sql } from "drizzle-orm";
 import { type ContactWithNamespace, selectContact, withNamespace } from "../db/contact-queries";
 import { bankAccounts, contactIdentifiers, contacts } from "../db/schema";
 import type { Db } from "../env";
@@ -39,11 +39,10 @@ export const BLOCKING_KINDS: readonly IdentifierKind[] = [
 export async function identifierRows(
   name: string,
   props: { key: string; value: string }[],
-  hmacKey: string | undefined,
+  hmacKey: string,
 ): Promise<IndexRow[]> {
-  // Without IDENTIFIER_HMAC_KEY, Aadhaar numbers are not indexed at all (never stored in clear).
-  const usable = hmacKey ? props : props.filter((p) => kindOfPropKey(p.key) !== "aadhaar");
-  const identifiers = await extractIdentifiers(usable, [], hmacKey ?? "");
+  // Aadhaar and the protected kinds are indexed by their keyed hash only: the index holds none in clear.
+  const identifiers = await extractIdentifiers(props, [], hmacKey, { hashProtected: true });
   return [
     ...identifiers.map((id) => ({ ...id, kind: isEmbeddedPan(id) ? "gstin_pan" : id.kind })),
     ...nameBlockingKeys(name).map((value) => ({ kind: "name", value, field: "name" })),
@@ -68,13 +67,31 @@ export function scoringIdentifier(row: IndexRow): Identifier | null {
  * Statements that replace a contact's props and name rows, guarded by `when` (true only if the write
  * they belong to applied). The namespace is read from the contact row, so a move carries its rows along.
  */
+export type IndexScope = {
+  /** Which rows the write recomputed: the name keys, the identifiers of the props, or both. */
+  replace: "name" | "props" | "all";
+  /** Fields whose rows stay as they are (an Aadhaar kept from a masked write cannot be recomputed). */
+  keep?: string[];
+};
+
 export function replaceContactRows(
   db: Db,
   tenantId: string,
   contactId: string,
   rows: IndexRow[],
   when: SQL,
-): Query<unknown>[] {
+  scope: IndexScope = { replace: "all" },
+): Query[] {
+  const replaced =
+    scope.replace === "name"
+      ? eq(contactIdentifiers.kind, "name")
+      : scope.replace === "props"
+        ? notInArray(contactIdentifiers.kind, ["name", "bank_account"])
+        : ne(contactIdentifiers.kind, "bank_account");
+  const keep = scope.keep?.length ? notInArray(contactIdentifiers.field, scope.keep) : undefined;
+  const inserted = rows.filter((r) =>
+    scope.replace === "name" ? r.kind === "name" : scope.replace === "props" ? r.kind !== "name" : true,
+  );
   return [
     db
       .delete(contactIdentifiers)
@@ -82,21 +99,25 @@ export function replaceContactRows(
         and(
           eq(contactIdentifiers.tenantId, tenantId),
           eq(contactIdentifiers.contactId, contactId),
-          ne(contactIdentifiers.kind, "bank_account"),
+          replaced,
+          keep,
           when,
         ),
       ),
-    insertRows(db, tenantId, contactId, rows, when),
-    // Bank rows follow the contact's namespace too.
-    db
-      .update(contactIdentifiers)
-      .set({
-        namespaceId: sql`(select ${contacts.namespaceId} from ${contacts} where ${contacts.id} = ${contactId})`,
-      })
-      .where(
-        and(eq(contactIdentifiers.tenantId, tenantId), eq(contactIdentifiers.contactId, contactId), when),
-      ),
+    insertRows(db, tenantId, contactId, inserted, when),
+    // Every row (bank rows too) follows the contact's namespace.
+    moveIndexRows(db, tenantId, contactId, when),
   ];
+}
+
+/** After a namespace move: every index row of the contact follows it. */
+export function moveIndexRows(db: Db, tenantId: string, contactId: string, when: SQL) {
+  return db
+    .update(contactIdentifiers)
+    .set({
+      namespaceId: sql`(select ${contacts.namespaceId} from ${contacts} where ${contacts.id} = ${contactId})`,
+    })
+    .where(and(eq(contactIdentifiers.tenantId, tenantId), eq(contactIdentifiers.contactId, contactId), when));
 }
 
 /** One statement for any number of rows: they travel as one JSON parameter (D1 allows 100 per statement). */
@@ -108,16 +129,18 @@ function insertRows(db: Db, tenantId: string, contactId: string, rows: IndexRow[
     where ${contacts.id} = ${contactId} and ${when}`);
 }
 
-/** Index statements for a bank account write: the old account's row out, the new one's in. */
+type IndexedBank = { tenantId: string; contactId: string; accountHash: string | null };
+
+/** Index statements for a bank account write: the old account's row out, the new one's in (by keyed hash). */
 export function bankRowStatements(
   db: Db,
-  bank: { tenantId: string; contactId: string; accountNumber: string; ifsc: string } | null,
-  previous: { tenantId: string; contactId: string; accountNumber: string; ifsc: string } | null,
+  bank: IndexedBank | null,
+  previous: IndexedBank | null,
   when: SQL,
-): Query<unknown>[] {
-  const statements: Query<unknown>[] = [];
-  const oldKey = previous ? bankAccountKey(previous.accountNumber, previous.ifsc) : null;
-  const newKey = bank ? bankAccountKey(bank.accountNumber, bank.ifsc) : null;
+): Query[] {
+  const statements: Query[] = [];
+  const oldKey = previous?.accountHash ?? null;
+  const newKey = bank?.accountHash ?? null;
   if (oldKey === newKey) return statements;
   if (previous && oldKey) {
     statements.push(
@@ -146,14 +169,6 @@ export function bankRowStatements(
     );
   }
   return statements;
-}
-
-/** A contact's bank accounts as the identifier registry reads them. */
-export function banksOfContact(db: Db, tenantId: string, contactId: string) {
-  return db
-    .select({ account_number: bankAccounts.accountNumber, ifsc: bankAccounts.ifsc })
-    .from(bankAccounts)
-    .where(and(eq(bankAccounts.tenantId, tenantId), eq(bankAccounts.contactId, contactId)));
 }
 
 export const MAX_IDENTIFIER_CANDIDATES = 200;
@@ -263,21 +278,23 @@ export async function findDuplicates(
     .slice(0, options.limit);
 }
 
-/** The probe of a stored contact: its name, type, props and bank accounts, read in one round trip. */
-export async function storedContactProbe(db: Db, tenantId: string, id: string, hmacKey?: string) {
-  const [rows, banks] = await batch(db, [selectContact(db, tenantId, id), banksOfContact(db, tenantId, id)]);
+/** The probe of a stored contact: its name, type and index rows (already hashed), read in one round trip. */
+export async function storedContactProbe(db: Db, tenantId: string, id: string) {
+  const [rows, indexRows] = await batch(db, [
+    selectContact(db, tenantId, id),
+    db
+      .select({
+        kind: contactIdentifiers.kind,
+        value: contactIdentifiers.value,
+        field: contactIdentifiers.field,
+      })
+      .from(contactIdentifiers)
+      .where(and(eq(contactIdentifiers.tenantId, tenantId), eq(contactIdentifiers.contactId, id))),
+  ]);
   const row = rows[0];
   if (!row) throw notFound("Contact");
   const c = row.contact;
-  const bankRows = banks
-    .map((b) => bankAccountKey(b.account_number, b.ifsc))
-    .filter((key): key is string => key !== null)
-    .map((value) => ({ kind: "bank_account", value, field: "banks.account_number" }));
-  const probe: Probe = {
-    name: c.name,
-    type: c.type,
-    rows: [...(await identifierRows(c.name, c.props, hmacKey)), ...bankRows],
-  };
+  const probe: Probe = { name: c.name, type: c.type, rows: indexRows };
   const scope: { namespaceId: string | null; excludeId?: string } = {
     namespaceId: c.namespaceId,
     excludeId: c.id,

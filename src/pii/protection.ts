@@ -31,7 +31,7 @@ export type ProtectionContext = { tenantId: string };
  * A prop after `mergeMaskedWrites`: `kept` props carry the stored value, to be written back as is;
  * `keptFrom` is the key it was stored under (the same key, or another alias of the same kind).
  */
-export type MergedProp = Prop & { kept?: boolean; keptFrom?: string };
+export type MergedProp<P extends Prop = Prop> = P & { kept?: boolean; keptFrom?: string };
 
 /** A key ring, or the `PII_KEYS` secret to load one from when a value actually needs it. */
 export type RingSource = KeyRing | string | undefined;
@@ -111,18 +111,18 @@ export async function revealValue(
  * (the props stored before this write) reuses that envelope, so an unchanged value stays byte-equal and
  * a write that changes nothing is recognised as such.
  */
-export async function protectProps(
+export async function protectProps<P extends Prop>(
   ring: RingSource,
-  props: readonly MergedProp[],
+  props: readonly MergedProp<P>[],
   ctx: ProtectionContext,
   previous: readonly Prop[] = [],
-): Promise<Prop[]> {
+): Promise<Omit<MergedProp<P>, "kept" | "keptFrom">[]> {
   return Promise.all(
-    props.map(async (prop, index): Promise<Prop> => {
-      const { key, value, type } = prop;
-      if (prop.kept) return { key, value, type };
+    props.map(async ({ kept, keptFrom: _from, ...prop }, index) => {
+      const { key, value } = prop;
+      if (kept) return prop;
       const kind = identifierKindOfKey(key);
-      if (!kind) return { key, value, type };
+      if (!kind) return prop;
       const canonical = canonicalIdentifier(kind, value);
       if (!canonical.ok) {
         // A caller bug, never a client error: validateIdentifierProps runs first. No value in the message.
@@ -130,9 +130,9 @@ export async function protectProps(
       }
       if (protectionOf(kind) === "encrypted") {
         const reused = await sameEnvelope(ring, kind, canonical.value, ctx, previous);
-        if (reused) return { key, value: reused, type };
+        if (reused) return { ...prop, value: reused };
       }
-      return { key, value: await protectValue(ring, kind, canonical.value, ctx), type };
+      return { ...prop, value: await protectValue(ring, kind, canonical.value, ctx) };
     }),
   );
 }
@@ -161,12 +161,12 @@ async function sameEnvelope(
 }
 
 /** Stored props as the API returns them: clear for `contacts:pii`, else masked; Aadhaar always masked. */
-export async function revealProps(
+export async function revealProps<P extends Prop>(
   ring: RingSource,
-  stored: readonly Prop[],
+  stored: readonly P[],
   ctx: ProtectionContext,
   options: { clear: boolean },
-): Promise<Prop[]> {
+): Promise<P[]> {
   if (!options.clear) return maskProps(stored);
   return Promise.all(
     stored.map(async (prop) => {
@@ -179,7 +179,7 @@ export async function revealProps(
 }
 
 /** Stored props with every protected value masked, without decrypting: masked reads and history. */
-export function maskProps(stored: readonly Prop[]): Prop[] {
+export function maskProps<P extends Prop>(stored: readonly P[]): P[] {
   return stored.map((prop) => {
     const kind = identifierKindOfKey(prop.key);
     if (!kind) return prop;
@@ -194,7 +194,10 @@ export function maskProps(stored: readonly Prop[]): Prop[] {
  * same key first, else any key of that kind) becomes that stored value, marked `kept`. Everything else
  * is returned as sent, to be validated.
  */
-export function mergeMaskedWrites(incoming: readonly Prop[], stored: readonly Prop[]): MergedProp[] {
+export function mergeMaskedWrites<P extends Prop>(
+  incoming: readonly P[],
+  stored: readonly Prop[],
+): MergedProp<P>[] {
   return incoming.map((prop) => {
     const kind = identifierKindOfKey(prop.key);
     if (!kind || protectionOf(kind) === "plain" || typeof prop.value !== "string") return prop;

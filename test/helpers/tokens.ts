@@ -1,7 +1,8 @@
 import { SignJWT } from "jose";
 
 export const TEST_JWT_SECRET = "test-jwt-secret-0123456789abcdef0123456789abcdef";
-export const ALL_SCOPES = "contacts:read contacts:write contacts:approve namespaces:write";
+export const ALL_SCOPES =
+  "contacts:read contacts:write contacts:approve namespaces:write contacts:pii contacts:erase";
 
 export type TokenOptions = {
   tenant?: string | null;

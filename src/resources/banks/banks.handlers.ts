@@ -2,7 +2,8 @@ import { cursorSecret } from "../../lib/cursor";
 import { pathId } from "../../lib/ids";
 import { listBody } from "../../lib/list";
 import { type AppRouteHandler, noContent } from "../../lib/router";
-import { toBank } from "./banks.mappers";
+import { piiConfig, viewerOf } from "../../pii/access";
+import { viewBank } from "./banks.mappers";
 import * as repo from "./banks.repository";
 import type * as routes from "./banks.routes";
 
@@ -10,8 +11,8 @@ const bankId = (raw: string) => pathId(raw, "Bank account");
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const { tenantId, userId } = c.var.auth;
-  const row = await repo.createBank(c.var.db, tenantId, userId, c.req.valid("json"));
-  return c.json(toBank(row), 201);
+  const row = await repo.createBank(c.var.db, tenantId, userId, c.req.valid("json"), piiConfig(c.env));
+  return c.json(await viewBank(row, viewerOf(c.env, c.var.auth)), 201);
 };
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
@@ -21,19 +22,24 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
     c.req.valid("query"),
     cursorSecret(c.env),
   );
-  return c.json(listBody(result, toBank), 200);
+  const viewer = viewerOf(c.env, c.var.auth);
+  const rows = await Promise.all(result.rows.map((row) => viewBank(row, viewer)));
+  return c.json(
+    listBody({ ...result, rows }, (bank) => bank),
+    200,
+  );
 };
 
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   const row = await repo.getBank(c.var.db, c.var.auth.tenantId, bankId(c.req.valid("param").bank_id));
-  return c.json(toBank(row), 200);
+  return c.json(await viewBank(row, viewerOf(c.env, c.var.auth)), 200);
 };
 
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const { tenantId, userId } = c.var.auth;
   const id = bankId(c.req.valid("param").bank_id);
-  const row = await repo.updateBank(c.var.db, tenantId, userId, id, c.req.valid("json"));
-  return c.json(toBank(row), 200);
+  const row = await repo.updateBank(c.var.db, tenantId, userId, id, c.req.valid("json"), piiConfig(c.env));
+  return c.json(await viewBank(row, viewerOf(c.env, c.var.auth)), 200);
 };
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {

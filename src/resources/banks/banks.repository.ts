@@ -1,12 +1,17 @@
 import { and, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
 import { bankAccounts } from "../../db/schema";
 import { bankRowStatements } from "../../dedupe/dedupe.repository";
+import { bankAccountKey, hashIdentifier } from "../../dedupe/identifiers";
 import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
+import { invalid } from "../../lib/errors";
 import { newId, parseId } from "../../lib/ids";
 import { createdAtRange } from "../../lib/list";
 import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
 import { nowIso } from "../../lib/time";
+import type { PiiConfig } from "../../pii/access";
+import { last4, looksMasked, normaliseMask } from "../../pii/mask";
+import { maskStoredValue, protectValue, revealValue } from "../../pii/protection";
 import { immutableContact, linkedContact } from "../children/child-links";
 import {
   type ChildKind,
@@ -25,6 +30,7 @@ const kind: ChildKind<typeof bankAccounts> = {
   table: bankAccounts,
   subject: "bank",
   label: "Bank account",
+  // History shows the number masked (toBank masks by default), never the envelope.
   fields: (row) => recordFields(toBank(row)),
   owners: (row) => [row.contactId],
   links: (row) => [{ path: "contact_id", id: row.contactId }],
@@ -70,13 +76,41 @@ const kind: ChildKind<typeof bankAccounts> = {
   },
 };
 
-export function createBank(db: Db, tenantId: string, userId: string, input: BankCreate) {
+/** The stored form of an account number: its envelope, last four digits and keyed hash (with the IFSC). */
+async function protectedAccount(pii: PiiConfig, tenantId: string, digits: string, ifsc: string) {
+  const key = bankAccountKey(digits, ifsc);
+  if (!key)
+    throw invalid([{ path: "account_number", code: "invalid_format", message: "must be 6 to 18 digits" }]);
+  return {
+    accountNumber: await protectValue(pii.ring, "bank_account", digits, { tenantId }),
+    accountLast4: last4(digits),
+    accountHash: await hashIdentifier(key, pii.hmacKey),
+  };
+}
+
+const maskedNumber = () =>
+  invalid([
+    {
+      path: "account_number",
+      code: "invalid_format",
+      message: "is masked: send the full number, or the masked value as read",
+    },
+  ]);
+
+export async function createBank(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  input: BankCreate,
+  pii: PiiConfig,
+) {
+  if (looksMasked(input.account_number)) throw maskedNumber();
   const at = nowIso();
   return createChild(db, kind, {
     id: newId(),
     tenantId,
     contactId: linkedContact(input.contact_id, "contact_id"),
-    accountNumber: input.account_number,
+    ...(await protectedAccount(pii, tenantId, input.account_number, input.ifsc)),
     ifsc: input.ifsc,
     accountHolderName: input.account_holder_name,
     bankName: input.bank_name ?? null,
@@ -94,11 +128,26 @@ export function createBank(db: Db, tenantId: string, userId: string, input: Bank
 
 export const getBank = (db: Db, tenantId: string, id: string) => getChild(db, kind, tenantId, id);
 
-/** The columns a PATCH sets: only the fields sent. */
-function changes(input: BankUpdate, current: BankRow): Partial<BankRow> {
+/** The columns a PATCH sets: only the fields sent. A masked number sent back keeps the stored one. */
+async function changes(input: BankUpdate, current: BankRow, pii: PiiConfig): Promise<Partial<BankRow>> {
   immutableContact(input.contact_id, current.contactId);
   const set: Partial<BankRow> = {};
-  if (input.account_number !== undefined) set.accountNumber = input.account_number;
+  const sent = input.account_number;
+  const keeps = sent !== undefined && looksMasked(sent);
+  if (keeps && normaliseMask(sent) !== maskStoredValue("bank_account", current.accountNumber))
+    throw maskedNumber();
+  const newNumber = sent !== undefined && !keeps;
+  const newIfsc = input.ifsc !== undefined && input.ifsc !== current.ifsc;
+  if (newNumber || newIfsc) {
+    const ctx = { tenantId: current.tenantId };
+    const digits = newNumber
+      ? sent
+      : await revealValue(pii.ring, "bank_account", current.accountNumber, ctx, { clear: true });
+    const account = await protectedAccount(pii, current.tenantId, digits, input.ifsc ?? current.ifsc);
+    // The same number keeps its envelope: an unchanged PATCH stays a no-op.
+    if (account.accountHash !== current.accountHash || current.accountLast4 === null)
+      Object.assign(set, account);
+  }
   if (input.ifsc !== undefined) set.ifsc = input.ifsc;
   if (input.account_holder_name !== undefined) set.accountHolderName = input.account_holder_name;
   if (input.bank_name !== undefined) set.bankName = input.bank_name;
@@ -109,8 +158,14 @@ function changes(input: BankUpdate, current: BankRow): Partial<BankRow> {
   return set;
 }
 
-export const updateBank = (db: Db, tenantId: string, userId: string, id: string, input: BankUpdate) =>
-  updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current));
+export const updateBank = (
+  db: Db,
+  tenantId: string,
+  userId: string,
+  id: string,
+  input: BankUpdate,
+  pii: PiiConfig,
+) => updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current, pii));
 
 export const deleteBank = (db: Db, tenantId: string, userId: string, id: string) =>
   deleteChild(db, kind, tenantId, userId, id);
@@ -128,7 +183,8 @@ export function listBanks(db: Db, tenantId: string, params: BankListParams, secr
   }
   const words = params.search ? searchWords(params.search) : [];
   if (words.length) {
-    const digits = /^[0-9]{4,18}$/.test(words.join("")) ? words.join("") : null;
+    // Only the last four digits are stored in clear: a longer run of digits matches on its last four.
+    const digits = /^[0-9]{4,18}$/.test(words.join("")) ? words.join("").slice(-4) : null;
     const text = `(${allPrefixes("body", words)})`;
     const match = `tenant : "${tenantToken(tenantId)}" AND (${digits ? `${text} OR digits : "l${digits}"` : text})`;
     where[0] = sql`+${bankAccounts.tenantId} = ${tenantId}`;

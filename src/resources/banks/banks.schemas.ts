@@ -16,8 +16,12 @@ const contactIdField = z
   .openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4", description: "The owning contact; cannot change" });
 const accountNumberField = z
   .string()
-  .regex(/^[0-9]{6,18}$/, "must be 6 to 18 digits")
-  .openapi({ example: "50100012345678" });
+  .regex(/^(?:[0-9]{6,18}|X{2,14}[0-9]{4})$/, "must be 6 to 18 digits (or the masked number as read)")
+  .openapi({
+    example: "50100012345678",
+    description:
+      "6-18 digits. Stored encrypted; read in clear only with contacts:pii, else masked (XXXXXXXXXX5678). Sending back the masked value keeps the stored number.",
+  });
 const ifscField = z
   .string()
   .trim()
@@ -73,7 +77,10 @@ export const BankSchema = z
   .object({
     id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D6" }),
     contact_id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }),
-    account_number: z.string().openapi({ example: "50100012345678" }),
+    account_number: z.string().openapi({
+      example: "XXXXXXXXXX5678",
+      description: "In clear for tokens with contacts:pii; otherwise every digit but the last four is X",
+    }),
     ifsc: z.string().openapi({ example: "HDFC0001234" }),
     account_holder_name: z.string().openapi({ example: "Ramesh Kumar" }),
     bank_name: z.string().nullable().openapi({ example: "HDFC Bank" }),
@@ -97,7 +104,7 @@ export const BankListQuery = z.object({
   search: z.string().trim().max(100).optional().openapi({
     example: "5678",
     description:
-      "Words of account_holder_name or bank_name (prefix), or the last 4-8 digits of account_number",
+      "Words of account_holder_name or bank_name (prefix), or the last 4 digits of account_number (a longer run of digits matches on its last 4)",
   }),
   tags: tagsQuery.optional(),
   ordering: orderingQuery(["created_at", "updated_at"]).optional(),

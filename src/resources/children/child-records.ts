@@ -80,8 +80,9 @@ const setRow = <T extends ChildTable>(
   userId: string,
 ) => ({ ...set, version: sql`${kind.table.version} + 1`, updatedAt: at, updatedBy: userId }) as never;
 
+/** A contact a record may point to: the tenant's, and not erased. */
 const contactExists = (tenantId: string, id: string) =>
-  sql`exists (select 1 from ${contacts} where ${contacts.tenantId} = ${tenantId} and ${contacts.id} = ${id})`;
+  sql`exists (select 1 from ${contacts} where ${contacts.tenantId} = ${tenantId} and ${contacts.id} = ${id} and ${contacts.erasedAt} is null)`;
 
 async function missingLinks(
   db: Db,
@@ -89,9 +90,14 @@ async function missingLinks(
   links: { path: string; id: string }[],
 ): Promise<FieldError[]> {
   const found = await db
-    .select({ id: contacts.id })
+    .select({ id: contacts.id, erasedAt: contacts.erasedAt })
     .from(contacts)
     .where(and(eq(contacts.tenantId, tenantId), sql`${contacts.id} in ${links.map((l) => l.id)}`));
+  if (found.some((f) => f.erasedAt))
+    throw new ApiError(
+      "contact_erased",
+      "An erased contact cannot gain addresses, bank accounts or relations",
+    );
   const ids = new Set(found.map((f) => f.id));
   return links
     .filter((l) => !ids.has(l.id))
@@ -160,12 +166,12 @@ export async function updateChild<T extends ChildTable>(
   tenantId: string,
   userId: string,
   id: string,
-  apply: (current: RowOf<T>) => Partial<RowOf<T>>,
+  apply: (current: RowOf<T>) => Partial<RowOf<T>> | Promise<Partial<RowOf<T>>>,
 ): Promise<RowOf<T>> {
   const table = kind.table;
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await getChild(db, kind, tenantId, id);
-    const set = apply(current);
+    const set = await apply(current);
     const next: RowOf<T> = { ...current, ...set };
     const changes = diff(kind.fields(current), kind.fields(next));
     if (Object.keys(changes).length === 0) return current;

@@ -1,49 +1,22 @@
-import {
-  BLOCKING_KINDS,
-  type DuplicateMatch,
-  findDuplicates,
-  identifierRows,
-} from "../../dedupe/dedupe.repository";
+import { BLOCKING_KINDS, type DuplicateMatch, findDuplicates } from "../../dedupe/dedupe.repository";
 import { kindOfPropKey } from "../../dedupe/identifiers";
 import { DEFAULT_LIMIT } from "../../dedupe/scoring";
 import { cursorSecret } from "../../lib/cursor";
 import { ApiError, invalid } from "../../lib/errors";
+import { versionOfIfMatch } from "../../lib/etag";
 import { pathId } from "../../lib/ids";
 import { listBody } from "../../lib/list";
 import { type AppRouteHandler, noContent } from "../../lib/router";
+import { Scope } from "../../lib/scopes";
+import { piiConfig, viewerOf } from "../../pii/access";
 import { toMatches } from "../dedupe/dedupe.mappers";
 import { toHistoryEntry } from "../history/history.mappers";
 import { listHistory } from "../history/history.repository";
-import { toContact, toProps } from "./contacts.mappers";
+import { contactRef, toContact, toProps } from "./contacts.mappers";
 import * as repo from "./contacts.repository";
 import type * as routes from "./contacts.routes";
 
 const contactId = (raw: string) => pathId(raw, "Contact");
-
-export const create: AppRouteHandler<typeof routes.create> = async (c) => {
-  const { tenantId, userId } = c.var.auth;
-  const input = c.req.valid("json");
-  const hmacKey = c.env.IDENTIFIER_HMAC_KEY;
-  const block = c.req.valid("query").dedupe === "block";
-  const row = await repo.createContact(c.var.db, tenantId, userId, input, { hmacKey, block });
-  if ("blocked" in row) {
-    // Explaining the refusal costs a second round trip, only on this path.
-    const probe = {
-      name: input.name,
-      type: input.type,
-      rows: await identifierRows(input.name, input.props, hmacKey),
-    };
-    const matches = await findDuplicates(c.var.db, { tenantId }, probe, {
-      limit: DEFAULT_LIMIT,
-      threshold: 0,
-    });
-    throw new ApiError("duplicate", "A contact with the same identity document is already on record", {
-      extra: { matches: toMatches(matches.filter(blockedBy)).results },
-    });
-  }
-  return c.json(toContact(row), 201);
-};
-
 const BLOCKING_RULES = new Set<string>(BLOCKING_KINDS);
 
 /** A match that blocks a create: an identity document matched as itself (not a PAN inside a GSTIN). */
@@ -55,6 +28,31 @@ const blockedBy = (match: DuplicateMatch) =>
       kindOfPropKey(r.field.replace(/^props\./, "")) === r.rule,
   );
 
+export const create: AppRouteHandler<typeof routes.create> = async (c) => {
+  const { tenantId, userId, scopes } = c.var.auth;
+  const input = c.req.valid("json");
+  const pii = piiConfig(c.env);
+  const block = c.req.valid("query").dedupe === "block";
+  const row = await repo.createContact(c.var.db, tenantId, userId, input, pii, { block });
+  const viewer = viewerOf(c.env, c.var.auth);
+  if ("blocked" in row) {
+    // Explaining the refusal costs a second round trip, only on this path.
+    const matches = await findDuplicates(c.var.db, { tenantId }, row.probe, {
+      limit: DEFAULT_LIMIT,
+      threshold: 0,
+    });
+    const blocking = matches.filter(blockedBy);
+    // A token that cannot read contacts learns only which ids hold the document, never the contacts.
+    const shown = scopes.has(Scope.read)
+      ? (await toMatches(blocking, viewer)).results
+      : blocking.map((m) => ({ contact: contactRef(m.contact), score: m.score, reasons: m.reasons }));
+    throw new ApiError("duplicate", "A contact with the same identity document is already on record", {
+      extra: { matches: shown },
+    });
+  }
+  return c.json(await toContact(row, viewer), 201);
+};
+
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const result = await repo.listContacts(
     c.var.db,
@@ -62,8 +60,12 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
     c.req.valid("query"),
     cursorSecret(c.env),
   );
+  const viewer = viewerOf(c.env, c.var.auth);
+  const results = await Promise.all(
+    result.rows.map((row) => toContact(row, viewer, result.expandedOf(row.contact.id))),
+  );
   return c.json(
-    listBody(result, (row) => toContact(row, result.expandedOf(row.contact.id))),
+    listBody({ ...result, rows: results }, (contact) => contact),
     200,
   );
 };
@@ -72,21 +74,18 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   const id = contactId(c.req.valid("param").contact_id);
   const expand = c.req.valid("query").expand ?? new Set();
   const { row, expanded } = await repo.getContactExpanded(c.var.db, c.var.auth.tenantId, id, expand);
-  return c.json(toContact(row, expanded), 200);
+  return c.json(await toContact(row, viewerOf(c.env, c.var.auth), expanded), 200);
 };
+
+const ifMatch = (header: string | undefined) => ({ ifMatch: versionOfIfMatch(header) });
 
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const { tenantId, userId } = c.var.auth;
   const id = contactId(c.req.valid("param").contact_id);
-  const row = await repo.updateContact(
-    c.var.db,
-    tenantId,
-    userId,
-    id,
-    c.req.valid("json"),
-    c.env.IDENTIFIER_HMAC_KEY,
-  );
-  return c.json(toContact(row), 200);
+  const input = c.req.valid("json");
+  const options = ifMatch(c.req.header("If-Match"));
+  const row = await repo.updateContact(c.var.db, tenantId, userId, id, input, piiConfig(c.env), options);
+  return c.json(await toContact(row, viewerOf(c.env, c.var.auth)), 200);
 };
 
 const action =
@@ -94,15 +93,10 @@ const action =
   async (c) => {
     const { tenantId, userId } = c.var.auth;
     const id = contactId(c.req.valid("param").contact_id);
-    const row = await repo.applyAction(
-      c.var.db,
-      tenantId,
-      userId,
-      id,
-      name,
-      c.req.valid("json").reason ?? null,
-    );
-    return c.json(toContact(row), 200);
+    const reason = c.req.valid("json")?.reason ?? null;
+    const options = ifMatch(c.req.header("If-Match"));
+    const row = await repo.applyAction(c.var.db, tenantId, userId, id, name, reason, options);
+    return c.json(await toContact(row, viewerOf(c.env, c.var.auth)), 200);
   };
 
 export const active = action("active");
@@ -110,28 +104,27 @@ export const inactive = action("inactive");
 export const approve = action("approve");
 export const reject = action("reject");
 
+export const erase: AppRouteHandler<typeof routes.erase> = async (c) => {
+  const { tenantId, userId } = c.var.auth;
+  const id = contactId(c.req.valid("param").contact_id);
+  const row = await repo.eraseContact(c.var.db, tenantId, userId, id, c.req.valid("json").reason);
+  return c.json(await toContact(row, viewerOf(c.env, c.var.auth)), 200);
+};
+
 export const getProps: AppRouteHandler<typeof routes.getProps> = async (c) => {
-  const row = await repo.getContact(
-    c.var.db,
-    c.var.auth.tenantId,
-    contactId(c.req.valid("param").contact_id),
-  );
-  return c.json(toProps(row), 200);
+  const id = contactId(c.req.valid("param").contact_id);
+  const row = await repo.getContact(c.var.db, c.var.auth.tenantId, id);
+  return c.json(await toProps(row, viewerOf(c.env, c.var.auth)), 200);
 };
 
 export const putProps: AppRouteHandler<typeof routes.putProps> = async (c) => {
   const { tenantId, userId } = c.var.auth;
   const id = contactId(c.req.valid("param").contact_id);
   const body = c.req.valid("json");
-  const row = await repo.upsertProps(
-    c.var.db,
-    tenantId,
-    userId,
-    id,
-    Array.isArray(body) ? body : body.props,
-    c.env.IDENTIFIER_HMAC_KEY,
-  );
-  return c.json(toProps(row), 200);
+  const props = Array.isArray(body) ? body : body.props;
+  const options = ifMatch(c.req.header("If-Match"));
+  const row = await repo.upsertProps(c.var.db, tenantId, userId, id, props, piiConfig(c.env), options);
+  return c.json(await toProps(row, viewerOf(c.env, c.var.auth)), 200);
 };
 
 export const deleteProps: AppRouteHandler<typeof routes.deleteProps> = async (c) => {
@@ -143,14 +136,9 @@ export const deleteProps: AppRouteHandler<typeof routes.deleteProps> = async (c)
       { path: "key", code: "required", message: "name at least one non-empty key: ?key=a&key=b" },
     ]);
   }
-  await repo.deleteProps(
-    c.var.db,
-    tenantId,
-    userId,
-    id,
-    keys.map((k) => k.trim()),
-    c.env.IDENTIFIER_HMAC_KEY,
-  );
+  const options = ifMatch(c.req.header("If-Match"));
+  const trimmed = keys.map((k) => k.trim());
+  await repo.deleteProps(c.var.db, tenantId, userId, id, trimmed, piiConfig(c.env), options);
   return noContent(c);
 };
 

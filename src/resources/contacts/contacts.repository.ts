@@ -1,4 +1,5 @@
-import { and, count, eq, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, isNull, or, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
   type ContactRow,
   type ContactWithNamespace,
@@ -7,21 +8,43 @@ import {
   withNamespace,
 } from "../../db/contact-queries";
 import { insertSelect } from "../../db/insert";
-import { contactCounts, contacts, namespaces } from "../../db/schema";
+import {
+  addresses,
+  bankAccounts,
+  contactCounts,
+  contactHistory,
+  contactIdentifiers,
+  contacts,
+  namespaces,
+  relations,
+  type StoredProp,
+} from "../../db/schema";
 import {
   type IndexRow,
   identifierRows,
+  moveIndexRows,
   noDuplicateIdentity,
+  type Probe,
   replaceContactRows,
 } from "../../dedupe/dedupe.repository";
+import { validateIdentifierProps } from "../../dedupe/identifiers";
 import type { Db } from "../../env";
 import { batch, last, type Query } from "../../lib/batch";
 import type { CursorScope } from "../../lib/cursor";
 import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
+import { etagOf } from "../../lib/etag";
 import { newId } from "../../lib/ids";
 import { createdAtRange, listPage, sortSpec } from "../../lib/list";
 import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
 import { nowIso } from "../../lib/time";
+import type { PiiConfig } from "../../pii/access";
+import {
+  indexableProps,
+  type MergedProp,
+  maskProps,
+  mergeMaskedWrites,
+  protectProps,
+} from "../../pii/protection";
 import type { AddressRow } from "../addresses/addresses.mappers";
 import { addressesOf } from "../addresses/addresses.repository";
 import type { BankRow } from "../banks/banks.mappers";
@@ -43,6 +66,45 @@ export async function getContact(db: Db, tenantId: string, id: string): Promise<
   if (!row) throw notFound("Contact");
   return row;
 }
+
+/**
+ * The stored form of props being written over `stored` (the contact's props before the write): masked
+ * values sent back keep what they mask, identifiers are validated (400 on `props.<i>.value`) and
+ * protected (Aadhaar masked, protected kinds encrypted), and the identifier index rows are computed from
+ * the clear values, which live only in this request.
+ */
+async function storeProps(
+  pii: PiiConfig,
+  tenantId: string,
+  name: string,
+  incoming: PropInput[],
+  stored: StoredProp[],
+  path = "props",
+) {
+  const merged = mergeMaskedWrites(incoming, stored);
+  const errors = validateIdentifierProps(merged, path);
+  if (errors.length) throw invalid(errors);
+  const props = await protectProps(pii.ring, merged, { tenantId }, stored);
+  return { props, merged, ...(await indexOfMerged(pii, tenantId, name, merged)) };
+}
+
+/** Index rows of a whole set of props, some clear (just written) and some kept as stored. */
+async function indexOfMerged(
+  pii: PiiConfig,
+  tenantId: string,
+  name: string,
+  merged: MergedProp<StoredProp>[],
+) {
+  const indexable = await indexableProps(pii.ring, merged, { tenantId });
+  const index = await identifierRows(name, indexable.props, pii.hmacKey);
+  return { index, keep: indexable.keptAadhaar.map((k) => `props.${k.from}`) };
+}
+
+/** Stored props carried over unchanged by a write of other keys. */
+const keptAsStored = (props: StoredProp[]): MergedProp<StoredProp>[] =>
+  props.map((p) => ({ ...p, kept: true, keptFrom: p.key }));
+
+const sameProps = (a: StoredProp[], b: StoredProp[]) => JSON.stringify(a) === JSON.stringify(b);
 
 type ExpandKind = "addresses" | "banks" | "relations";
 type ExpandRow = AddressRow | BankRow | RelationRow;
@@ -97,6 +159,8 @@ export async function getContactExpanded(db: Db, tenantId: string, id: string, e
 
 const unknownNamespace = () =>
   invalid([{ path: "namespace", code: "unknown_namespace", message: "is not a namespace of this tenant" }]);
+export const erased = () =>
+  new ApiError("contact_erased", "The contact was erased: it can no longer change or gain records");
 const refIdTaken = () => new ApiError("conflict", "This ref_id is already used in the namespace");
 
 /**
@@ -112,8 +176,6 @@ function generatedRefId(at: Date): SQL {
 }
 
 export type CreateOptions = {
-  /** Keys the Aadhaar hashes of the identifier index. */
-  hmacKey?: string;
   /** `dedupe=block`: create nothing when an identity document of the contact is already indexed. */
   block?: boolean;
 };
@@ -128,10 +190,11 @@ export async function createContact(
   tenantId: string,
   userId: string,
   input: ContactCreate,
+  pii: PiiConfig,
   options: CreateOptions = {},
-): Promise<ContactWithNamespace | { blocked: true }> {
+): Promise<ContactWithNamespace | { blocked: true; probe: Probe }> {
   const clientRefId = input.ref_id ?? null;
-  const indexRows = await identifierRows(input.name, input.props, options.hmacKey);
+  const { props, index: indexRows } = await storeProps(pii, tenantId, input.name, input.props, []);
   const unless = options.block ? noDuplicateIdentity(tenantId, indexRows) : undefined;
   for (let attempt = 0; ; attempt++) {
     const id = newId();
@@ -147,7 +210,7 @@ export async function createContact(
       status: input.status,
       tags: input.tags ?? [],
       refs: input.refs ?? null,
-      props: input.props,
+      props,
       rm_id: input.rm_id ?? null,
       branch_id: input.branch_id ?? null,
     };
@@ -187,7 +250,7 @@ export async function createContact(
         at,
         action: "created",
         // The ref_id is the one the database generated (or the client's), read from the new row.
-        changes: sql`json_remove(json_set(${JSON.stringify(createdChanges({ ...fields, approval_status: "pending" }))},
+        changes: sql`json_remove(json_set(${JSON.stringify(createdChanges({ ...fields, props: maskProps(props), approval_status: "pending" }))},
             '$.namespace', json_array(null, (select ${namespaces.name} from ${namespaces} where ${nsMatch})),
             '$.ref_id', json_array(null, ${storedRefId})),
           case when ${storedRefId} is null then '$.ref_id' else '$.none' end)`,
@@ -211,7 +274,7 @@ export async function createContact(
       const [row] = last(rest);
       if (row) return row;
       if (namespaceRows.length === 0) throw unknownNamespace();
-      return { blocked: true };
+      return { blocked: true, probe: { name: input.name, type: input.type, rows: indexRows } };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       if (clientRefId !== null || attempt >= 5) throw refIdTaken();
@@ -350,6 +413,8 @@ export type ContactChange = {
   reason?: string | null;
   /** A condition the write needs besides the version read (e.g. the target namespace still exists). */
   requires?: SQL;
+  /** The identifier index rows of new props (from storeProps), with the fields whose rows stay. */
+  index?: { rows: IndexRow[]; keep: string[] };
 };
 
 /**
@@ -362,7 +427,7 @@ async function writeChange(
   current: Version,
   userId: string,
   change: ContactChange,
-  index?: IndexRow[],
+  index: (written: SQL) => Query[],
 ) {
   const at = nowIso();
   const applies = and(atVersion(current), change.requires) ?? atVersion(current);
@@ -392,7 +457,7 @@ async function writeChange(
             change.requires,
           ),
         ),
-      ...(index ? replaceContactRows(db, current.tenantId, current.id, index, written) : []),
+      ...index(written),
       selectContact(db, current.tenantId, current.id),
     ]);
     if (wrote.meta.changes === 0) return null;
@@ -404,40 +469,81 @@ async function writeChange(
 }
 
 /**
- * Read, compute, write with a version check; a concurrent write makes it read again (at most 5 times).
- * `read` is one more query for the same round trip as the contact (e.g. a namespace by name).
+ * The index statements of a change, guarded by `written`: name keys, prop identifiers, and the
+ * namespace of every row. Rows are computed first (hashing is async), statements once the guard exists.
+ */
+async function indexOf(pii: PiiConfig, current: ContactWithNamespace, next: ContactChange) {
+  const { tenantId, id } = current.contact;
+  const name = next.set.name ?? current.contact.name;
+  // Stored props still give the plain signals name keys use (the date of birth).
+  const nameRows = async () =>
+    (await identifierRows(name, next.set.props ?? current.contact.props, pii.hmacKey)).filter(
+      (r) => r.kind === "name",
+    );
+  if (next.index) {
+    const rows = [...next.index.rows.filter((r) => r.kind !== "name"), ...(await nameRows())];
+    const keep = next.index.keep;
+    return (db: Db, written: SQL) =>
+      replaceContactRows(db, tenantId, id, rows, written, { replace: "all", keep });
+  }
+  if (next.set.name !== undefined) {
+    const rows = await nameRows();
+    return (db: Db, written: SQL) => replaceContactRows(db, tenantId, id, rows, written, { replace: "name" });
+  }
+  if (next.set.namespaceId !== undefined)
+    return (db: Db, written: SQL) => [moveIndexRows(db, tenantId, id, written)];
+  return () => [];
+}
+
+/** Without If-Match, contention is retried (last writer wins); a write never fails for it. */
+const MAX_ATTEMPTS = 40;
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** Math.min(attempt, 7))));
+
+export type WriteOptions = {
+  /** If-Match: the version the client read; another current version is 412 and nothing is written. */
+  ifMatch?: number;
+};
+
+export const preconditionFailed = (version: number) =>
+  new ApiError("precondition_failed", "The record has changed since it was read (If-Match)", {
+    headers: { ETag: etagOf(version) },
+  });
+
+/**
+ * Read, compute, write with a version check; a concurrent write makes it read again, with jittered
+ * backoff, until it applies. `read` is one more query for the same round trip as the contact.
  */
 async function change<X = never>(
   db: Db,
   tenantId: string,
   id: string,
   userId: string,
-  compute: (current: ContactWithNamespace, extra: X | undefined) => ContactChange | null,
-  options: { read?: Query<X>; hmacKey?: string } = {},
+  pii: PiiConfig,
+  compute: (
+    current: ContactWithNamespace,
+    extra: X | undefined,
+  ) => Promise<ContactChange | null> | ContactChange | null,
+  options: WriteOptions & { read?: Query<X> } = {},
 ): Promise<ContactWithNamespace> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (attempt > 0) await backoff(attempt);
     const [rows, extra] = options.read
       ? await batch(db, [selectContact(db, tenantId, id), options.read])
       : [await selectContact(db, tenantId, id), undefined];
     const current = rows[0];
     if (!current) throw notFound("Contact");
-    const next = compute(current, extra);
+    if (current.contact.erasedAt) throw erased();
+    if (options.ifMatch !== undefined && options.ifMatch !== current.contact.version)
+      throw preconditionFailed(current.contact.version);
+    const next = await compute(current, extra);
     if (!next) return current;
-    // Name, props or namespace changed: the identifier index follows in the same batch.
-    const reindex =
-      next.set.name !== undefined || next.set.props !== undefined || next.set.namespaceId !== undefined;
-    const merged = { ...current.contact, ...next.set };
-    const index = reindex ? await identifierRows(merged.name, merged.props, options.hmacKey) : undefined;
-    const written = await writeChange(
-      db,
-      { tenantId, id, version: current.contact.version },
-      userId,
-      next,
-      index,
-    );
-    if (written) return written;
+    const index = await indexOf(pii, current, next);
+    const version = { tenantId, id, version: current.contact.version };
+    const result = await writeChange(db, version, userId, next, (written) => index(db, written));
+    if (result) return result;
   }
-  throw new ApiError("conflict", "The contact is being changed by another request; try again");
+  throw new ApiError("unavailable", "The contact is under heavy concurrent change; try again");
 }
 
 export async function updateContact(
@@ -446,7 +552,8 @@ export async function updateContact(
   userId: string,
   id: string,
   input: ContactUpdate,
-  hmacKey?: string,
+  pii: PiiConfig,
+  options: WriteOptions = {},
 ) {
   const namespaceRead = input.namespace
     ? db
@@ -461,12 +568,17 @@ export async function updateContact(
     tenantId,
     id,
     userId,
-    (current, nsRows) => {
+    pii,
+    async (current, nsRows) => {
       let namespace: { id: string; name: string } | undefined;
       if (input.namespace) {
         namespace = nsRows?.[0];
         if (!namespace) throw unknownNamespace();
       }
+      const name = input.name ?? current.contact.name;
+      const stored = input.props
+        ? await storeProps(pii, tenantId, name, input.props, current.contact.props)
+        : undefined;
       const after = {
         name: input.name,
         namespace: namespace && namespace.id !== current.contact.namespaceId ? namespace.name : undefined,
@@ -474,12 +586,14 @@ export async function updateContact(
         type: input.type,
         tags: input.tags,
         refs: input.refs,
-        props: input.props,
         rm_id: input.rm_id,
         branch_id: input.branch_id,
         ref_id: input.ref_id ?? undefined,
       };
       const changes = diff(contactFields(current), after);
+      // Props compare by their stored form (an unchanged value keeps its envelope); history shows masks.
+      const propsChanged = stored !== undefined && !sameProps(stored.props, current.contact.props);
+      if (stored && propsChanged) changes.props = [maskProps(current.contact.props), maskProps(stored.props)];
       const fields = Object.keys(changes);
       if (fields.length === 0) return null;
       const set: Partial<ContactRow> = {};
@@ -489,7 +603,7 @@ export async function updateContact(
       if (changes.type) set.type = input.type;
       if (changes.tags) set.tags = input.tags;
       if (changes.refs) set.refs = input.refs;
-      if (changes.props) set.props = input.props;
+      if (stored && propsChanged) set.props = stored.props;
       if (changes.rm_id) set.rmId = input.rm_id;
       if (changes.branch_id) set.branchId = input.branch_id;
       if (changes.ref_id) set.refId = input.ref_id;
@@ -499,9 +613,10 @@ export async function updateContact(
       const requires = set.namespaceId
         ? sql`exists (select 1 from ${namespaces} where ${namespaces.tenantId} = ${tenantId} and ${namespaces.id} = ${set.namespaceId})`
         : undefined;
-      return { set, changes, action, requires };
+      const index = stored && propsChanged ? { rows: stored.index, keep: stored.keep } : undefined;
+      return { set, changes, action, requires, index };
     },
-    { read: namespaceRead, hmacKey },
+    { ...options, read: namespaceRead },
   );
 }
 
@@ -550,6 +665,7 @@ export async function applyAction(
   id: string,
   action: Action,
   reason: string | null,
+  options: WriteOptions = {},
 ) {
   const { column, field, value, history, set } = ACTIONS[action];
   const approval = field === "approval_status";
@@ -588,6 +704,10 @@ export async function applyAction(
   ]);
   const row = rows[0];
   if (!row) throw notFound("Contact");
+  if (row.contact.erasedAt) throw erased();
+  const applied = row.contact.updatedAt === at && row.contact.updatedBy === userId;
+  if (!applied && options.ifMatch !== undefined && options.ifMatch !== row.contact.version)
+    throw preconditionFailed(row.contact.version);
   if (approval && row.contact.status !== "active") {
     throw new ApiError("conflict", `An inactive contact cannot be ${value}; activate it first`);
   }
@@ -600,23 +720,29 @@ export async function upsertProps(
   userId: string,
   id: string,
   props: PropInput[],
-  hmacKey?: string,
+  pii: PiiConfig,
+  options: WriteOptions = {},
 ) {
   return change(
     db,
     tenantId,
     id,
     userId,
-    (current) => {
-      const next = [...current.contact.props];
+    pii,
+    async (current) => {
+      const existing = current.contact.props;
+      const stored = await storeProps(pii, tenantId, current.contact.name, props, existing);
+      const next = [...existing];
       const changes: Changes = {};
-      for (const prop of props) {
+      for (const prop of stored.props) {
         const index = next.findIndex((p) => p.key === prop.key);
         const old = index >= 0 ? next[index] : undefined;
         if (old && old.value === prop.value && old.type === prop.type) continue;
+        const [shownOld] = old ? maskProps([old]) : [];
+        const [shownNew] = maskProps([prop]);
         changes[`props.${prop.key}`] = [
-          old ? { value: old.value, type: old.type } : null,
-          { value: prop.value, type: prop.type },
+          shownOld ? { value: shownOld.value, type: shownOld.type } : null,
+          shownNew ? { value: shownNew.value, type: shownNew.type } : null,
         ];
         if (index >= 0) next[index] = prop;
         else next.push(prop);
@@ -625,13 +751,18 @@ export async function upsertProps(
         throw invalid([{ path: "props", code: "too_big", message: "a contact may hold at most 100 props" }]);
       }
       if (Object.keys(changes).length === 0) return null;
+      // The index follows every identifier of the new set: the written props clear, the others as stored.
+      const upserted = new Map(stored.merged.map((p) => [p.key, p]));
+      const whole = [...keptAsStored(existing.filter((p) => !upserted.has(p.key))), ...upserted.values()];
+      const index = await indexOfMerged(pii, tenantId, current.contact.name, whole);
       return {
         set: { props: next },
         changes,
         action: "props_updated",
+        index: { rows: index.index, keep: index.keep },
       };
     },
-    { hmacKey },
+    options,
   );
 }
 
@@ -641,25 +772,89 @@ export async function deleteProps(
   userId: string,
   id: string,
   keys: string[],
-  hmacKey?: string,
+  pii: PiiConfig,
+  options: WriteOptions = {},
 ) {
   return change(
     db,
     tenantId,
     id,
     userId,
-    (current) => {
+    pii,
+    async (current) => {
       const removed = current.contact.props.filter((p) => keys.includes(p.key));
       if (removed.length === 0) return null;
       const next = current.contact.props.filter((p) => !keys.includes(p.key));
       const changes: Changes = {};
-      for (const p of removed) changes[`props.${p.key}`] = [{ value: p.value, type: p.type }, null];
+      for (const p of maskProps(removed))
+        changes[`props.${p.key}`] = [{ value: p.value, type: p.type }, null];
+      const index = await indexOfMerged(pii, tenantId, current.contact.name, keptAsStored(next));
       return {
         set: { props: next },
         changes,
         action: "props_deleted",
+        index: { rows: index.index, keep: index.keep },
       };
     },
-    { hmacKey },
+    options,
   );
+}
+
+/**
+ * Erasure (DPDP), in one batch: the contact's props, addresses, bank accounts, relations (both sides) and
+ * identifier rows go; its history keeps who, when and what kind of change, without the values; it
+ * becomes a tombstone that keeps its id and ref_id. Every statement is guarded by "not erased yet", so
+ * a repeat (or a concurrent erase) writes nothing and answers the tombstone.
+ */
+export async function eraseContact(db: Db, tenantId: string, userId: string, id: string, reason: string) {
+  const current = await getContact(db, tenantId, id);
+  if (current.contact.erasedAt) return current;
+  const at = nowIso();
+  const live = sql`exists (select 1 from ${contacts} where ${contactById(tenantId, id)} and ${contacts.erasedAt} is null)`;
+  const ofContact = (t: { tenantId: SQLiteColumn; contactId: SQLiteColumn }) =>
+    and(eq(t.tenantId, tenantId), eq(t.contactId, id), live);
+  const results = await batch(db, [
+    db
+      .update(contactHistory)
+      .set({ changes: {} })
+      .where(and(ofContact(contactHistory))),
+    db.delete(addresses).where(ofContact(addresses)),
+    db.delete(bankAccounts).where(ofContact(bankAccounts)),
+    db
+      .delete(relations)
+      .where(
+        and(
+          eq(relations.tenantId, tenantId),
+          or(eq(relations.contactId, id), eq(relations.relatedContactId, id)),
+          live,
+        ),
+      ),
+    db.delete(contactIdentifiers).where(ofContact(contactIdentifiers)),
+    historyInsert(
+      db,
+      { tenantId, contactId: id, actor: userId, at, action: "erased", changes: {}, reason },
+      live,
+    ).query,
+    db
+      .update(contacts)
+      .set({
+        name: "Erased contact",
+        tags: [],
+        refs: null,
+        props: [],
+        rmId: null,
+        branchId: null,
+        status: "inactive",
+        erasedAt: at,
+        erasedBy: userId,
+        version: sql`${contacts.version} + 1`,
+        updatedAt: at,
+        updatedBy: userId,
+      })
+      .where(and(contactById(tenantId, id), isNull(contacts.erasedAt))),
+    selectContact(db, tenantId, id),
+  ]);
+  const [row] = last(results);
+  if (!row) throw notFound("Contact");
+  return row;
 }

@@ -11,6 +11,7 @@ import {
   ContactListSchema,
   ContactSchema,
   ContactUpdateSchema,
+  EraseBodySchema,
   HistoryListQuery,
   HistoryListSchema,
   PropsBodySchema,
@@ -111,6 +112,19 @@ export const reject = action(
   "Reject a contact",
   "Sets `approval_status` to `rejected`; only while `active`.",
 );
+
+export const erase = apiRoute({
+  method: "post",
+  path: "/contacts/{contact_id}/erase/",
+  operationId: "contacts.erase",
+  tags,
+  summary: "Erase a contact's personal data",
+  description:
+    "DPDP erasure, in one atomic batch: deletes the contact's props, addresses, bank accounts, relations (both sides) and identifier-index rows; sets `name` to `Erased contact`, clears `tags`, `refs`, `rm_id`, `branch_id`, sets `status` inactive and `erased_at`/`erased_by`; redacts the `changes` of every history entry; records an `erased` entry with the reason. The id and `ref_id` stay. Later writes to the contact are 409 (`/problems/contact_erased`); a second erase is a no-op 200.",
+  scope: Scope.erase,
+  request: { params, body: jsonBody(EraseBodySchema) },
+  responses: { 200: jsonContent(ContactSchema, "The erased contact"), 404: notFound },
+});
 
 export const getProps = apiRoute({
   method: "get",

@@ -122,6 +122,8 @@ const ignored = (description: string) =>
 const readBackFields = {
   approval_status: ignored("Changed by the approve/reject actions."),
   namespace_id: ignored("Id of the namespace."),
+  erased_at: ignored("Set by erasure."),
+  erased_by: ignored("Set by erasure."),
   addresses: ignored("Embedded by expand."),
   banks: ignored("Embedded by expand."),
   relations: ignored("Embedded by expand."),
@@ -180,6 +182,11 @@ export const ContactSchema = z
     props: z.array(PropSchema),
     rm_id: z.string().nullable().openapi({ example: "RM_102" }),
     branch_id: z.string().nullable().openapi({ example: null }),
+    erased_at: z
+      .string()
+      .nullable()
+      .openapi({ example: null, description: "Set when the contact was erased" }),
+    erased_by: z.string().nullable().openapi({ example: null }),
     ...auditSchema,
     addresses: z.array(AddressSchema).optional().openapi({ description: "With `expand=addresses`" }),
     banks: z.array(BankSchema).optional().openapi({ description: "With `expand=banks`" }),
@@ -249,6 +256,12 @@ export const ContactListSchema = listEnvelopeSchema(ContactSchema, "ContactList"
 export const ActionBodySchema = z
   .strictObject({ reason: optionalText({ min: 1, max: 500, example: "KYC documents verified" }) })
   .openapi("ActionReason");
+
+export const EraseBodySchema = z
+  .strictObject({
+    reason: text({ min: 1, max: 500, example: "Data principal's erasure request (DPDP s.12)" }),
+  })
+  .openapi("EraseRequest");
 
 export const PropsBodySchema = z
   .union([propsField, z.strictObject({ props: propsField })])

@@ -4,12 +4,13 @@ import type { Db } from "../../env";
 import { invalid } from "../../lib/errors";
 import { pathId } from "../../lib/ids";
 import type { AppRouteHandler } from "../../lib/router";
+import { piiConfig, viewerOf } from "../../pii/access";
 import { namespaceByNameQuery } from "../namespaces/namespaces.repository";
 import { toMatches } from "./dedupe.mappers";
 import type * as routes from "./dedupe.routes";
 import type { DedupeRequest } from "./dedupe.schemas";
 
-async function candidateProbe(db: Db, tenantId: string, body: DedupeRequest, hmacKey?: string) {
+async function candidateProbe(db: Db, tenantId: string, body: DedupeRequest, hmacKey: string) {
   let namespaceId: string | null = null;
   if (body.namespace) {
     const [ns] = await namespaceByNameQuery(db, tenantId, body.namespace);
@@ -30,9 +31,9 @@ async function candidateProbe(db: Db, tenantId: string, body: DedupeRequest, hma
 export const dedupe: AppRouteHandler<typeof routes.dedupe> = async (c) => {
   const body = c.req.valid("json");
   const { tenantId } = c.var.auth;
-  const hmacKey = c.env.IDENTIFIER_HMAC_KEY;
+  const { hmacKey } = piiConfig(c.env);
   const resolved = body.contact_id
-    ? await storedContactProbe(c.var.db, tenantId, pathId(body.contact_id, "Contact"), hmacKey)
+    ? await storedContactProbe(c.var.db, tenantId, pathId(body.contact_id, "Contact"))
     : await candidateProbe(c.var.db, tenantId, body, hmacKey);
   if (body.scope === "namespace" && !resolved.namespaceId) {
     throw invalid([{ path: "namespace", code: "required", message: "is required for scope namespace" }]);
@@ -47,5 +48,5 @@ export const dedupe: AppRouteHandler<typeof routes.dedupe> = async (c) => {
     resolved.probe,
     { limit: body.limit ?? DEFAULT_LIMIT, threshold: body.threshold ?? DEFAULT_THRESHOLD },
   );
-  return c.json(toMatches(matches), 200);
+  return c.json(await toMatches(matches, viewerOf(c.env, c.var.auth)), 200);
 };
