@@ -358,6 +358,7 @@ describe("issue 14: action bodies", () => {
       ["inactive", { headers: JSON_HEADERS }],
       ["active", { rawBody: new Uint8Array(0) }],
       ["inactive", { body: { reason: "closed" } }],
+      ["active", { rawBody: new TextEncoder().encode('{"reason":"no header"}') }],
       ["active", { rawBody: "", headers: { "content-type": "application/json; charset=utf-8" } }],
     ];
     for (const [action, options] of cases) {
@@ -367,6 +368,7 @@ describe("issue 14: action bodies", () => {
     }
     const history = await historyOf(contact);
     expect(history.map((h) => h.reason)).toContain("closed");
+    expect(history.map((h) => h.reason)).toContain("no header");
   });
 
   it("an empty body on a create is still refused: its required fields are missing", async () => {

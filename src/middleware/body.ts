@@ -5,6 +5,8 @@ import { BodyTooDeep, bodyStringErrors, deferBodyErrors } from "../lib/validatio
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
+const ACTION_PATH = /^\/contacts\/[^/]+\/(active|inactive|approve|reject)\/?$/;
+
 const tooLarge = () => new ApiError("payload_too_large", `The body is over ${MAX_BODY_BYTES} bytes`);
 
 function isJson(contentType: string): boolean {
@@ -54,7 +56,9 @@ export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   const length = c.req.header("content-length");
   if (length !== undefined && Number(length) > MAX_BODY_BYTES) throw tooLarge();
   const contentType = c.req.header("content-type");
-  const json = contentType !== undefined && isJson(contentType);
+  // An action (PUT .../active/ etc.) takes {"reason": ...} with or without Content-Type (API.md).
+  const actionWithoutType = !contentType && method === "PUT" && ACTION_PATH.test(c.req.path);
+  const json = (contentType !== undefined && isJson(contentType)) || actionWithoutType;
   const cache = c.req.bodyCache as { text?: Promise<string>; json?: Promise<unknown> };
   const unsupported = () =>
     new ApiError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
@@ -67,6 +71,12 @@ export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
     return next();
   }
   if (!json) throw unsupported();
+  if (actionWithoutType) {
+    // Read as the JSON it is: the route's validator looks for the media type.
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("content-type", "application/json");
+    c.req.raw = new Request(c.req.raw.url, { method, headers, body: text });
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -252,7 +252,11 @@ export const ContactListQuery = z.object({
 export const ContactListSchema = listEnvelopeSchema(ContactSchema, "ContactList");
 
 export const ActionBodySchema = z
-  .strictObject({ reason: optionalText({ min: 1, max: 500, example: "KYC documents verified" }) })
+  .strictObject({
+    reason: optionalText({ min: 1, max: 500, example: "KYC documents verified" }),
+    // A client may send back what it read: read-only fields are ignored here as in every body.
+    ...readBackFields,
+  })
   .openapi("ActionReason");
 
 export const PropsBodySchema = z
