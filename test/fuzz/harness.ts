@@ -653,7 +653,8 @@ export class Fuzzer {
 
     const res = await api(op.method, url, { token: await tokenFor(tenant, c.scopes), rawBody, headers });
     stats.requests++;
-    const per = (stats.perOperation[op.id] ??= { requests: 0, ok: 0, rejected: 0 });
+    const per = stats.perOperation[op.id] ?? { requests: 0, ok: 0, rejected: 0 };
+    stats.perOperation[op.id] = per;
     per.requests++;
     stats.statuses[res.status] = (stats.statuses[res.status] ?? 0) + 1;
     const request = describeRequest(op.method, url, typeof rawBody === "string" ? rawBody : bodyText, note);
