@@ -408,3 +408,32 @@ describe("issue 14: /docs", () => {
     expect(init.text).not.toMatch(/localStorage|sessionStorage/);
   });
 });
+
+describe("found by the fuzz suite", () => {
+  it("an empty JSON body is never a validation problem without errors[]", async () => {
+    const contact = await createContact();
+    for (const [method, path] of [
+      ["PATCH", `/contacts/${contact}/`],
+      ["POST", "/contacts/addresses/"],
+      ["PUT", `/contacts/${contact}/props/`],
+    ] as const) {
+      const res = await api(method, path, { rawBody: "", headers: JSON_HEADERS });
+      if (res.status === 400) {
+        expect(res.body.type, `${method} ${path}`).toBe("/problems/validation");
+        expect(res.body.errors?.length, `${method} ${path}: ${res.text}`).toBeGreaterThan(0);
+      } else expect(res.status, `${method} ${path}`).toBe(200);
+    }
+  });
+
+  it("read-only fields in an action or dedupe body are ignored, as in every body", async () => {
+    const contact = await createContact();
+    const readOnly = { id: contact, tenant_id: "t1", version: 3, created_at: "2025-01-01T00:00:00.000Z" };
+    const action = await api("PUT", `/contacts/${contact}/inactive/`, {
+      body: { reason: "sent back", ...readOnly },
+    });
+    expect(action.status, action.text).toBe(200);
+    expect(action.body.status).toBe("inactive");
+    const dedupe = await api("POST", "/contacts/dedupe/", { body: { contact_id: contact, ...readOnly } });
+    expect(dedupe.status, dedupe.text).toBe(200);
+  });
+});

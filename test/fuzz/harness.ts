@@ -613,6 +613,9 @@ export class Fuzzer {
     } else if (c.mutation?.target === "body") {
       const paths = pathsOf(body);
       mutated = c.mutation.make(paths[c.mutation.pick % paths.length] as string[]);
+      // Nesting matters most where any JSON is accepted: half the deep mutations go to `refs`.
+      if (mutated.kind === "deep" && c.mutation.pick % 2 === 0 && paths.some((p) => p.join() === "refs"))
+        mutated = { ...mutated, path: ["refs"] };
       body = applyMutation(body, mutated);
       note = `${mutated.kind} ${mutated.path.join(".") || "body"}`;
     }
@@ -729,7 +732,11 @@ export class Fuzzer {
       if (!c.scopes.includes(op.scope) && ![403, 404, 405].includes(res.status) && !bodyGuard)
         finding("scope_not_checked_first");
       // An action takes no body, an empty body or {reason}, with or without Content-Type.
-      if (ACTIONS.has(op.id) && (c.raw === "empty" || c.raw === "no_content_type") && res.status === 400)
+      if (
+        ACTIONS.has(op.id) &&
+        (c.raw === "empty" || (c.raw === "no_content_type" && !mutated)) &&
+        (res.status === 400 || res.status === 415)
+      )
         finding("action_body_refused");
       if (isWrite) {
         stats.rejectedWrites++;
