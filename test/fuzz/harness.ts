@@ -466,6 +466,11 @@ function readBackDiff(opId: string, sent: unknown, read: Record<string, unknown>
   return diffs;
 }
 
+/** Whether an operation's body has a `refs` field (free-form JSON). */
+function refsIn(op: Operation): boolean {
+  return /^contacts\.(create|update)$/.test(op.id);
+}
+
 function readPathOf(op: Operation, path: string, response: ApiResponse): string | null {
   const id = response.body?.id;
   switch (op.id) {
@@ -614,7 +619,9 @@ export class Fuzzer {
       const paths = pathsOf(body);
       mutated = c.mutation.make(paths[c.mutation.pick % paths.length] as string[]);
       // Nesting matters most where any JSON is accepted: half the deep mutations go to `refs`.
-      if (mutated.kind === "deep" && c.mutation.pick % 2 === 0 && paths.some((p) => p.join() === "refs"))
+      const takesRefs =
+        body !== null && typeof body === "object" && !Array.isArray(body) && Boolean(refsIn(op));
+      if (mutated.kind === "deep" && c.mutation.pick % 2 === 0 && takesRefs)
         mutated = { ...mutated, path: ["refs"] };
       body = applyMutation(body, mutated);
       note = `${mutated.kind} ${mutated.path.join(".") || "body"}`;

@@ -220,11 +220,16 @@ export const mutationArb: fc.Arbitrary<{ pick: number; make: (path: string[]) =>
           (path: string[]) =>
             ({ kind: "unicode", path, edge, at }) as Mutation,
       ),
-    fc.record({ depth: fc.constantFrom(30, 31, 32, 33, 64, 1000, 1000), arrays: fc.boolean() }).map(
-      ({ depth, arrays }) =>
-        (path: string[]) =>
-          ({ kind: "deep", path, depth, arrays }) as Mutation,
-    ),
+    {
+      weight: 2,
+      arbitrary: fc
+        .record({ depth: fc.constantFrom(30, 31, 32, 33, 64, 1000, 1000, 5000), arrays: fc.boolean() })
+        .map(
+          ({ depth, arrays }) =>
+            (path: string[]) =>
+              ({ kind: "deep", path, depth, arrays }) as Mutation,
+        ),
+    },
     fc
       .constantFrom(...HUGE_NUMBERS)
       .map((value) => (path: string[]) => ({ kind: "huge_number", path, value }) as Mutation),
