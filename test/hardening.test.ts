@@ -425,7 +425,7 @@ describe("found by the fuzz suite", () => {
     }
   });
 
-  it("read-only fields in an action or dedupe body are ignored, as in every body", async () => {
+  it("read-only fields in an action, dedupe or props body are ignored, as in every body", async () => {
     const contact = await createContact();
     const readOnly = { id: contact, tenant_id: "t1", version: 3, created_at: "2025-01-01T00:00:00.000Z" };
     const action = await api("PUT", `/contacts/${contact}/inactive/`, {
@@ -435,5 +435,12 @@ describe("found by the fuzz suite", () => {
     expect(action.body.status).toBe("inactive");
     const dedupe = await api("POST", "/contacts/dedupe/", { body: { contact_id: contact, ...readOnly } });
     expect(dedupe.status, dedupe.text).toBe(200);
+    // What GET .../props/ returns can be sent back.
+    const read = await api("GET", `/contacts/${contact}/props/`);
+    const props = await api("PUT", `/contacts/${contact}/props/`, {
+      body: { ...read.body, props: [{ key: "note", value: "x", type: "text" }], created_at: "2025-01-01" },
+    });
+    expect(props.status, props.text).toBe(200);
+    expect(props.body.props).toContainEqual({ key: "note", value: "x", type: "text" });
   });
 });

@@ -260,7 +260,11 @@ export const ActionBodySchema = z
   .openapi("ActionReason");
 
 export const PropsBodySchema = z
-  .union([propsField, z.strictObject({ props: propsField })])
+  .union([
+    propsField,
+    // What GET .../props/ returns may be sent back: its contact_id and read-only fields are ignored.
+    z.strictObject({ props: propsField, contact_id: ignored("The contact of the path."), ...readOnlyFields }),
+  ])
   .openapi("PropsUpsert", { description: 'An array of props, or {"props": [...]}; upserted by key' });
 
 export const PropsSchema = z
