@@ -24,7 +24,9 @@ const codesField = z
       .string()
       .min(1)
       .max(100)
-      .regex(PRINTABLE, "must be printable characters (no control or format characters)"),
+      .refine((v) => PRINTABLE.test(v), "must be printable characters (no control or format characters)")
+      // Explicit: the generator would write the regex's /u flag into the pattern.
+      .openapi({ pattern: PRINTABLE.source }),
   )
   .refine((codes) => Object.keys(codes).length <= 20, "may hold at most 20 codes")
   .nullable()
