@@ -222,8 +222,6 @@ const withNull = <T>(
 ): fc.Arbitrary<T | null> =>
   fc.oneof({ weight: nullWeight, arbitrary: fc.constant(null) }, { weight, arbitrary });
 
-const ALL = ["contacts:read", "contacts:write", "contacts:approve", "namespaces:write"];
-
 /** Cross-field rules the document does not express, so that most unmutated bodies are valid. */
 function validBody(operation: Operation, body: unknown): unknown {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return body;
@@ -244,6 +242,8 @@ export function caseArbitrary(
   operations: Operation[],
   components: Record<string, JsonSchema>,
 ): fc.Arbitrary<Case> {
+  // Every scope an operation of the document declares: tokens get all of them or any subset.
+  const ALL = [...new Set(operations.map((o) => o.scope))].sort();
   const bodies = new SchemaArbitraries(components, HINTS);
   const namespaceBodies = new SchemaArbitraries(components, {
     ...HINTS,
