@@ -23,6 +23,9 @@ export default defineConfig({
               ratelimits: { TEST_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 3, period: 60 } } },
               bindings: {
                 ...TEST_SECRETS,
+                // The fuzz suite's size and seed (npm run test:fuzz).
+                FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+                FUZZ_SEED: process.env.FUZZ_SEED ?? "",
                 TEST_MIGRATIONS: await readD1Migrations(path.join(import.meta.dirname, "migrations")),
               },
             },

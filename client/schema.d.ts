@@ -447,7 +447,7 @@ export interface components {
              */
             contact_pattern?: string | null;
             /**
-             * @description The next value to use (>= 1); may only move forward
+             * @description The next value to use (1 to 2^53-1); may only move forward
              * @example 1
              */
             contact_counter?: number;
@@ -457,7 +457,7 @@ export interface components {
              */
             account_pattern?: string | null;
             /**
-             * @description The next value to use (>= 1); may only move forward
+             * @description The next value to use (1 to 2^53-1); may only move forward
              * @example 1
              */
             account_counter?: number;
@@ -518,7 +518,7 @@ export interface components {
              */
             contact_pattern?: string | null;
             /**
-             * @description The next value to use (>= 1); may only move forward
+             * @description The next value to use (1 to 2^53-1); may only move forward
              * @example 1
              */
             contact_counter?: number;
@@ -528,7 +528,7 @@ export interface components {
              */
             account_pattern?: string | null;
             /**
-             * @description The next value to use (>= 1); may only move forward
+             * @description The next value to use (1 to 2^53-1); may only move forward
              * @example 1
              */
             account_counter?: number;
@@ -1219,6 +1219,20 @@ export interface components {
              * @example 0.5
              */
             threshold?: number;
+            /** @description Server-generated ULID. Read-only: ignored when sent. */
+            readonly id?: unknown;
+            /** @description From the token. Read-only: ignored when sent. */
+            readonly tenant_id?: unknown;
+            /** @description Incremented by every change. Read-only: ignored when sent. */
+            readonly version?: unknown;
+            /** @description Creation time. Read-only: ignored when sent. */
+            readonly created_at?: unknown;
+            /** @description User who created the record. Read-only: ignored when sent. */
+            readonly created_by?: unknown;
+            /** @description Last change time. Read-only: ignored when sent. */
+            readonly updated_at?: unknown;
+            /** @description User who changed the record last. Read-only: ignored when sent. */
+            readonly updated_by?: unknown;
         };
         ContactCreate: {
             /** @example Ramesh Kumar */
@@ -1399,6 +1413,30 @@ export interface components {
         ActionReason: {
             /** @example KYC documents verified */
             reason?: string | null;
+            /** @description Changed by the approve/reject actions. Read-only: ignored when sent. */
+            readonly approval_status?: unknown;
+            /** @description Id of the namespace. Read-only: ignored when sent. */
+            readonly namespace_id?: unknown;
+            /** @description Embedded by expand. Read-only: ignored when sent. */
+            readonly addresses?: unknown;
+            /** @description Embedded by expand. Read-only: ignored when sent. */
+            readonly banks?: unknown;
+            /** @description Embedded by expand. Read-only: ignored when sent. */
+            readonly relations?: unknown;
+            /** @description Server-generated ULID. Read-only: ignored when sent. */
+            readonly id?: unknown;
+            /** @description From the token. Read-only: ignored when sent. */
+            readonly tenant_id?: unknown;
+            /** @description Incremented by every change. Read-only: ignored when sent. */
+            readonly version?: unknown;
+            /** @description Creation time. Read-only: ignored when sent. */
+            readonly created_at?: unknown;
+            /** @description User who created the record. Read-only: ignored when sent. */
+            readonly created_by?: unknown;
+            /** @description Last change time. Read-only: ignored when sent. */
+            readonly updated_at?: unknown;
+            /** @description User who changed the record last. Read-only: ignored when sent. */
+            readonly updated_by?: unknown;
         };
         ContactProps: {
             /** @example 01JKB3Q2W6N7X8Y9Z0A1B2C3D4 */
@@ -1409,6 +1447,22 @@ export interface components {
         PropsUpsert: components["schemas"]["Prop"][] | {
             /** @description Up to 100 props with unique keys */
             props: components["schemas"]["Prop"][];
+            /** @description The contact of the path. Read-only: ignored when sent. */
+            readonly contact_id?: unknown;
+            /** @description Server-generated ULID. Read-only: ignored when sent. */
+            readonly id?: unknown;
+            /** @description From the token. Read-only: ignored when sent. */
+            readonly tenant_id?: unknown;
+            /** @description Incremented by every change. Read-only: ignored when sent. */
+            readonly version?: unknown;
+            /** @description Creation time. Read-only: ignored when sent. */
+            readonly created_at?: unknown;
+            /** @description User who created the record. Read-only: ignored when sent. */
+            readonly created_by?: unknown;
+            /** @description Last change time. Read-only: ignored when sent. */
+            readonly updated_at?: unknown;
+            /** @description User who changed the record last. Read-only: ignored when sent. */
+            readonly updated_by?: unknown;
         };
         /** @description Page mode without `cursor`; cursor mode when `cursor` is sent. */
         HistoryList: components["schemas"]["HistoryListPage"] | components["schemas"]["HistoryListCursorPage"];

@@ -27,8 +27,8 @@ import { identifierRows } from "../src/dedupe/dedupe.repository";
 import { bankAccountKey, gstinCheckChar, verhoeffCheckDigit } from "../src/dedupe/identifiers";
 import { newId } from "../src/lib/ids";
 import { renderPattern } from "../src/lib/ref-patterns";
-import { toAddress } from "../src/resources/addresses/addresses.repository";
-import { toBank } from "../src/resources/banks/banks.repository";
+import { toAddress } from "../src/resources/addresses/addresses.mappers";
+import { toBank } from "../src/resources/banks/banks.mappers";
 import { recordFields } from "../src/resources/children/child-records";
 import { Rng } from "./dedupe-data";
 

@@ -5,6 +5,8 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       TEST_RATE_LIMITER: RateLimit;
+      FUZZ_RUNS: string;
+      FUZZ_SEED: string;
     }
   }
 }

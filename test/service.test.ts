@@ -27,8 +27,13 @@ describe("service routes", () => {
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toContain("text/html");
       const sources = [...res.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
-      expect(sources).toEqual(["/docs/assets/swagger-ui.css", "/docs/assets/swagger-ui-bundle.js"]);
-      expect(res.text).toContain('url: "/openapi.json"');
+      expect(sources).toEqual([
+        "/docs/assets/swagger-ui.css",
+        "/docs/assets/swagger-ui-bundle.js",
+        "/docs/init.js",
+      ]);
+      const init = await api("GET", "/docs/init.js", { token: null });
+      expect(init.text).toContain('url: "/openapi.json"');
     }
   });
 

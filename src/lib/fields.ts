@@ -56,8 +56,11 @@ export const tagsField = z
   .refine((tags) => new Set(tags).size === tags.length, "must not contain duplicate tags")
   .openapi({ example: ["vip", "msme"], description: "Up to 50 unique tags of 1-50 characters" });
 
-/** A name of people and firms: letters and marks of any script, digits, space and , . ' - & ( ). */
-export const NAME_PATTERN = /^[\p{L}\p{M}0-9 ,.'&()-]+$/u;
+/**
+ * A name of people and firms: letters and marks of any script, digits, space and , . ' - & ( ).
+ * ZWNJ and ZWJ (U+200C, U+200D) count with the letters: Indic scripts need them to spell names.
+ */
+export const NAME_PATTERN = /^(?:[\p{L}\p{M}0-9 ,.'&()-]|\u200C|\u200D)+$/u;
 export const NAME_MESSAGE = "may contain letters, digits, spaces and , . ' - & ( ) only";
 
 /** Audit fields of every stored record in responses. */

@@ -83,6 +83,92 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix: Propert
 }
 
 /** The validation hook shared by every router: a failed request schema becomes a 400 problem. */
-export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
-  if (!result.success) throw invalid(fieldErrors(result.error.issues));
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
+  const fromBody = result.target === "json" ? (deferred.get(c.req.raw) ?? []) : [];
+  if (result.target === "json") deferred.delete(c.req.raw);
+  if (result.success && !fromBody.length) return;
+  const all = [...fromBody, ...(result.success ? [] : fieldErrors(result.error.issues))];
+  const seen = new Set<string>();
+  throw invalid(all.filter((e) => !seen.has(e.path) && seen.add(e.path)));
 };
+
+/** The deepest a JSON body may nest: the body itself is level 1 (API.md, Conventions). */
+export const MAX_BODY_DEPTH = 32;
+
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+const CONTROL = /\p{Cc}/u;
+
+function isWellFormed(s: string): boolean {
+  // Lone UTF-16 surrogates: a JSON body may carry them as "\ud800" escapes.
+  for (let i = 0; i < s.length; i++) {
+    const unit = s.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+      else return false;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) return false;
+  }
+  return true;
+}
+
+/** Why a string of a body is refused whatever field it is in, or null. Control characters are allowed in `refs` values only. */
+function stringProblem(s: string, controlAllowed: boolean): string | null {
+  if (!isWellFormed(s)) return "must not contain lone UTF-16 surrogates";
+  if (BIDI_CONTROL.test(s))
+    return "must not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069)";
+  // Text fields are trimmed before they are checked, so surrounding newlines are not refused here.
+  if (!controlAllowed && CONTROL.test(s.trim())) return "must not contain control characters";
+  return null;
+}
+
+export class BodyTooDeep extends Error {
+  constructor(readonly error: FieldError) {
+    super(error.message);
+  }
+}
+
+/**
+ * The rules every string of a JSON body follows, keys and values, whatever the route (API.md,
+ * Conventions): no lone surrogates, no bidi overrides, embeddings or isolates, no control characters
+ * (except in `refs` values), and no nesting deeper than MAX_BODY_DEPTH. Returns the field errors;
+ * throws BodyTooDeep for nesting, since nothing below that level is worth reading.
+ */
+export function bodyStringErrors(body: unknown): FieldError[] {
+  const errors: FieldError[] = [];
+  const walk = (value: unknown, path: string[], depth: number, inRefs: boolean): void => {
+    if (depth > MAX_BODY_DEPTH) {
+      throw new BodyTooDeep({
+        path: issuePath(path),
+        code: "too_deep",
+        message: `is nested deeper than ${MAX_BODY_DEPTH} levels`,
+      });
+    }
+    if (typeof value === "string") {
+      const problem = stringProblem(value, inRefs);
+      if (problem) errors.push({ path: issuePath(path), code: "invalid_characters", message: problem });
+      return;
+    }
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) walk(value[i], [...path, String(i)], depth + 1, inRefs);
+      return;
+    }
+    if (value !== null && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) {
+        const problem = stringProblem(key, false);
+        if (problem)
+          errors.push({ path: issuePath(path), code: "invalid_key", message: `has a key that ${problem}` });
+        walk(item, [...path, key], depth + 1, inRefs || (path.length === 0 && key === "refs"));
+      }
+    }
+  };
+  walk(body, [], 1, false);
+  const seen = new Set<string>();
+  return errors.filter((e) => !seen.has(e.path) && seen.add(e.path));
+}
+
+/** String errors of a request's body found by the body guard, reported with the route's schema errors. */
+const deferred = new WeakMap<Request, FieldError[]>();
+
+export function deferBodyErrors(request: Request, errors: FieldError[]): void {
+  if (errors.length) deferred.set(request, errors);
+}

@@ -129,11 +129,23 @@ function scopesOf(payload: JWTPayload): Set<string> {
   return scopes;
 }
 
-function claimString(payload: JWTPayload, name: string): string | null {
+const TENANT_CLAIM = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Control, format (bidi marks and overrides, zero-width characters ...) and lone surrogates. */
+const USER_CLAIM_REFUSED = /[\p{Cc}\p{Cf}\p{Cs}]/u;
+
+/** The tenant claim: a string, or an integer read as its decimal string, of 1-64 of A-Z a-z 0-9 _ . - */
+function tenantClaim(payload: JWTPayload, name: string): string | null {
   const value = payload[name];
-  if (typeof value === "string" && value.length > 0 && value.length <= 128) return value;
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  return null;
+  const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
+  return typeof text === "string" && TENANT_CLAIM.test(text) ? text : null;
+}
+
+/** The user claim: a string of 1-128 characters of any script, without control, format or bidi characters. */
+function userClaim(payload: JWTPayload, name: string): string | null {
+  const value = payload[name];
+  if (typeof value !== "string" || USER_CLAIM_REFUSED.test(value)) return null;
+  const length = [...value].length;
+  return length >= 1 && length <= 128 ? value : null;
 }
 
 /** Verifies a bearer token: who is calling, and until when the token holds. Throws 401/403 problems. */
@@ -143,6 +155,8 @@ async function verifyToken(
 ): Promise<{ auth: Auth; exp: number }> {
   const match = authorization?.match(/^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)\s*$/i);
   if (!authorization) throw unauthorized("A bearer token is required", false);
+  // RFC 6750 section 3.1: no error code when no Bearer token was sent (another scheme, or none).
+  if (!/^Bearer\s+\S/i.test(authorization)) throw unauthorized("A bearer token is required", false);
   if (!match?.[1]) throw unauthorized("The Authorization header is not a bearer token", true);
   const token = match[1];
 
@@ -177,12 +191,12 @@ async function verifyToken(
     throw unauthorized("The token's iat claim is in the future", true);
   }
 
-  const tenantId = claimString(payload, env.JWT_TENANT_CLAIM || "tenant_id");
-  if (!tenantId) throw unauthorized("The token names no tenant", true);
+  const tenantId = tenantClaim(payload, env.JWT_TENANT_CLAIM || "tenant_id");
+  if (!tenantId) throw unauthorized("The token names no valid tenant", true);
   if (env.TENANT_ID && tenantId !== env.TENANT_ID)
     throw new ApiError("forbidden", "This deployment does not serve that tenant");
-  const userId = claimString(payload, env.JWT_USER_CLAIM || "sub");
-  if (!userId) throw unauthorized("The token names no user", true);
+  const userId = userClaim(payload, env.JWT_USER_CLAIM || "sub");
+  if (!userId) throw unauthorized("The token names no valid user", true);
   return { auth: { tenantId, userId, scopes: scopesOf(payload) }, exp: payload.exp as number };
 }
 

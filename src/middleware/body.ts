@@ -1,8 +1,11 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
-import { ApiError } from "../lib/errors";
+import { ApiError, type FieldError, invalid } from "../lib/errors";
+import { BodyTooDeep, bodyStringErrors, deferBodyErrors } from "../lib/validation";
 
 export const MAX_BODY_BYTES = 256 * 1024;
+
+const ACTION_PATH = /^\/contacts\/[^/]+\/(active|inactive|approve|reject)\/?$/;
 
 const tooLarge = () => new ApiError("payload_too_large", `The body is over ${MAX_BODY_BYTES} bytes`);
 
@@ -33,32 +36,66 @@ async function readLimited(request: Request): Promise<string> {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  try {
+    // Fatal: bytes that are not UTF-8 are refused, never silently replaced by U+FFFD.
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError("malformed_json", "The body is not valid UTF-8");
+  }
 }
 
 /**
- * Size, media type and JSON syntax of a request body, checked before any route parses it:
- * 413 over 256 KiB, 415 without a JSON content type, 400 for malformed JSON.
+ * Size, media type, encoding and JSON syntax of a request body, checked before any route parses it:
+ * 413 over 256 KiB, 415 without a JSON content type, 400 for malformed JSON or bytes that are not
+ * UTF-8, and the rules every string of every body follows (depth, surrogates, bidi and control
+ * characters; see bodyStringErrors). An empty body is no body, whatever its Content-Type.
  */
 export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   const method = c.req.method;
   if (method === "GET" || method === "HEAD" || method === "OPTIONS") return next();
   const length = c.req.header("content-length");
   if (length !== undefined && Number(length) > MAX_BODY_BYTES) throw tooLarge();
-  const hasBody =
-    (length !== undefined && Number(length) > 0) || c.req.header("transfer-encoding") !== undefined;
-  if (!hasBody) return next();
   const contentType = c.req.header("content-type");
-  if (!contentType || !isJson(contentType)) {
-    throw new ApiError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
+  // An action (PUT .../active/ etc.) takes {"reason": ...} with or without Content-Type (API.md).
+  const actionWithoutType = !contentType && method === "PUT" && ACTION_PATH.test(c.req.path);
+  const json = (contentType !== undefined && isJson(contentType)) || actionWithoutType;
+  const cache = c.req.bodyCache as { text?: Promise<string>; json?: Promise<unknown> };
+  const unsupported = () =>
+    new ApiError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
+  if (length !== undefined && Number(length) > 0 && !json) throw unsupported();
+  const text = length === "0" || !c.req.raw.body ? "" : await readLimited(c.req.raw);
+  if (text === "") {
+    // No body, or an empty one, with or without Content-Type: application/json, is read as no fields
+    // at all (an action then has no reason; a create misses its required fields).
+    if (json) cache.json = Promise.resolve({});
+    return next();
   }
-  const text = await readLimited(c.req.raw);
+  if (!json) throw unsupported();
+  if (actionWithoutType) {
+    // Read as the JSON it is: the route's validator looks for the media type.
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("content-type", "application/json");
+    c.req.raw = new Request(c.req.raw.url, { method, headers, body: text });
+  }
+  let parsed: unknown;
   try {
-    JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw new ApiError("malformed_json", "The body is not valid JSON");
   }
+  let errors: FieldError[];
+  try {
+    errors = bodyStringErrors(parsed);
+  } catch (error) {
+    if (error instanceof BodyTooDeep) throw invalid([error.error]);
+    throw error;
+  }
+  // Reported together with the route's own field errors by the validation hook; a route that
+  // reads no body (DELETE) still refuses them.
+  if (errors.length && method === "DELETE") throw invalid(errors);
+  deferBodyErrors(c.req.raw, errors);
   // Routes read the body through Hono's cache, since this middleware consumed the stream.
-  (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
+  cache.text = Promise.resolve(text);
+  cache.json = Promise.resolve(parsed);
   await next();
 };

@@ -15,8 +15,19 @@ const coordsField = z
   .nullable()
   .openapi("Coords");
 
+/** Printable: no control, format (bidi, zero-width) or lone surrogate characters. */
+const PRINTABLE = /^[^\p{Cc}\p{Cf}\p{Cs}]+$/u;
 const codesField = z
-  .record(z.string().min(1).max(50), z.string().max(50))
+  .record(
+    z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, "must be 1-50 of a-z 0-9 _, starting with a letter"),
+    z
+      .string()
+      .min(1)
+      .max(100)
+      .refine((v) => PRINTABLE.test(v), "must be printable characters (no control or format characters)")
+      // Explicit: the generator would write the regex's /u flag into the pattern.
+      .openapi({ pattern: PRINTABLE.source }),
+  )
   .refine((codes) => Object.keys(codes).length <= 20, "may hold at most 20 codes")
   .nullable()
   .openapi({ example: { state_code: "KA" }, description: "String codes such as state_code, district_code" });
@@ -25,21 +36,21 @@ const writable = {
   address_line: text({
     min: 5,
     max: 100,
-    pattern: /^[\p{L}\p{M}0-9 ,.'\-/#]+$/u,
+    pattern: /^(?:[\p{L}\p{M}0-9 ,.'\-/#]|\u200C|\u200D)+$/u,
     message: "may contain letters, digits, spaces and , . ' - / # only",
     example: "12, MG Road, Ashok Nagar",
   }),
   city: text({
     min: 2,
     max: 50,
-    pattern: /^[\p{L}\p{M} .-]+$/u,
+    pattern: /^(?:[\p{L}\p{M} .-]|\u200C|\u200D)+$/u,
     message: "may contain letters, spaces, - and . only",
     example: "Bengaluru",
   }),
   state: text({
     min: 3,
     max: 50,
-    pattern: /^[\p{L}\p{M} -]+$/u,
+    pattern: /^(?:[\p{L}\p{M} -]|\u200C|\u200D)+$/u,
     message: "may contain letters, spaces and - only",
     example: "Karnataka",
   }),
@@ -50,7 +61,7 @@ const writable = {
   country: text({
     min: 2,
     max: 50,
-    pattern: /^[\p{L}\p{M} ]+$/u,
+    pattern: /^(?:[\p{L}\p{M} ]|\u200C|\u200D)+$/u,
     message: "may contain letters and spaces only",
     example: "India",
   }),

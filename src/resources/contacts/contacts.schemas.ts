@@ -26,13 +26,18 @@ export const MAX_PROPS = 100;
 const PROP_KEY = /^[A-Za-z0-9 _,.'&()-]+$/;
 const NUMBER = /^-?[0-9]+(\.[0-9]+)?$/;
 const STORAGE_KEY = /^[\x21-\x7E]+$/;
+/** RFC 3986 characters of a URI: unreserved, reserved, and % only as a percent-encoding (no raw space). */
+const URI_CHARS = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$/;
 
 function propValueProblem(type: (typeof PROP_TYPES)[number], value: string): string | null {
   if (type === "number" && !NUMBER.test(value)) return "must be a number such as 42 or -3.5 for type number";
   if (type === "boolean" && value !== "true" && value !== "false")
     return "must be true or false for type boolean";
   if (type === "file") {
-    if (value.startsWith("https://")) return URL.canParse(value) ? null : "must be a valid https:// URL";
+    if (value.startsWith("https://"))
+      return URI_CHARS.test(value) && URL.canParse(value)
+        ? null
+        : "must be a valid https:// URL (spaces and other special characters percent-encoded)";
     if (!STORAGE_KEY.test(value) || value.includes("://")) return "must be an https:// URL or a storage key";
   }
   return null;
@@ -254,7 +259,11 @@ export const ContactListQuery = z.object({
 export const ContactListSchema = listEnvelopeSchema(ContactSchema, "ContactList");
 
 export const ActionBodySchema = z
-  .strictObject({ reason: optionalText({ min: 1, max: 500, example: "KYC documents verified" }) })
+  .strictObject({
+    reason: optionalText({ min: 1, max: 500, example: "KYC documents verified" }),
+    // A client may send back what it read: read-only fields are ignored here as in every body.
+    ...readBackFields,
+  })
   .openapi("ActionReason");
 
 export const EraseBodySchema = z
@@ -264,7 +273,11 @@ export const EraseBodySchema = z
   .openapi("EraseRequest");
 
 export const PropsBodySchema = z
-  .union([propsField, z.strictObject({ props: propsField })])
+  .union([
+    propsField,
+    // What GET .../props/ returns may be sent back: its contact_id and read-only fields are ignored.
+    z.strictObject({ props: propsField, contact_id: ignored("The contact of the path."), ...readOnlyFields }),
+  ])
   .openapi("PropsUpsert", { description: 'An array of props, or {"props": [...]}; upserted by key' });
 
 export const PropsSchema = z

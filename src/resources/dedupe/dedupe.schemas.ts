@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { NAME_MESSAGE, NAME_PATTERN, text } from "../../lib/fields";
+import { NAME_MESSAGE, NAME_PATTERN, readOnlyFields, text } from "../../lib/fields";
 import { ContactSchema, PropSchema } from "../contacts/contacts.schemas";
 
 export const DedupeRequestSchema = z
@@ -33,6 +33,8 @@ export const DedupeRequestSchema = z
       .optional()
       .openapi({ example: 10, description: "1-50, default 10" }),
     threshold: z.number().min(0).max(1).optional().openapi({ example: 0.5, description: "0-1, default 0.5" }),
+    // Read-only fields are ignored in every body (a candidate may be a contact as read).
+    ...readOnlyFields,
   })
   .superRefine((body, ctx) => {
     const candidate =

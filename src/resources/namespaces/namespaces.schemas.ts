@@ -19,8 +19,8 @@ const counter = z
   .number()
   .int()
   .min(1)
-  .max(2 ** 52)
-  .openapi({ example: 1, description: "The next value to use (>= 1); may only move forward" });
+  .max(Number.MAX_SAFE_INTEGER)
+  .openapi({ example: 1, description: "The next value to use (1 to 2^53-1); may only move forward" });
 
 const nameField = text({
   min: 1,
