@@ -331,6 +331,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/contacts/{contact_id}/erase/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a contact's personal data
+         * @description DPDP erasure, in one atomic batch: deletes the contact's props, addresses, bank accounts, relations (both sides) and identifier-index rows; sets `name` to `Erased contact`, clears `tags`, `refs`, `rm_id`, `branch_id`, sets `status` inactive and `erased_at`/`erased_by`; redacts the `changes` of every history entry; records an `erased` entry with the reason. The id and `ref_id` stay. Later writes to the contact are 409 (`/problems/contact_erased`); a second erase is a no-op 200.
+         */
+        post: operations["contacts.erase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/contacts/{contact_id}/props/": {
         parameters: {
             query?: never;
@@ -754,7 +774,10 @@ export interface components {
             id: string;
             /** @example 01JKB3Q2W6N7X8Y9Z0A1B2C3D4 */
             contact_id: string;
-            /** @example 50100012345678 */
+            /**
+             * @description In clear for tokens with contacts:pii; otherwise every digit but the last four is X
+             * @example XXXXXXXXXX5678
+             */
             account_number: string;
             /** @example HDFC0001234 */
             ifsc: string;
@@ -794,7 +817,10 @@ export interface components {
              * @example 01JKB3Q2W6N7X8Y9Z0A1B2C3D4
              */
             contact_id: string;
-            /** @example 50100012345678 */
+            /**
+             * @description 6-18 digits. Stored encrypted; read in clear only with contacts:pii, else masked (XXXXXXXXXX5678). Sending back the masked value keeps the stored number.
+             * @example 50100012345678
+             */
             account_number: string;
             /**
              * @description Upper-cased before validation
@@ -879,7 +905,10 @@ export interface components {
              * @example 01JKB3Q2W6N7X8Y9Z0A1B2C3D4
              */
             contact_id?: string;
-            /** @example 50100012345678 */
+            /**
+             * @description 6-18 digits. Stored encrypted; read in clear only with contacts:pii, else masked (XXXXXXXXXX5678). Sending back the masked value keeps the stored number.
+             * @example 50100012345678
+             */
             account_number?: string;
             /**
              * @description Upper-cased before validation
@@ -1121,6 +1150,13 @@ export interface components {
             rm_id: string | null;
             /** @example null */
             branch_id: string | null;
+            /**
+             * @description Set when the contact was erased
+             * @example null
+             */
+            erased_at: string | null;
+            /** @example null */
+            erased_by: string | null;
             /** @example acme-finance */
             tenant_id: string;
             /**
@@ -1284,6 +1320,10 @@ export interface components {
             readonly approval_status?: unknown;
             /** @description Id of the namespace. Read-only: ignored when sent. */
             readonly namespace_id?: unknown;
+            /** @description Set by erasure. Read-only: ignored when sent. */
+            readonly erased_at?: unknown;
+            /** @description Set by erasure. Read-only: ignored when sent. */
+            readonly erased_by?: unknown;
             /** @description Embedded by expand. Read-only: ignored when sent. */
             readonly addresses?: unknown;
             /** @description Embedded by expand. Read-only: ignored when sent. */
@@ -1389,6 +1429,10 @@ export interface components {
             readonly approval_status?: unknown;
             /** @description Id of the namespace. Read-only: ignored when sent. */
             readonly namespace_id?: unknown;
+            /** @description Set by erasure. Read-only: ignored when sent. */
+            readonly erased_at?: unknown;
+            /** @description Set by erasure. Read-only: ignored when sent. */
+            readonly erased_by?: unknown;
             /** @description Embedded by expand. Read-only: ignored when sent. */
             readonly addresses?: unknown;
             /** @description Embedded by expand. Read-only: ignored when sent. */
@@ -1417,6 +1461,42 @@ export interface components {
             readonly approval_status?: unknown;
             /** @description Id of the namespace. Read-only: ignored when sent. */
             readonly namespace_id?: unknown;
+            /** @description Set by erasure. Read-only: ignored when sent. */
+            readonly erased_at?: unknown;
+            /** @description Set by erasure. Read-only: ignored when sent. */
+            readonly erased_by?: unknown;
+            /** @description Embedded by expand. Read-only: ignored when sent. */
+            readonly addresses?: unknown;
+            /** @description Embedded by expand. Read-only: ignored when sent. */
+            readonly banks?: unknown;
+            /** @description Embedded by expand. Read-only: ignored when sent. */
+            readonly relations?: unknown;
+            /** @description Server-generated ULID. Read-only: ignored when sent. */
+            readonly id?: unknown;
+            /** @description From the token. Read-only: ignored when sent. */
+            readonly tenant_id?: unknown;
+            /** @description Incremented by every change. Read-only: ignored when sent. */
+            readonly version?: unknown;
+            /** @description Creation time. Read-only: ignored when sent. */
+            readonly created_at?: unknown;
+            /** @description User who created the record. Read-only: ignored when sent. */
+            readonly created_by?: unknown;
+            /** @description Last change time. Read-only: ignored when sent. */
+            readonly updated_at?: unknown;
+            /** @description User who changed the record last. Read-only: ignored when sent. */
+            readonly updated_by?: unknown;
+        };
+        EraseRequest: {
+            /** @example Data principal's erasure request (DPDP s.12) */
+            reason: string;
+            /** @description Changed by the approve/reject actions. Read-only: ignored when sent. */
+            readonly approval_status?: unknown;
+            /** @description Id of the namespace. Read-only: ignored when sent. */
+            readonly namespace_id?: unknown;
+            /** @description Set by erasure. Read-only: ignored when sent. */
+            readonly erased_at?: unknown;
+            /** @description Set by erasure. Read-only: ignored when sent. */
+            readonly erased_by?: unknown;
             /** @description Embedded by expand. Read-only: ignored when sent. */
             readonly addresses?: unknown;
             /** @description Embedded by expand. Read-only: ignored when sent. */
@@ -1495,7 +1575,7 @@ export interface components {
              * @example updated
              * @enum {string}
              */
-            action: "created" | "updated" | "activated" | "deactivated" | "approved" | "rejected" | "props_updated" | "props_deleted" | "address_created" | "address_updated" | "address_deleted" | "bank_created" | "bank_updated" | "bank_deleted" | "relation_created" | "relation_updated" | "relation_deleted";
+            action: "created" | "updated" | "activated" | "deactivated" | "approved" | "rejected" | "props_updated" | "props_deleted" | "address_created" | "address_updated" | "address_deleted" | "bank_created" | "bank_updated" | "bank_deleted" | "relation_created" | "relation_updated" | "relation_deleted" | "erased";
             /**
              * @description The record the entry is about: the contact itself or one of its sub-resources
              * @example {
@@ -2387,7 +2467,7 @@ export interface operations {
                 contact?: string;
                 ifsc?: string;
                 account_type?: "savings" | "current" | "overdraft" | "cash_credit" | "nre" | "nro";
-                /** @description Words of account_holder_name or bank_name (prefix), or the last 4-8 digits of account_number */
+                /** @description Words of account_holder_name or bank_name (prefix), or the last 4 digits of account_number (a longer run of digits matches on its last 4) */
                 search?: string;
                 /** @description Records that carry every listed tag */
                 tags?: string;
@@ -3919,6 +3999,95 @@ export interface operations {
             };
             /** @description The contact is inactive: approval cannot change */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 256 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body sent without `Content-Type: application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "contacts.erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contact_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EraseRequest"];
+            };
+        };
+        responses: {
+            /** @description The erased contact */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contact"];
+                };
+            };
+            /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs, or names a tenant this deployment does not serve */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such contact in the caller's tenant */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

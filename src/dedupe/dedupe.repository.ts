@@ -1,16 +1,10 @@
 import { and, eq, inArray, ne, notInArray, type SQL, sql } from "drizzle-orm";
 import { type ContactWithNamespace, selectContact, withNamespace } from "../db/contact-queries";
-import { bankAccounts, contactIdentifiers, contacts } from "../db/schema";
+import { contactIdentifiers, contacts } from "../db/schema";
 import type { Db } from "../env";
 import { batch, type Query } from "../lib/batch";
 import { notFound } from "../lib/errors";
-import {
-  bankAccountKey,
-  extractIdentifiers,
-  type Identifier,
-  type IdentifierKind,
-  kindOfPropKey,
-} from "./identifiers";
+import { extractIdentifiers, type Identifier, type IdentifierKind, kindOfPropKey } from "./identifiers";
 import { nameBlockingKeys } from "./names";
 import { type DedupeFeatures, type Reason, scoreMatch } from "./scoring";
 

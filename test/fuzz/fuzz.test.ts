@@ -16,7 +16,15 @@ describe("fuzz: generated requests through the real worker", () => {
     async () => {
       const { operations, components } = await loadOperations();
       expect(operations.length).toBeGreaterThan(30);
-      const cases = fc.sample(caseArbitrary(operations, components), { numRuns: RUNS, seed: SEED });
+      // One case per operation first, so every operation is exercised at any run count; then random ones.
+      const each = operations.flatMap((_, i) =>
+        fc.sample(caseArbitrary(operations, components, i), { numRuns: 1, seed: SEED + i }),
+      );
+      const rest = fc.sample(caseArbitrary(operations, components), {
+        numRuns: RUNS - each.length,
+        seed: SEED,
+      });
+      const cases = [...each, ...rest];
       const stats = new Stats();
       const fuzzer = new Fuzzer(operations, stats);
       const started = Date.now();

@@ -241,6 +241,7 @@ function validBody(operation: Operation, body: unknown): unknown {
 export function caseArbitrary(
   operations: Operation[],
   components: Record<string, JsonSchema>,
+  only?: number,
 ): fc.Arbitrary<Case> {
   // Every scope an operation of the document declares: tokens get all of them or any subset.
   const ALL = [...new Set(operations.map((o) => o.scope))].sort();
@@ -250,7 +251,8 @@ export function caseArbitrary(
     name: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,30}[A-Za-z0-9]$/),
   });
   const queries = new SchemaArbitraries(components, QUERY_HINTS);
-  return fc.nat({ max: operations.length - 1 }).chain((op) => {
+  const pick = only === undefined ? fc.nat({ max: operations.length - 1 }) : fc.constant(only);
+  return pick.chain((op) => {
     const operation = operations[op] as Operation;
     const query: Record<string, fc.Arbitrary<unknown>> = {};
     const pathPick: Record<string, fc.Arbitrary<Ref>> = {};

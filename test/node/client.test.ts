@@ -72,6 +72,8 @@ describe("the typed client against the local worker", () => {
         JWT_SECRET,
         CURSOR_SECRET: "client-test-cursor-secret-0123456789abcdef",
         IDENTIFIER_HMAC_KEY: "client-test-identifier-key-0123456789abcdef",
+        // Local-only test key (32 bytes of zeros would do too): protected identifiers are encrypted.
+        PII_KEYS: JSON.stringify([{ id: "client1", key: "o4n8WeGZMoQsEoVOvr/KfKxyyi/pYFScfm7LUjyCG34=" }]),
         JWT_TENANT_CLAIM: "tenant_id",
         JWT_USER_CLAIM: "sub",
       },

@@ -33,7 +33,7 @@ describe("GET /openapi.json", () => {
       ids.add(op.operationId);
       if (path === "/health/") continue;
       expect(op.security, op.operationId).toHaveLength(1);
-      expect(op["x-scope"], op.operationId).toMatch(/^(contacts|namespaces):(read|write|approve)$/);
+      expect(op["x-scope"], op.operationId).toMatch(/^(contacts|namespaces):(read|write|approve|erase)$/);
       for (const status of ["400", "401", "403", "500"]) {
         expect(
           op.responses[status]?.content?.["application/problem+json"],

@@ -269,6 +269,7 @@ export const ActionBodySchema = z
 export const EraseBodySchema = z
   .strictObject({
     reason: text({ min: 1, max: 500, example: "Data principal's erasure request (DPDP s.12)" }),
+    ...readBackFields,
   })
   .openapi("EraseRequest");
 

@@ -1,0 +1,185 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { verhoeffCheckDigit } from "../src/dedupe/identifiers";
+import { api } from "./helpers/api";
+import { namespaceOf, unique } from "./helpers/fixtures";
+
+const digits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join("");
+const letters = (n: number) =>
+  Array.from({ length: n }, () => "ABCDEFGHJKLMNPQRSTUVWXYZ"[Math.floor(Math.random() * 24)]).join("");
+const newPan = () => `${letters(3)}P${letters(1)}${digits(4)}${letters(1)}`;
+const newAadhaar = () => {
+  const first11 = `${2 + Math.floor(Math.random() * 8)}${digits(10)}`;
+  return `${first11}${verhoeffCheckDigit(first11)}`;
+};
+const prop = (key: string, value: string) => ({ key, value, type: "text" });
+
+/** Every column of every table (FTS shadow tables included) as text, for a scan. */
+async function everyStoredValue(): Promise<string> {
+  const tables = await env.DB.prepare(
+    "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%' and name <> 'd1_migrations'",
+  ).all<{ name: string }>();
+  const texts: string[] = [];
+  for (const { name } of tables.results) {
+    const rows = await env.DB.prepare(`select * from "${name}"`).all<Record<string, unknown>>();
+    for (const row of rows.results)
+      for (const value of Object.values(row)) {
+        if (value instanceof ArrayBuffer) texts.push(new TextDecoder().decode(value));
+        else if (value !== null) texts.push(String(value));
+      }
+  }
+  return texts.join("\n");
+}
+
+describe("personal data at rest", () => {
+  it("no Aadhaar number and no protected identifier is stored in clear in any table, through every route", async () => {
+    const ns = await namespaceOf();
+    const secrets = {
+      pan: newPan(),
+      pan2: newPan(),
+      aadhaar: newAadhaar(),
+      aadhaar2: newAadhaar(),
+      passport: `${letters(1)}${digits(7)}`,
+      voter: `${letters(3)}${digits(7)}`,
+      dl: `MH12${digits(11)}`,
+      account: digits(14),
+      account2: digits(12),
+    };
+    const created = await api("POST", "/contacts/", {
+      body: {
+        name: "Scan Subject",
+        namespace: ns,
+        status: "active",
+        type: "individual",
+        props: [
+          prop("pan", secrets.pan),
+          prop("aadhaar_card", secrets.aadhaar),
+          prop("passport", secrets.passport),
+          prop("voter_id", secrets.voter),
+          prop("dl_no", secrets.dl),
+          prop("mobile", "9845012345"),
+        ],
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id as string;
+    // Read in clear with contacts:pii, masked without it.
+    expect(created.body.props).toContainEqual(prop("pan", secrets.pan));
+    const masked = await api("GET", `/contacts/${id}/`, { scope: "contacts:read" });
+    expect(masked.text).not.toContain(secrets.pan);
+    expect(masked.body.props).toContainEqual(prop("pan", `XXXXXX${secrets.pan.slice(-4)}`));
+    expect(masked.body.props).toContainEqual(prop("aadhaar_card", `XXXXXXXX${secrets.aadhaar.slice(-4)}`));
+
+    const patched = await api("PATCH", `/contacts/${id}/`, {
+      body: { props: [...masked.body.props, prop("pan_number", secrets.pan2)] },
+    });
+    expect(patched.status, patched.text).toBe(200);
+    const put = await api("PUT", `/contacts/${id}/props/`, { body: [prop("aadhaar", secrets.aadhaar2)] });
+    expect(put.status, put.text).toBe(200);
+    expect((await api("DELETE", `/contacts/${id}/props/?key=passport`)).status).toBe(204);
+    const bank = await api("POST", "/contacts/banks/", {
+      body: {
+        contact_id: id,
+        account_number: secrets.account,
+        ifsc: "HDFC0001234",
+        account_holder_name: "Scan Subject",
+      },
+    });
+    expect(bank.status, bank.text).toBe(201);
+    const bankPatch = await api("PATCH", `/contacts/banks/${bank.body.id}/`, {
+      body: { account_number: secrets.account2 },
+    });
+    expect(bankPatch.status, bankPatch.text).toBe(200);
+    expect((await api("DELETE", `/contacts/banks/${bank.body.id}/`)).status).toBe(204);
+
+    const stored = await everyStoredValue();
+    for (const [name, value] of Object.entries(secrets)) expect(stored.includes(value), name).toBe(false);
+
+    // History shows them masked, never in clear, before and after erasure.
+    const history = await api("GET", `/contacts/${id}/history/?page_size=100`);
+    for (const value of Object.values(secrets)) expect(history.text).not.toContain(value);
+    const erased = await api("POST", `/contacts/${id}/erase/`, { body: { reason: "DPDP request" } });
+    expect(erased.status, erased.text).toBe(200);
+    expect(erased.body).toMatchObject({
+      name: "Erased contact",
+      props: [],
+      status: "inactive",
+      erased_by: "u1",
+    });
+    const after = await everyStoredValue();
+    expect(after.includes(`XXXXXX${secrets.pan.slice(-4)}`)).toBe(false);
+    expect((await api("PATCH", `/contacts/${id}/`, { body: { name: "Back" } })).status).toBe(409);
+    expect((await api("POST", `/contacts/${id}/erase/`, { body: { reason: "again" } })).status).toBe(200);
+    // Its former identifiers are free: a new contact may carry them, and dedupe never returns the tombstone.
+    const again = await api("POST", "/contacts/?dedupe=block", {
+      body: {
+        name: unique("Again"),
+        namespace: ns,
+        status: "active",
+        type: "individual",
+        props: [prop("pan", secrets.pan)],
+      },
+    });
+    expect(again.status, again.text).toBe(201);
+  });
+
+  it("look-alike identifiers are stored canonical and blocked, or refused on the prop's path", async () => {
+    const ns = await namespaceOf();
+    const pan = newPan();
+    const aadhaar = newAadhaar();
+    const first = await api("POST", "/contacts/", {
+      body: {
+        name: "Look Alike",
+        namespace: ns,
+        status: "active",
+        type: "individual",
+        props: [prop("pan", pan), prop("aadhaar", aadhaar)],
+      },
+    });
+    expect(first.status, first.text).toBe(201);
+    const fullWidth = (s: string) =>
+      [...s].map((ch) => String.fromCodePoint(ch.codePointAt(0)! + 0xfee0)).join("");
+    const devanagari = (s: string) => [...s].map((d) => String.fromCodePoint(0x0966 + Number(d))).join("");
+    const panForms = [
+      `${pan.slice(0, 3)}\u200b${pan.slice(3)}`,
+      `${pan.slice(0, 3)}\u00ad${pan.slice(3)}`,
+      `${pan.slice(0, 3)}\u2060${pan.slice(3)}`,
+      `${pan.slice(0, 5)}.${pan.slice(5, 9)}.${pan.slice(9)}`,
+      fullWidth(pan),
+    ];
+    const uidForms = [
+      `${aadhaar.slice(0, 4)}.${aadhaar.slice(4, 8)}.${aadhaar.slice(8)}`,
+      `${aadhaar.slice(0, 4)}/${aadhaar.slice(4, 8)}/${aadhaar.slice(8)}`,
+      `${aadhaar.slice(0, 6)}\u200b${aadhaar.slice(6)}`,
+      devanagari(aadhaar),
+      fullWidth(aadhaar),
+    ];
+    for (const [key, value] of [
+      ...panForms.map((v) => ["pan", v]),
+      ...uidForms.map((v) => ["aadhaar_card", v]),
+    ]) {
+      const res = await api("POST", "/contacts/?dedupe=block", {
+        body: {
+          name: unique("Copy"),
+          namespace: ns,
+          status: "active",
+          type: "individual",
+          props: [prop(key as string, value as string)],
+        },
+      });
+      expect(res.status, `${key} ${JSON.stringify(value)}: ${res.text}`).toBe(409);
+    }
+    const cyrillic = `${pan.slice(0, 4)}\u041a${pan.slice(5)}`.replace(/^(.{4})./, "$1\u041a");
+    const refused = await api("POST", "/contacts/", {
+      body: {
+        name: "Cyrillic",
+        namespace: ns,
+        status: "active",
+        type: "individual",
+        props: [prop("pan", cyrillic)],
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ path: "props.0.value" })]);
+  });
+});
