@@ -870,9 +870,11 @@ function prepare(db: DatabaseSync): Statements {
          json_remove(json_set(?, '$.namespace', json_array(null, ?), '$.ref_id', json_array(null, ?)),
            case when ? is null then '$.ref_id' else '$.none' end), null)`,
     ),
+    // Entries about a sub-resource name it in subject_type / subject_id (migration 0007).
     history: db.prepare(
-      `INSERT INTO contact_history (id, tenant_id, contact_id, at, actor, action, changes, reason)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO contact_history (id, tenant_id, contact_id, at, actor, action, changes, reason, subject_type,
+         subject_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     // applyAction: json_object(field, json_array(old, new)).
     actionHistory: db.prepare(
@@ -1218,7 +1220,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           user,
           childAt,
         );
-        const history = { id: [null, childId], ...createdChanges(recordFields(toAddress(row))) };
+        const history = createdChanges(recordFields(toAddress(row)));
         st.history.run(
           newId(child.at),
           tenant,
@@ -1228,6 +1230,8 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           "address_created",
           JSON.stringify(history),
           null,
+          "address",
+          childId,
         );
         counts.addresses++;
         counts.history++;
@@ -1267,7 +1271,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           user,
           childAt,
         );
-        const history = { id: [null, childId], ...createdChanges(recordFields(toBank(row))) };
+        const history = createdChanges(recordFields(toBank(row)));
         st.history.run(
           newId(child.at),
           tenant,
@@ -1277,6 +1281,8 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           "bank_created",
           JSON.stringify(history),
           null,
+          "bank",
+          childId,
         );
         const indexRow = bankIndexRow(row.accountNumber, row.ifsc);
         if (indexRow) {
@@ -1301,17 +1307,27 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           childAt,
         );
         // Recorded in the history of both contacts (relations.repository.ts owners).
-        const history = JSON.stringify({
-          id: [null, childId],
-          ...createdChanges({
+        const history = JSON.stringify(
+          createdChanges({
             contact: id,
             type: child.body.type,
             related_contact: related,
             tags: child.body.tags ?? [],
           }),
-        });
+        );
         for (const owner of related ? [id, related] : [id]) {
-          st.history.run(newId(child.at), tenant, owner, childAt, user, "relation_created", history, null);
+          st.history.run(
+            newId(child.at),
+            tenant,
+            owner,
+            childAt,
+            user,
+            "relation_created",
+            history,
+            null,
+            "relation",
+            childId,
+          );
           counts.history++;
         }
         counts.relations++;
