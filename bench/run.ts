@@ -116,7 +116,7 @@ function devVarsExample(): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const line of readFileSync(join(ROOT, ".dev.vars.example"), "utf8").split("\n")) {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-    if (m) vars[m[1] as string] = (m[2] as string).trim().replace(/^"|"$/g, "");
+    if (m) vars[m[1] as string] = (m[2] as string).trim().replace(/^"(.*)"$|^'(.*)'$/, "$1$2");
   }
   return vars;
 }
@@ -181,7 +181,9 @@ function buildRef(ref: string) {
 // 2. Seeded databases, cached per size (the fingerprint covers everything that decides the rows)
 
 function fingerprint(size: number): string {
-  const hash = createHash("sha256").update(JSON.stringify({ size, TENANT, USER, SEED, HMAC_KEY }));
+  const hash = createHash("sha256").update(
+    JSON.stringify({ size, TENANT, USER, SEED, HMAC_KEY, PII_KEYS: secrets.PII_KEYS }),
+  );
   const files = [
     join(ROOT, "scripts", "seed.ts"),
     ...readdirSync(join(ROOT, "migrations"))
@@ -191,6 +193,9 @@ function fingerprint(size: number): string {
     ...readdirSync(join(ROOT, "src", "dedupe"))
       .sort()
       .map((f) => join(ROOT, "src", "dedupe", f)),
+    ...readdirSync(join(ROOT, "src", "pii"))
+      .sort()
+      .map((f) => join(ROOT, "src", "pii", f)),
     join(ROOT, "src", "lib", "ids.ts"),
     join(ROOT, "src", "lib", "ref-patterns.ts"),
   ];
@@ -229,6 +234,7 @@ function seeded(size: number): { file: string; seeded: "now" | "cached"; seedSec
       String(SEED),
       "--force",
       ...(HMAC_KEY ? ["--hmac-key", HMAC_KEY] : []),
+      ...(secrets.PII_KEYS ? ["--pii-keys", secrets.PII_KEYS] : []),
     ],
     { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, NODE_NO_WARNINGS: "1" } },
   );
