@@ -24,9 +24,24 @@ import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { identifierRows } from "../src/dedupe/dedupe.repository";
-import { bankAccountKey, gstinCheckChar, verhoeffCheckDigit } from "../src/dedupe/identifiers";
+import {
+  bankAccountKey,
+  gstinCheckChar,
+  hashIdentifier,
+  validateIdentifierProps,
+  verhoeffCheckDigit,
+} from "../src/dedupe/identifiers";
 import { newId } from "../src/lib/ids";
 import { renderPattern } from "../src/lib/ref-patterns";
+import { keyRing } from "../src/pii/keyring";
+import { last4 } from "../src/pii/mask";
+import {
+  indexableProps,
+  maskProps,
+  mergeMaskedWrites,
+  protectProps,
+  protectValue,
+} from "../src/pii/protection";
 import { toAddress } from "../src/resources/addresses/addresses.mappers";
 import { toBank } from "../src/resources/banks/banks.mappers";
 import { recordFields } from "../src/resources/children/child-records";
@@ -75,7 +90,7 @@ export function devVar(name: string): string | undefined {
       return line
         .slice(name.length + 1)
         .trim()
-        .replace(/^"|"$/g, "");
+        .replace(/^"(.*)"$|^'(.*)'$/, "$1$2");
   }
   return undefined;
 }
@@ -654,8 +669,9 @@ export function* planContacts(options: PlanOptions): Generator<ContactPlan> {
     if (p.aadhaar && keep(0.6))
       props.push({
         key: "aadhaar_no",
+        // A create refuses a masked Aadhaar (API.md "Personal data"): written plain or grouped.
         value: rng.chance(0.3)
-          ? `XXXXXXXX${p.aadhaar.slice(8)}`
+          ? p.aadhaar
           : `${p.aadhaar.slice(0, 4)} ${p.aadhaar.slice(4, 8)} ${p.aadhaar.slice(8)}`,
         type: "text",
       });
@@ -827,20 +843,6 @@ function createdChanges(fields: Record<string, unknown>): Record<string, [unknow
 
 export type IndexRow = { kind: string; value: string; field: string };
 
-/**
- * The identifier index rows the API writes for a contact's name and props
- * (src/dedupe/dedupe.repository.ts `identifierRows`, written by the create in the same batch).
- */
-export function contactIndexRows(name: string, props: PropBody[], hmacKey: string | undefined) {
-  return identifierRows(name, props, hmacKey);
-}
-
-/** The index row of a bank account (dedupe.repository.ts `bankRowStatements`), or null when not indexable. */
-export function bankIndexRow(accountNumber: string, ifsc: string): IndexRow | null {
-  const value = bankAccountKey(accountNumber, ifsc);
-  return value ? { kind: "bank_account", value, field: "banks.account_number" } : null;
-}
-
 type Statements = Record<
   | "contact"
   | "createdHistory"
@@ -870,9 +872,11 @@ function prepare(db: DatabaseSync): Statements {
          json_remove(json_set(?, '$.namespace', json_array(null, ?), '$.ref_id', json_array(null, ?)),
            case when ? is null then '$.ref_id' else '$.none' end), null)`,
     ),
+    // Entries about a sub-resource name it in subject_type / subject_id (migration 0007).
     history: db.prepare(
-      `INSERT INTO contact_history (id, tenant_id, contact_id, at, actor, action, changes, reason)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO contact_history (id, tenant_id, contact_id, at, actor, action, changes, reason, subject_type,
+         subject_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     // applyAction: json_object(field, json_array(old, new)).
     actionHistory: db.prepare(
@@ -889,8 +893,9 @@ function prepare(db: DatabaseSync): Statements {
     ),
     bank: db.prepare(
       `INSERT INTO bank_accounts (id, tenant_id, contact_id, account_number, ifsc, account_holder_name, bank_name,
-         branch_name, account_type, is_primary, tags, version, created_at, created_by, updated_at, updated_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, null)`,
+         branch_name, account_type, is_primary, tags, version, created_at, created_by, updated_at, updated_by,
+         account_last4, account_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, null, ?, ?)`,
     ),
     relation: db.prepare(
       `INSERT INTO relations (id, tenant_id, contact_id, type, related_contact_id, tags, version, created_at,
@@ -925,6 +930,8 @@ export type SeedOptions = PlanOptions & {
   tenant: string;
   user: string;
   hmacKey: string | undefined;
+  /** PII_KEYS the worker runs with: protected identifiers are stored encrypted, as the API stores them. */
+  piiKeys: string | undefined;
   force?: boolean;
   progress?: boolean;
   /** Contacts per transaction. */
@@ -1071,12 +1078,10 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
 
   const flush = async () => {
     // The async part (Aadhaar HMAC through WebCrypto) first, then one synchronous transaction.
-    const indexRows = await Promise.all(
-      chunk.map((c) => contactIndexRows(c.body.name, c.body.props, options.hmacKey)),
-    );
+    const stored = await Promise.all(chunk.map((c) => storedForms(c)));
     db.exec("BEGIN");
     chunk.forEach((plan, i) => {
-      writeContact(plan, indexRows[i] as IndexRow[]);
+      writeContact(plan, stored[i] as Stored);
     });
     db.exec("COMMIT");
     counts.contacts += chunk.length;
@@ -1084,7 +1089,38 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     chunk = [];
   };
 
-  const writeContact = (plan: ContactPlan, indexRows: IndexRow[]) => {
+  // What the API stores for a create (contacts.repository.ts storeProps, banks.repository.ts
+  // protectedAccount): props validated, canonical and protected, the index computed from the clear
+  // values, and each bank account number as its envelope, last four digits and keyed hash.
+  const hmacKey = options.hmacKey ?? "";
+  const ringOf = keyRing(options.piiKeys);
+  type Stored = Awaited<ReturnType<typeof storedForms>>;
+  const storedForms = async (plan: ContactPlan) => {
+    const ring = await ringOf;
+    const ctx = { tenantId: tenant };
+    const merged = mergeMaskedWrites(plan.body.props, []);
+    const errors = validateIdentifierProps(merged, "props");
+    if (errors.length) throw new Error(`plan ${plan.index}: invalid props ${JSON.stringify(errors)}`);
+    const props = await protectProps(ring, merged, ctx, []);
+    const indexable = await indexableProps(ring, merged, ctx);
+    const index = await identifierRows(plan.body.name, indexable.props, hmacKey);
+    const banks = new Map<number, { accountNumber: string; accountLast4: string; accountHash: string }>();
+    for (const [i, child] of plan.children.entries()) {
+      if (child.kind !== "bank") continue;
+      const digits = child.body.account_number;
+      const key = bankAccountKey(digits, child.body.ifsc);
+      if (!key) throw new Error(`plan ${plan.index}: invalid account number`);
+      banks.set(i, {
+        accountNumber: await protectValue(ring, "bank_account", digits, ctx),
+        accountLast4: last4(digits),
+        accountHash: await hashIdentifier(key, hmacKey),
+      });
+    }
+    return { props, index, banks };
+  };
+
+  const writeContact = (plan: ContactPlan, stored: Stored) => {
+    const indexRows = stored.index;
     const body = plan.body;
     const ns = namespaces.get(body.namespace.toLowerCase());
     if (!ns) throw new Error(`plan names an unknown namespace ${body.namespace}`);
@@ -1104,7 +1140,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
       status: body.status,
       tags: body.tags ?? [],
       refs: body.refs ?? null,
-      props: body.props,
+      props: stored.props,
       rm_id: blankToNull(body.rm_id),
       branch_id: blankToNull(body.branch_id),
     };
@@ -1131,7 +1167,12 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
       null,
     );
     const changes: Record<string, [unknown, unknown]> = {};
-    for (const [key, value] of Object.entries({ ...fields, approval_status: "pending" })) {
+    // History shows protected identifiers masked, never their envelopes (createContact: maskProps).
+    for (const [key, value] of Object.entries({
+      ...fields,
+      props: maskProps(fields.props),
+      approval_status: "pending",
+    })) {
       if (value === null || value === undefined) continue;
       if (Array.isArray(value) && value.length === 0) continue;
       changes[key] = [null, value];
@@ -1153,7 +1194,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     idOf.set(plan.index, id);
 
     let approvalStatus = "pending";
-    for (const child of plan.children) {
+    for (const [childIndex, child] of plan.children.entries()) {
       if (child.kind === "action") {
         // applyAction: a refused (inactive contact) or repeated transition writes nothing.
         const target = child.action === "approve" ? "approved" : "rejected";
@@ -1218,7 +1259,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           user,
           childAt,
         );
-        const history = { id: [null, childId], ...createdChanges(recordFields(toAddress(row))) };
+        const history = createdChanges(recordFields(toAddress(row)));
         st.history.run(
           newId(child.at),
           tenant,
@@ -1228,16 +1269,20 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           "address_created",
           JSON.stringify(history),
           null,
+          "address",
+          childId,
         );
         counts.addresses++;
         counts.history++;
       } else if (child.kind === "bank") {
         const b = child.body;
+        const account = stored.banks.get(childIndex);
+        if (!account) throw new Error(`plan ${plan.index}: bank account not protected`);
         const row = {
           id: childId,
           tenantId: tenant,
           contactId: id,
-          accountNumber: b.account_number,
+          ...account,
           ifsc: b.ifsc.trim().toUpperCase(),
           accountHolderName: b.account_holder_name,
           bankName: blankToNull(b.bank_name),
@@ -1266,8 +1311,10 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           childAt,
           user,
           childAt,
+          row.accountLast4,
+          row.accountHash,
         );
-        const history = { id: [null, childId], ...createdChanges(recordFields(toBank(row))) };
+        const history = createdChanges(recordFields(toBank(row)));
         st.history.run(
           newId(child.at),
           tenant,
@@ -1277,12 +1324,12 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           "bank_created",
           JSON.stringify(history),
           null,
+          "bank",
+          childId,
         );
-        const indexRow = bankIndexRow(row.accountNumber, row.ifsc);
-        if (indexRow) {
-          st.identifier.run(tenant, ns.id, id, indexRow.kind, indexRow.value, indexRow.field);
-          counts.identifiers++;
-        }
+        // bankRowStatements: the account's row in the identifier index is its keyed hash.
+        st.identifier.run(tenant, ns.id, id, "bank_account", row.accountHash, "banks.account_number");
+        counts.identifiers++;
         counts.banks++;
         counts.history++;
       } else {
@@ -1301,17 +1348,27 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           childAt,
         );
         // Recorded in the history of both contacts (relations.repository.ts owners).
-        const history = JSON.stringify({
-          id: [null, childId],
-          ...createdChanges({
+        const history = JSON.stringify(
+          createdChanges({
             contact: id,
             type: child.body.type,
             related_contact: related,
             tags: child.body.tags ?? [],
           }),
-        });
+        );
         for (const owner of related ? [id, related] : [id]) {
-          st.history.run(newId(child.at), tenant, owner, childAt, user, "relation_created", history, null);
+          st.history.run(
+            newId(child.at),
+            tenant,
+            owner,
+            childAt,
+            user,
+            "relation_created",
+            history,
+            null,
+            "relation",
+            childId,
+          );
           counts.history++;
         }
         counts.relations++;
@@ -1359,6 +1416,7 @@ const USAGE = `Usage: npm run seed -- --contacts N [options]
   --db PATH        SQLite file to write (default: the local D1 database of npm run dev)
   --seed S         random seed of the data set (default: 1)
   --hmac-key K     IDENTIFIER_HMAC_KEY the worker runs with (default: from .dev.vars, else .dev.vars.example)
+  --pii-keys J     PII_KEYS the worker runs with (default: from .dev.vars, else .dev.vars.example)
   --force          replace a database that already holds contacts
   --quiet          no progress bar`;
 
@@ -1371,6 +1429,7 @@ async function main() {
       db: { type: "string" },
       seed: { type: "string", default: "1" },
       "hmac-key": { type: "string" },
+      "pii-keys": { type: "string" },
       force: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -1390,6 +1449,7 @@ async function main() {
     tenant: values.tenant,
     user: values.user,
     hmacKey: values["hmac-key"] ?? devVar("IDENTIFIER_HMAC_KEY"),
+    piiKeys: values["pii-keys"] ?? devVar("PII_KEYS"),
     force: values.force,
     progress: !values.quiet,
   });

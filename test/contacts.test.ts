@@ -1405,6 +1405,39 @@ describe("contacts: search", () => {
     ]);
     await api("PUT", `/contacts/${(all["Sita Ramesh"] as Contact).id}/active/`, { tenant });
   });
+
+  it("without ordering: newest first by insertion, in pages and with cursors (a rowid keyset)", async () => {
+    const all = await fixtures();
+    const inserted = Object.values(all).map((c) => c.id);
+    const newestFirst = [...inserted].reverse();
+    // Every fixture matches its ref_id prefix; an update does not move a contact (insertion order).
+    await api("PATCH", `/contacts/${inserted[0]}/`, { tenant, body: { rm_id: "RM-LATE" } });
+    const page = await api("GET", "/contacts/?search=srch-000", { tenant });
+    expect(page.body.results.map((c: Contact) => c.id)).toEqual(newestFirst);
+    expect(page.body.count).toBe(7);
+    const second = await api("GET", "/contacts/?search=srch-000&page=2&page_size=3", { tenant });
+    expect(second.body.results.map((c: Contact) => c.id)).toEqual(newestFirst.slice(3, 6));
+    expect(second.body.count).toBe(7);
+    const walked: string[] = [];
+    let cursor = "";
+    for (let i = 0; i < 10; i++) {
+      const res = await api("GET", `/contacts/?search=srch-000&page_size=2&cursor=${cursor}`, { tenant });
+      expect(res.status, res.text).toBe(200);
+      walked.push(...res.body.results.map((c: Contact) => c.id));
+      if (!res.body.next_cursor) break;
+      cursor = encodeURIComponent(res.body.next_cursor);
+    }
+    expect(walked).toEqual(newestFirst);
+    // The cursor is bound to the rowid ordering: an explicit ordering or another search rejects it.
+    const first = await api("GET", "/contacts/?search=srch-000&page_size=2&cursor=", { tenant });
+    const next = encodeURIComponent(first.body.next_cursor);
+    const explicit = await api("GET", `/contacts/?search=srch-000&ordering=-created_at&cursor=${next}`, {
+      tenant,
+    });
+    expect(explicit.status).toBe(400);
+    const other = await api("GET", `/contacts/?search=ram&cursor=${next}`, { tenant });
+    expect(other.status).toBe(400);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -108,7 +108,7 @@ describe("D1 round trips per request", () => {
       }),
     ).toBe(1);
   });
-  it("dedupe: by candidate = 1 (2 with a namespace to resolve), by contact_id = 2 (probe, then candidates)", async () => {
+  it("dedupe: by candidate = 1 (2 with a namespace to resolve), by contact_id = 2 (probe, then candidates); +1 to read the matches in full, only when there are any", async () => {
     const pan = [{ key: "pan_no", value: "ABCPK1234F", type: "text" }];
     expect(await roundTrips("POST", "/contacts/dedupe/", { name: "Kiran Rao", props: pan })).toBe(1);
     expect(
@@ -119,6 +119,8 @@ describe("D1 round trips per request", () => {
       }),
     ).toBe(2);
     expect(await roundTrips("POST", "/contacts/dedupe/", { contact_id: id })).toBe(2);
+    // Candidates are scored on light rows; the full rows of the top `limit` come in a second round trip.
+    expect(await roundTrips("POST", "/contacts/dedupe/", { name: "Kiran Rao", threshold: 0 })).toBe(2);
   });
   it("create with dedupe=block = 1 when nothing blocks it", async () => {
     const body = {

@@ -1,4 +1,5 @@
 /** The markdown tables and the SVG chart of a bench run (hand-written SVG, no chart library). */
+import type { Storage } from "./storage";
 
 export type RouteResult = {
   name: string;
@@ -22,6 +23,8 @@ export type RouteResult = {
 export type SizeResult = {
   contacts: number;
   database: { bytes: number; seeded: "now" | "cached"; seedSeconds?: number };
+  /** Bytes per table and index of the seeded file (dbstat), and how many contacts fit in 10 GB. */
+  storage?: Storage;
   walk?: { depth: number; pages: number; seconds: number };
   routes: RouteResult[];
   profiles?: {
@@ -82,6 +85,24 @@ export function sizeTable(size: SizeResult): string {
       `| ${r.name} | ${int(r.rps)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${int(r.cpuUs)} | ${ratio(r.rps, constant?.rps)} | ${ratio(r.rps, d1?.rps)} | ${ratio(r.p50, d1?.p50)} | ${ratio(r.cpuUs, constant?.cpuUs)} | ${ratio(r.cpuUs, d1?.cpuUs)} | ${notes} |`,
     );
   }
+  return lines.join("\n");
+}
+
+/** The write routes against the raw D1 write (one batch of a create's statements, no API): target ≥ 0.8×. */
+export function writesTable(size: SizeResult): string {
+  const raw = size.routes.find((r) => r.name === "baseline: raw D1 write" && !r.skipped);
+  const writes = size.routes.filter((r) => r.kind === "write" && !r.skipped);
+  if (!raw || writes.length === 0) return "";
+  const lines = [
+    `Writes against the raw D1 write baseline (${int(raw.rps)} req/s, p50 ${fmt(raw.p50, 2)} ms, ${int(raw.cpuUs)} CPU µs/req):`,
+    "",
+    "| route | req/s ÷ raw write | p50 ÷ raw write | CPU ÷ raw write | ≥ 0.8× |",
+    "|---|--:|--:|--:|---|",
+    ...writes.map(
+      (r) =>
+        `| ${r.name} | ${ratio(r.rps, raw.rps)} | ${ratio(r.p50, raw.p50)} | ${ratio(r.cpuUs, raw.cpuUs)} | ${r.rps !== undefined && raw.rps ? (r.rps / raw.rps >= 0.8 ? "yes" : "no") : "–"} |`,
+    ),
+  ];
   return lines.join("\n");
 }
 

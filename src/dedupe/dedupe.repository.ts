@@ -183,10 +183,18 @@ function lookupPairs(rows: IndexRow[]): [string, string][] {
   return pairs;
 }
 
+/** What scoring reads of a candidate: no props, tags or audit columns (the full row is read for the top matches only). */
+export type CandidateRow = {
+  id: string;
+  name: string;
+  type: "individual" | "corporate";
+  namespaceId: string;
+};
+
 /**
  * Candidate contacts for a probe, through the identifier index only (never a scan of the tenant): those
- * sharing an identifier (at most 200) or a name blocking key (at most 50). Returns the candidates'
- * contact rows and index rows, in one round trip.
+ * sharing an identifier (at most 200) or a name blocking key (at most 50). Returns the candidates' light
+ * rows (what scoring reads) and index rows, in one round trip.
  */
 export async function findCandidates(db: Db, scope: CandidateScope, probe: IndexRow[]) {
   const identifierPairs = lookupPairs(probe.filter((r) => r.kind !== "name"));
@@ -203,7 +211,14 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
         limit ${limit})`;
   const candidateIds = sql`(${matching(identifierPairs, MAX_IDENTIFIER_CANDIDATES)} union ${matching(namePairs, MAX_NAME_CANDIDATES)})`;
   const [rows, indexRows] = await batch(db, [
-    withNamespace(db)
+    db
+      .select({
+        id: contacts.id,
+        name: contacts.name,
+        type: contacts.type,
+        namespaceId: contacts.namespaceId,
+      })
+      .from(contacts)
       // `+` keeps the tenant filter off the index: the candidates are looked up by primary key.
       .where(and(sql`+${contacts.tenantId} = ${scope.tenantId}`, inArray(contacts.id, candidateIds))),
     db
@@ -221,7 +236,20 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
         ),
       ),
   ]);
-  return { contacts: rows, index: indexRows };
+  return { contacts: rows as CandidateRow[], index: indexRows };
+}
+
+/** The full rows (with namespace names) of the contacts a dedupe answers with, in one round trip. */
+async function fullContacts(
+  db: Db,
+  tenantId: string,
+  ids: string[],
+): Promise<Map<string, ContactWithNamespace>> {
+  if (ids.length === 0) return new Map();
+  const rows = await withNamespace(db).where(
+    and(sql`+${contacts.tenantId} = ${tenantId}`, inArray(contacts.id, ids)),
+  );
+  return new Map(rows.map((row) => [row.contact.id, row]));
 }
 
 /**
@@ -262,14 +290,25 @@ export async function findDuplicates(
   const byContact = new Map<string, IndexRow[]>();
   for (const row of candidates.index)
     byContact.set(row.contactId, [...(byContact.get(row.contactId) ?? []), row]);
-  return candidates.contacts
+  // Scored on the light rows; only the top `limit` are read in full (props, tags, namespace name).
+  const top = candidates.contacts
     .map((row) => {
-      const candidate = features(row.contact.name, row.contact.type, byContact.get(row.contact.id) ?? []);
-      return { contact: row, ...scoreMatch(probeFeatures, candidate) };
+      const candidate = features(row.name, row.type, byContact.get(row.id) ?? []);
+      return { id: row.id, ...scoreMatch(probeFeatures, candidate) };
     })
     .filter((m) => m.score >= options.threshold)
-    .sort((a, b) => b.score - a.score || a.contact.contact.id.localeCompare(b.contact.contact.id))
+    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
     .slice(0, options.limit);
+  const full = await fullContacts(
+    db,
+    scope.tenantId,
+    top.map((m) => m.id),
+  );
+  // A contact deleted between the two reads is left out.
+  return top.flatMap(({ id, score, reasons }) => {
+    const contact = full.get(id);
+    return contact ? [{ contact, score, reasons }] : [];
+  });
 }
 
 /** The probe of a stored contact: its name, type and index rows (already hashed), read in one round trip. */

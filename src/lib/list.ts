@@ -6,7 +6,16 @@ import { badCursor, type CursorScope, cursorBinding, decodeCursor, encodeCursor 
 import { invalid } from "./errors";
 import { type CursorEnvelope, DEFAULT_PAGE_SIZE, type ListParams, type PageEnvelope } from "./list-query";
 
-export type SortSpec = { column: SQLiteColumn; direction: "asc" | "desc"; key: string };
+/**
+ * A list's ordering. `unique`: the sort value alone identifies a row (e.g. the rowid), so no id breaks
+ * ties and a cursor's keyset is the value alone: one range on the table's own b-tree.
+ */
+export type SortSpec = {
+  column: SQLiteColumn | SQL;
+  direction: "asc" | "desc";
+  key: string;
+  unique?: boolean;
+};
 
 /** Maps an `ordering` value to a column and direction; the id breaks ties in the same direction. */
 export function sortSpec(ordering: string | undefined, columns: Record<string, SQLiteColumn>): SortSpec {
@@ -55,7 +64,7 @@ export async function listPage<Row>(spec: ListSpec<Row>): Promise<ListResult<Row
   const { db, sort, id, params } = spec;
   const pageSize = params.page_size ?? DEFAULT_PAGE_SIZE;
   const direction = sort.direction === "desc" ? desc : asc;
-  const order = [direction(sort.column), direction(id)];
+  const order = sort.unique ? [direction(sort.column)] : [direction(sort.column), direction(id)];
 
   if (params.cursor !== undefined) {
     if (params.page !== undefined) {
@@ -71,7 +80,11 @@ export async function listPage<Row>(spec: ListSpec<Row>): Promise<ListResult<Row
       // A row-value comparison is one range on the (tenant_id, <sort>, id) index: the page costs the
       // same at any depth (the equivalent OR form makes SQLite walk the index from the start).
       const beyond = sort.direction === "desc" ? sql`<` : sql`>`;
-      where.push(sql`(${sort.column}, ${id}) ${beyond} (${value}, ${lastId})`);
+      where.push(
+        sort.unique
+          ? sql`${sort.column} ${beyond} ${value}`
+          : sql`(${sort.column}, ${id}) ${beyond} (${value}, ${lastId})`,
+      );
     }
     const window = { where: and(...where), order, limit: pageSize + 1, offset: 0 };
     const [rows, ...related] = await batch(db, [spec.rows(window), ...(spec.related?.(window) ?? [])]);

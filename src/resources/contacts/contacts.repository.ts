@@ -34,7 +34,7 @@ import type { CursorScope } from "../../lib/cursor";
 import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
 import { etagOf } from "../../lib/etag";
 import { newId } from "../../lib/ids";
-import { createdAtRange, listPage, sortSpec } from "../../lib/list";
+import { createdAtRange, listPage, type SortSpec, sortSpec } from "../../lib/list";
 import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
 import { nowIso } from "../../lib/time";
 import type { PiiConfig } from "../../pii/access";
@@ -303,9 +303,11 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
   for (const tag of params.tags ?? []) {
     where.push(sql`exists (select 1 from json_each(${contacts.tags}) where json_each.value = ${tag})`);
   }
+  let searched: string | null = null;
   if (params.search) {
     const match = searchMatch(tenantId, params.search);
     if (match) {
+      searched = match;
       // Drive the query from the FTS matches (already limited to the tenant by its token): the unary `+`
       // keeps SQLite from walking the tenant's whole index and probing every row against the matches.
       where[0] = sql`+${contacts.tenantId} = ${tenantId}`;
@@ -314,11 +316,17 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
       );
     }
   }
-  const sort = sortSpec(params.ordering, {
-    name: contacts.name,
-    created_at: contacts.createdAt,
-    updated_at: contacts.updatedAt,
-  });
+  // A search without `ordering` comes newest first by insertion order: the contacts' rowid, which is
+  // also the FTS rowid. The page then reads only its own rows (walking the matches' rowids backwards)
+  // instead of sorting every match by created_at; its cursors are rowid keysets ("-rowid").
+  const byRowid = searched !== null && !params.ordering;
+  const sort: SortSpec = byRowid
+    ? { column: contactRowid, direction: "desc", key: "-rowid", unique: true }
+    : sortSpec(params.ordering, {
+        name: contacts.name,
+        created_at: contacts.createdAt,
+        updated_at: contacts.updatedAt,
+      });
   const { page: _p, page_size: _s, cursor: _c, expand: _e, ...filters } = params;
   const cursorScope: CursorScope = { secret, tenantId, resource: "contacts", filters };
   const result = await listPage<ContactWithNamespace>({
@@ -329,7 +337,7 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
     params,
     cursorScope,
     rows: (window) =>
-      withNamespace(db)
+      (byRowid ? withNamespaceAndRowid(db) : withNamespace(db))
         .where(window.where)
         .orderBy(...window.order)
         .limit(window.limit)
@@ -337,15 +345,21 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
     count: (condition) =>
       countsServe(params)
         ? groupedCount(db, tenantId, params)
-        : db.select({ n: count() }).from(contacts).where(condition),
-    position: ({ contact }) => [
-      sort.key.endsWith("name")
-        ? contact.name
-        : sort.key.endsWith("updated_at")
-          ? contact.updatedAt
-          : contact.createdAt,
-      contact.id,
-    ],
+        : searched !== null && searchOnly(params)
+          ? ftsCount(db, searched)
+          : db.select({ n: count() }).from(contacts).where(condition),
+    position: (row) => {
+      const { contact } = row;
+      if (byRowid) return [(row as ContactWithRowid).rowid, contact.id];
+      return [
+        sort.key.endsWith("name")
+          ? contact.name
+          : sort.key.endsWith("updated_at")
+            ? contact.updatedAt
+            : contact.createdAt,
+        contact.id,
+      ];
+    },
     related: (window) => {
       const pageIds = db
         .select({ id: contacts.id })
@@ -360,6 +374,47 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
   });
   const { kinds } = expansionQueries(db, tenantId, params.expand ?? new Set(), []);
   return { ...result, expandedOf: (id: string) => attach(kinds, result.related, id) };
+}
+
+const contactRowid = sql<number>`${contacts}.rowid`;
+type ContactWithRowid = ContactWithNamespace & { rowid: number };
+
+/** withNamespace plus the contact's rowid: the position of a row in a search's insertion order. */
+const withNamespaceAndRowid = (db: Db) =>
+  db
+    .select({
+      contact: contacts,
+      namespace: sql<string>`${namespaces.name}`.as("namespace_name"),
+      rowid: sql<number>`${contacts}.rowid`.as("contact_rowid"),
+    })
+    .from(contacts)
+    .innerJoin(namespaces, eq(namespaces.id, contacts.namespaceId));
+
+/** Whether `search` is a list's only filter (the FTS row of a contact carries its tenant's token). */
+function searchOnly(params: ContactListParams): boolean {
+  return (
+    !params.status &&
+    !params.type &&
+    !params.approval_status &&
+    !params.namespace &&
+    !params.tags &&
+    !params.rm_id &&
+    !params.branch_id &&
+    !params.created_at_after &&
+    !params.created_at_before
+  );
+}
+
+/**
+ * The exact count of a search with no other filter, from the FTS index alone: it holds one row per
+ * contact (kept by triggers in the same transaction) and the match includes the tenant's token, so the
+ * contacts' rows need not be read (at 100k contacts a broad prefix counts about 5x faster).
+ */
+function ftsCount(db: Db, match: string) {
+  return db
+    .select({ n: sql<number>`count(*)` })
+    .from(sql`contacts_fts`)
+    .where(sql`contacts_fts match ${match}`);
 }
 
 /** Whether a list's count can come from contact_counts: only filters the table groups by. */

@@ -1,0 +1,143 @@
+// Baseline 3: the raw D1 write of a contact create, without the API (no Hono, Zod, drizzle, auth, identifier
+// normalisation or mapping). POST /contacts with the bench's create body runs ONE batch of the statements
+// createContact issues: the namespace read, the contact insert (namespace and ref_id resolved in SQL from
+// the namespace row), the counter update, the `created` history insert, the identifier index rows (delete,
+// insert from one JSON parameter, bank rows' namespace) and the read back with the namespace name. The
+// triggers (FTS, contact_counts) fire as they do for the API. Tenant and user are fixed ("bench").
+const TENANT = "bench";
+const USER = "bench-user";
+const B32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+// Time-ordered ids (as the API's ULIDs): new rows land at the end of the id index, not at random places.
+function newId() {
+  let time = Date.now();
+  let head = "";
+  for (let i = 0; i < 10; i++) {
+    head = B32[time % 32] + head;
+    time = Math.floor(time / 32);
+  }
+  const random = crypto.getRandomValues(new Uint8Array(16));
+  let tail = "";
+  for (const b of random) tail += B32[b % 32];
+  return head + tail;
+}
+
+// The index rows the API would derive for the bench body, by plain string work (no checksums, no HMAC).
+function indexRows(body) {
+  const rows = [];
+  for (const p of body.props ?? []) {
+    if (p.key === "pan_no") rows.push({ kind: "pan", value: p.value.toUpperCase(), field: "props.pan_no" });
+    else if (p.key === "mobile")
+      rows.push({ kind: "mobile", value: p.value.replace(/\D/g, "").slice(-10), field: "props.mobile" });
+    else if (p.key === "email")
+      rows.push({ kind: "email", value: p.value.toLowerCase(), field: "props.email" });
+    else if (p.key === "dob") rows.push({ kind: "dob", value: p.value, field: "props.dob" });
+  }
+  const words = body.name.toLowerCase().split(/\s+/).filter(Boolean);
+  rows.push({ kind: "name", value: words.join(" "), field: "name" });
+  if (words.length > 1) rows.push({ kind: "name", value: [...words].sort().join(" "), field: "name" });
+  return rows;
+}
+
+const NS = "n.tenant_id = ?1 and lower(n.name) = lower(?2)";
+
+export default {
+  async fetch(request, env) {
+    if (request.method !== "POST") return new Response("POST only", { status: 405 });
+    const body = await request.json();
+    const id = newId();
+    const now = new Date();
+    const at = now.toISOString();
+    const y = String(now.getUTCFullYear());
+    const m = String(now.getUTCMonth() + 1).padStart(2, "0");
+    const d = String(now.getUTCDate()).padStart(2, "0");
+    const tags = JSON.stringify(body.tags ?? []);
+    const props = JSON.stringify(body.props ?? []);
+    const changes = JSON.stringify({
+      name: [null, body.name],
+      type: [null, body.type],
+      status: [null, body.status],
+      tags: [null, body.tags ?? []],
+      props: [null, body.props ?? []],
+      approval_status: [null, "pending"],
+    });
+    const inserted = "exists (select 1 from contacts where id = ?3)";
+    const db = env.DB;
+    const statements = [
+      db.prepare(`select n.id from namespaces n where ${NS}`).bind(TENANT, body.namespace),
+      db
+        .prepare(
+          `insert into contacts (id, tenant_id, namespace_id, ref_id, name, type, status, approval_status, tags, refs,
+             props, rm_id, branch_id, version, created_at, created_by, updated_at, updated_by)
+           select ?3, ?1, n.id,
+             case when n.contact_pattern is null then null else printf(replace(replace(replace(
+               replace(replace(replace(replace(n.contact_pattern, '{yyyy}', ?9), '{yy}', ?10), '{mm}', ?11), '{dd}', ?12),
+               '{seq}', '%d'), '{seq:', '%0'), '}', 'd'), n.contact_counter) end,
+             ?4, ?5, ?6, 'pending', ?7, null, ?8, null, null, 1, ?13, ?14, ?13, null
+           from namespaces n where ${NS}`,
+        )
+        .bind(
+          TENANT,
+          body.namespace,
+          id,
+          body.name,
+          body.type,
+          body.status,
+          tags,
+          props,
+          y,
+          y.slice(2),
+          m,
+          d,
+          at,
+          USER,
+        ),
+      db
+        .prepare(
+          `update namespaces set contact_counter = contact_counter + 1
+           where id = (select n.id from namespaces n where ${NS}) and contact_pattern is not null and ${inserted}`,
+        )
+        .bind(TENANT, body.namespace, id),
+      db
+        .prepare(
+          `insert into contact_history (id, tenant_id, contact_id, at, actor, action, changes, reason)
+           select ?4, ?1, ?3, ?5, ?6, 'created',
+             json_set(?7, '$.namespace', json_array(null, ?2), '$.ref_id',
+               json_array(null, (select ref_id from contacts where id = ?3))), null
+           where ${inserted}`,
+        )
+        .bind(TENANT, body.namespace, id, newId(), at, USER, changes),
+      db
+        .prepare(
+          `delete from contact_identifiers where tenant_id = ?1 and contact_id = ?2 and kind <> 'bank_account'
+           and exists (select 1 from contacts where id = ?2)`,
+        )
+        .bind(TENANT, id),
+      db
+        .prepare(
+          `insert into contact_identifiers (tenant_id, namespace_id, contact_id, kind, value, field)
+           select ?1, c.namespace_id, c.id, json_extract(j.value, '$.kind'), json_extract(j.value, '$.value'),
+             json_extract(j.value, '$.field')
+           from contacts c, json_each(?3) j where c.id = ?2`,
+        )
+        .bind(TENANT, id, JSON.stringify(indexRows(body))),
+      db
+        .prepare(
+          `update contact_identifiers set namespace_id = (select namespace_id from contacts where id = ?2)
+           where tenant_id = ?1 and contact_id = ?2 and exists (select 1 from contacts where id = ?2)`,
+        )
+        .bind(TENANT, id),
+      db
+        .prepare(
+          `select c.*, n.name as namespace_name from contacts c join namespaces n on n.id = c.namespace_id
+           where c.tenant_id = ?1 and c.id = ?2`,
+        )
+        .bind(TENANT, id),
+    ];
+    const results = await db.batch(statements);
+    const row = results.at(-1).results[0];
+    if (!row)
+      return new Response('{"status":400}', { status: 400, headers: { "content-type": "application/json" } });
+    return Response.json(row, { status: 201 });
+  },
+};
