@@ -8,6 +8,8 @@ import { auth } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body";
 import { cors } from "./middleware/cors";
 import { database } from "./middleware/db";
+import { etags } from "./middleware/etag";
+import { idempotency } from "./middleware/idempotency";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestId } from "./middleware/request-id";
 import { PiiKeysError } from "./pii/keyring";
@@ -26,7 +28,8 @@ export const app = createRouter();
 // Authentication comes before body checks: API.md answers 401 to any unauthenticated request,
 // whatever else is wrong with it (an oversized or non-JSON body included). CORS comes before it:
 // a browser's preflight carries no token.
-app.use("*", requestId, cors, auth, rateLimit, bodyGuard, database);
+// Idempotency runs inside the db middleware: its key is claimed by the request's first write batch.
+app.use("*", requestId, cors, auth, rateLimit, bodyGuard, database, idempotency, etags);
 
 app.route("/", healthRouter);
 app.route("/", docsRouter);

@@ -28,8 +28,23 @@ export type Auth = { tenantId: string; userId: string; scopes: ReadonlySet<strin
 
 export type Db = DrizzleD1Database;
 
-/** The request's D1 session: how it starts, and the session once the first query opened it. */
-export type DbSession = { binding: D1Database; start: string; session?: D1DatabaseSession };
+/**
+ * An Idempotency-Key claim (src/middleware/idempotency.ts): the row the request's first write batch
+ * inserts into idempotency_keys, so the key is taken exactly when, and only if, the write commits.
+ */
+export type IdempotencyClaim = { tenantId: string; key: string; hash: string; at: string; expiresAt: string };
+
+/**
+ * The request's D1 session: how it starts, and the session once the first query opened it. `claim`
+ * rides in the first write (batch or statement) the request issues; `claimed` once that write committed.
+ */
+export type DbSession = {
+  binding: D1Database;
+  start: string;
+  session?: D1DatabaseSession;
+  claim?: IdempotencyClaim;
+  claimed?: boolean;
+};
 
 export type AppEnv = {
   Bindings: Bindings;

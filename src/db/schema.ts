@@ -210,3 +210,26 @@ export const relations = sqliteTable(
     index("relations_tenant_type_created_idx").on(t.tenantId, t.type, t.createdAt, t.id),
   ],
 );
+
+/**
+ * Idempotency keys (API.md, Safe retries): claimed in the same D1 batch as the first write of the
+ * request they answer (src/middleware/db.ts), the response stored afterwards (status null: still in
+ * flight). `body` is an AES-GCM envelope when PII_KEYS is set (it may hold protected identifiers in
+ * clear). Rows expire after 24 hours; src/scheduled.ts purges them.
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    tenantId: text("tenant_id").notNull(),
+    key: text("key").notNull(),
+    /** SHA-256 (hex) of method, path, body and whether the caller sees protected identifiers. */
+    requestHash: text("request_hash").notNull(),
+    status: integer("status"),
+    /** JSON object of the stored response headers (Content-Type, Location, ETag). */
+    headers: text("headers"),
+    body: text("body"),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.key] }), index("idempotency_keys_expires_idx").on(t.expiresAt)],
+);

@@ -2,7 +2,8 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 
 /** Response headers a browser client may read (API.md, Edge behaviour). */
-const EXPOSED = "X-Request-Id, ETag, X-D1-Bookmark, RateLimit, RateLimit-Policy, Retry-After, Location";
+const EXPOSED =
+  "X-Request-Id, ETag, Idempotent-Replayed, X-D1-Bookmark, RateLimit, RateLimit-Policy, Retry-After, Location";
 const METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE";
 const REQUEST_HEADERS =
   "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id, X-D1-Bookmark";

@@ -1,8 +1,8 @@
 import { drizzle } from "drizzle-orm/d1";
 import type { MiddlewareHandler } from "hono";
 import { contextStorage, tryGetContext } from "hono/context-storage";
-import type { AppEnv, Db, DbSession } from "../env";
-import { invalid } from "../lib/errors";
+import type { AppEnv, Db, DbSession, IdempotencyClaim } from "../env";
+import { ApiError, invalid } from "../lib/errors";
 
 export const BOOKMARK_HEADER = "X-D1-Bookmark";
 
@@ -19,43 +19,126 @@ function constraint(method: string, bookmark: string | undefined): string {
   return bookmark || "first-unconstrained";
 }
 
-/** The D1 session of the request being served (opened on its first query). */
-function currentSession(): D1DatabaseSession {
+/** The D1 session state of the request being served. */
+function currentState(): DbSession {
   const state = tryGetContext<AppEnv>()?.var.dbSession;
   if (!state) throw new Error("D1 query outside a request: c.var.db only runs inside the db middleware");
+  return state;
+}
+
+/** The D1 session of the request being served (opened on its first query). */
+function sessionOf(state: DbSession): D1DatabaseSession {
   state.session ??= state.binding.withSession(state.start);
   return state.session;
 }
 
 type Statement = { sql: string; params: unknown[] };
 
+/** drizzle writes start with one of these verbs (no CTE-led writes in this code base). */
+const WRITE = /^\s*(?:insert|update|delete|replace)\b/i;
+
+/** Thrown when the idempotency key a write batch claims exists: the batch, write included, rolled back. */
+export class IdempotencyKeyTaken extends ApiError {
+  constructor() {
+    // The default answer (a repeat while the first is in flight); the idempotency middleware replays a
+    // stored response or answers 422 instead when it finds one. No "UNIQUE constraint" wording: the
+    // repositories' unique-violation handlers must not mistake it for their own conflicts.
+    super("conflict", "A request with this Idempotency-Key is still being processed; retry later");
+  }
+}
+
+function isClaimConflict(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (/UNIQUE constraint failed: idempotency_keys\./i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * The claim's statements: an expired row of the same key (not purged yet) is dropped, then the key is
+ * inserted with no response yet. A live row makes the INSERT fail (primary key), which rolls back the
+ * whole batch: the write it rides with never happens without its key, nor twice with it.
+ */
+function claimStatements(session: D1DatabaseSession, claim: IdempotencyClaim): D1PreparedStatement[] {
+  return [
+    session
+      .prepare("delete from idempotency_keys where tenant_id = ? and key = ? and expires_at <= ?")
+      .bind(claim.tenantId, claim.key, claim.at),
+    session
+      .prepare(
+        "insert into idempotency_keys (tenant_id, key, request_hash, created_at, expires_at) values (?, ?, ?, ?, ?)",
+      )
+      .bind(claim.tenantId, claim.key, claim.hash, claim.at, claim.expiresAt),
+  ];
+}
+
+/**
+ * Runs `statements` in one D1 batch, with the request's pending idempotency claim in front when one of
+ * them writes; returns the statements' own results (the claim's are dropped).
+ */
+async function batchWithClaim(state: DbSession, statements: Statement[]): Promise<D1Result[]> {
+  const session = sessionOf(state);
+  const prepared = statements.map((s) => session.prepare(s.sql).bind(...s.params));
+  const claim = state.claim;
+  if (!claim || state.claimed || !statements.some((s) => WRITE.test(s.sql))) return session.batch(prepared);
+  const head = claimStatements(session, claim);
+  let results: D1Result[];
+  try {
+    results = await session.batch([...head, ...prepared]);
+  } catch (error) {
+    if (isClaimConflict(error)) throw new IdempotencyKeyTaken();
+    throw error;
+  }
+  state.claimed = true;
+  return results.slice(head.length);
+}
+
+/** Rows of a batch result as arrays (what raw() returns), the way drizzle maps its own batches. */
+const rawRows = (result: D1Result) =>
+  (result.results as Record<string, unknown>[]).map((row) => Object.keys(row).map((k) => row[k]));
+
 /**
  * A statement that runs on the session of whichever request executes it. Drizzle builds a query once
  * and may keep it (the repositories cache prepared queries per Db); the D1 statement is made at run time
- * on the current request's session, so no statement is ever shared between requests' sessions.
+ * on the current request's session, so no statement is ever shared between requests' sessions. A write
+ * run on its own while an idempotency claim is pending becomes a batch of the claim and the write.
  */
 function statement(sql: string, params: unknown[] = []) {
   const onSession = () =>
-    currentSession()
+    sessionOf(currentState())
       .prepare(sql)
       .bind(...params);
+  const claiming = () => {
+    const state = currentState();
+    if (!state.claim || state.claimed || !WRITE.test(sql)) return null;
+    return batchWithClaim(state, [{ sql, params }]).then(([result]) => result as D1Result);
+  };
   return {
     sql,
     params,
     bind: (...values: unknown[]) => statement(sql, values),
-    all: () => onSession().all(),
-    raw: (options?: { columnNames?: boolean }) => onSession().raw(options as { columnNames: true }),
-    first: (column?: string) => (column === undefined ? onSession().first() : onSession().first(column)),
-    run: () => onSession().run(),
+    all: () => claiming() ?? onSession().all(),
+    raw: (options?: { columnNames?: boolean }) => {
+      if (options?.columnNames) return onSession().raw({ columnNames: true });
+      return claiming()?.then(rawRows) ?? onSession().raw();
+    },
+    first: (column?: string) => {
+      const claimed = claiming();
+      if (claimed) {
+        return claimed.then(({ results }) => {
+          const row = (results[0] ?? null) as Record<string, unknown> | null;
+          return column === undefined ? row : (row?.[column] ?? null);
+        });
+      }
+      return column === undefined ? onSession().first() : onSession().first(column);
+    },
+    run: () => claiming() ?? onSession().run(),
   };
 }
 
 const client = {
   prepare: (sql: string) => statement(sql),
-  batch: (statements: Statement[]) => {
-    const session = currentSession();
-    return session.batch(statements.map((s) => session.prepare(s.sql).bind(...s.params)));
-  },
+  batch: (statements: Statement[]) => batchWithClaim(currentState(), statements),
 };
 
 /**

@@ -3,7 +3,7 @@ import { kindOfPropKey } from "../../dedupe/identifiers";
 import { DEFAULT_LIMIT } from "../../dedupe/scoring";
 import { cursorSecret } from "../../lib/cursor";
 import { ApiError, invalid } from "../../lib/errors";
-import { versionOfIfMatch } from "../../lib/etag";
+import { etagOf, versionOfIfMatch } from "../../lib/etag";
 import { pathId } from "../../lib/ids";
 import { listBody } from "../../lib/list";
 import { type AppRouteHandler, noContent } from "../../lib/router";
@@ -114,6 +114,7 @@ export const erase: AppRouteHandler<typeof routes.erase> = async (c) => {
 export const getProps: AppRouteHandler<typeof routes.getProps> = async (c) => {
   const id = contactId(c.req.valid("param").contact_id);
   const row = await repo.getContact(c.var.db, c.var.auth.tenantId, id);
+  c.header("ETag", etagOf(row.contact.version));
   return c.json(await toProps(row, viewerOf(c.env, c.var.auth)), 200);
 };
 
@@ -124,6 +125,7 @@ export const putProps: AppRouteHandler<typeof routes.putProps> = async (c) => {
   const props = Array.isArray(body) ? body : body.props;
   const options = ifMatch(c.req.header("If-Match"));
   const row = await repo.upsertProps(c.var.db, tenantId, userId, id, props, piiConfig(c.env), options);
+  c.header("ETag", etagOf(row.contact.version));
   return c.json(await toProps(row, viewerOf(c.env, c.var.auth)), 200);
 };
 
