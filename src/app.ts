@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
-import { ApiError, PROBLEMS, problemResponse } from "./lib/errors";
+import { ApiError, apiErrorIn, PROBLEMS, problemResponse } from "./lib/errors";
 import { logError } from "./lib/log";
 import { createRouter } from "./lib/router";
 import { auth } from "./middleware/auth";
@@ -80,7 +80,8 @@ app.notFound((c) => {
 });
 
 app.onError((error, c: Context<AppEnv>) => {
-  if (error instanceof ApiError) return problemResponse(c, error);
+  const apiError = apiErrorIn(error);
+  if (apiError) return problemResponse(c, apiError);
   if (error instanceof PiiKeysError) {
     // A deployment without (valid) PII_KEYS cannot store or show protected identifiers: say so, no detail.
     logError(c.get("requestId") ?? "", "personal-data keys unavailable", error);

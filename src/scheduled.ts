@@ -1,7 +1,7 @@
 import { lt, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import type { Bindings } from "./env";
 import { idempotencyKeys } from "./db/schema";
+import type { Bindings } from "./env";
 import { logError } from "./lib/log";
 
 /**

@@ -83,6 +83,15 @@ export function problemResponse(c: Context<AppEnv>, error: ApiError): Response {
   return new Response(JSON.stringify(body), { status, headers });
 }
 
+/**
+ * The ApiError an error is or wraps: drizzle wraps what a query throws (the db layer's own ApiErrors,
+ * such as a taken idempotency key) in its query error, as `cause`.
+ */
+export function apiErrorIn(error: unknown): ApiError | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof ApiError) return e;
+  return undefined;
+}
+
 /** True when D1 refused a write for a UNIQUE index (drizzle wraps D1's error as `cause`). */
 export function isUniqueViolation(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {

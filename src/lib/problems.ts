@@ -42,3 +42,16 @@ export const bodyErrors = {
   413: problem("Body over 256 KiB"),
   415: problem("Body sent without `Content-Type: application/json`"),
 };
+
+/** Error responses of every write (POST, PATCH, PUT, DELETE): the Idempotency-Key answers. */
+export const idempotencyErrors = {
+  409: problem("A request with the same `Idempotency-Key` is still in flight"),
+  422: problem("The `Idempotency-Key` was used for another request (method, path or body differ)"),
+};
+
+/** Error responses of conditional writes (PATCH, PUT, DELETE and a record's actions). */
+export const preconditionErrors = {
+  412: problem(
+    "`If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one",
+  ),
+};

@@ -13,6 +13,11 @@ export type RequestOptions = {
   body?: unknown;
   rawBody?: BodyInit;
   headers?: Record<string, string>;
+  /**
+   * Run through the worker's fetch handler with an execution context and wait for its waitUntil work
+   * (e.g. the stored response of an Idempotency-Key) before returning.
+   */
+  settle?: boolean;
 };
 
 /** One request through the real worker's fetch handler, signed for tenant "t1" unless told otherwise. */
@@ -32,9 +37,15 @@ export async function api<T = any>(
     body = JSON.stringify(options.body);
     if (!headers.has("content-type")) headers.set("Content-Type", "application/json");
   }
-  const response = await exports.default.fetch(
-    new Request(`https://api.test${path}`, { method, headers, body }),
-  );
+  const request = new Request(`https://api.test${path}`, { method, headers, body });
+  let response: Response;
+  if (options.settle) {
+    const ctx = createExecutionContext();
+    response = await worker.fetch(request, env, ctx);
+    await waitOnExecutionContext(ctx);
+  } else {
+    response = await exports.default.fetch(request);
+  }
   const text = await response.text();
   let parsed: unknown = text;
   try {

@@ -133,6 +133,7 @@ export const getProps = apiRoute({
   tags,
   summary: "A contact's props",
   scope: Scope.read,
+  etag: true,
   request: { params },
   responses: { 200: jsonContent(PropsSchema, "The props"), 404: notFound },
 });
@@ -145,6 +146,7 @@ export const putProps = apiRoute({
   summary: "Upsert props by key",
   description: "Other keys are untouched. More than 100 props in total is 400.",
   scope: Scope.write,
+  etag: true,
   request: { params, body: jsonBody(PropsBodySchema) },
   responses: { 200: jsonContent(PropsSchema, "The props after the upsert"), 404: notFound },
 });
