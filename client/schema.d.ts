@@ -1734,7 +1734,10 @@ export interface operations {
     "namespaces.create": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1747,6 +1750,10 @@ export interface operations {
             /** @description The namespace */
             201: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1780,7 +1787,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A namespace with this name (case-insensitive) exists */
+            /** @description A namespace with this name (case-insensitive) exists; or a request with the same `Idempotency-Key` is still in flight */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1807,6 +1814,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -1821,7 +1837,10 @@ export interface operations {
     "namespaces.get": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 304 with no body when the record's current ETag is one of these (weak comparison). */
+                "If-None-Match"?: string;
+            };
             path: {
                 namespace_id: string;
             };
@@ -1832,11 +1851,22 @@ export interface operations {
             /** @description The namespace */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Namespace"];
                 };
+            };
+            /** @description Not modified: `If-None-Match` matched the current ETag */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
             400: {
@@ -1888,7 +1918,12 @@ export interface operations {
     "namespaces.remove": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
             path: {
                 namespace_id: string;
             };
@@ -1899,6 +1934,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1939,8 +1976,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The namespace still holds contacts */
+            /** @description The namespace still holds contacts; or a request with the same `Idempotency-Key` is still in flight */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1962,7 +2017,12 @@ export interface operations {
     "namespaces.update": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
             path: {
                 namespace_id: string;
             };
@@ -1977,6 +2037,10 @@ export interface operations {
             /** @description The namespace */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2019,8 +2083,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Name taken, or a counter moved back */
+            /** @description Name taken, or a counter moved back; or a request with the same `Idempotency-Key` is still in flight */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2039,6 +2112,15 @@ export interface operations {
             };
             /** @description Body sent without `Content-Type: application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2136,7 +2218,10 @@ export interface operations {
     "addresses.create": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2149,6 +2234,10 @@ export interface operations {
             /** @description The address */
             201: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2182,7 +2271,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The address conflicts with another */
+            /** @description The address conflicts with another; or a request with the same `Idempotency-Key` is still in flight */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2209,6 +2298,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -2223,7 +2321,10 @@ export interface operations {
     "addresses.get": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 304 with no body when the record's current ETag is one of these (weak comparison). */
+                "If-None-Match"?: string;
+            };
             path: {
                 address_id: string;
             };
@@ -2234,73 +2335,19 @@ export interface operations {
             /** @description The address */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Address"];
                 };
             };
-            /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
-            400: {
+            /** @description Not modified: `If-None-Match` matched the current ETag */
+            304: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, malformed, expired or wrongly signed bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token lacks the scope this operation needs, or names a tenant this deployment does not serve */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such address in the caller's tenant */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    "addresses.remove": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                address_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2352,10 +2399,114 @@ export interface operations {
             };
         };
     };
+    "addresses.remove": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
+            path: {
+                address_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs, or names a tenant this deployment does not serve */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such address in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same `Idempotency-Key` is still in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "addresses.update": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
             path: {
                 address_id: string;
             };
@@ -2370,6 +2521,10 @@ export interface operations {
             /** @description The address */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2412,8 +2567,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The address conflicts with another */
+            /** @description The address conflicts with another; or a request with the same `Idempotency-Key` is still in flight */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2432,6 +2596,15 @@ export interface operations {
             };
             /** @description Body sent without `Content-Type: application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2530,7 +2703,10 @@ export interface operations {
     "banks.create": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2543,6 +2719,10 @@ export interface operations {
             /** @description The bank account */
             201: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2576,7 +2756,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The same account number and IFSC are already on this contact */
+            /** @description The same account number and IFSC are already on this contact; or a request with the same `Idempotency-Key` is still in flight */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2603,6 +2783,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -2617,7 +2806,10 @@ export interface operations {
     "banks.get": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 304 with no body when the record's current ETag is one of these (weak comparison). */
+                "If-None-Match"?: string;
+            };
             path: {
                 bank_id: string;
             };
@@ -2628,73 +2820,19 @@ export interface operations {
             /** @description The bank account */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["BankAccount"];
                 };
             };
-            /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
-            400: {
+            /** @description Not modified: `If-None-Match` matched the current ETag */
+            304: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, malformed, expired or wrongly signed bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token lacks the scope this operation needs, or names a tenant this deployment does not serve */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such bank account in the caller's tenant */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    "banks.remove": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                bank_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2746,10 +2884,114 @@ export interface operations {
             };
         };
     };
+    "banks.remove": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
+            path: {
+                bank_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs, or names a tenant this deployment does not serve */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such bank account in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same `Idempotency-Key` is still in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "banks.update": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
             path: {
                 bank_id: string;
             };
@@ -2764,6 +3006,10 @@ export interface operations {
             /** @description The bank account */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2806,8 +3052,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The same account number and IFSC are already on this contact */
+            /** @description The same account number and IFSC are already on this contact; or a request with the same `Idempotency-Key` is still in flight */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2826,6 +3081,15 @@ export interface operations {
             };
             /** @description Body sent without `Content-Type: application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2920,7 +3184,10 @@ export interface operations {
     "relations.create": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2933,6 +3200,10 @@ export interface operations {
             /** @description The relation */
             201: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2966,7 +3237,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The same (contact, type, related_contact) exists */
+            /** @description The same (contact, type, related_contact) exists; or a request with the same `Idempotency-Key` is still in flight */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2993,6 +3264,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -3007,7 +3287,10 @@ export interface operations {
     "relations.get": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 304 with no body when the record's current ETag is one of these (weak comparison). */
+                "If-None-Match"?: string;
+            };
             path: {
                 contact_relation_id: string;
             };
@@ -3018,73 +3301,19 @@ export interface operations {
             /** @description The relation */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Relation"];
                 };
             };
-            /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
-            400: {
+            /** @description Not modified: `If-None-Match` matched the current ETag */
+            304: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, malformed, expired or wrongly signed bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The token lacks the scope this operation needs, or names a tenant this deployment does not serve */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such relation in the caller's tenant */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    "relations.remove": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                contact_relation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3136,10 +3365,114 @@ export interface operations {
             };
         };
     };
+    "relations.remove": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
+            path: {
+                contact_relation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or wrongly signed bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token lacks the scope this operation needs, or names a tenant this deployment does not serve */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such relation in the caller's tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same `Idempotency-Key` is still in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "relations.update": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
             path: {
                 contact_relation_id: string;
             };
@@ -3154,6 +3487,10 @@ export interface operations {
             /** @description The relation */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3196,8 +3533,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The same (contact, type, related_contact) exists */
+            /** @description The same (contact, type, related_contact) exists; or a request with the same `Idempotency-Key` is still in flight */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3223,6 +3569,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -3237,7 +3592,10 @@ export interface operations {
     "contacts.dedupe": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3250,6 +3608,8 @@ export interface operations {
             /** @description Matches at or above the threshold, best first */
             200: {
                 headers: {
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3292,6 +3652,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same `Idempotency-Key` is still in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over 256 KiB */
             413: {
                 headers: {
@@ -3303,6 +3672,15 @@ export interface operations {
             };
             /** @description Body sent without `Content-Type: application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3409,7 +3787,10 @@ export interface operations {
                 /** @description `block`: refuse the create when an identity document is already on record (default off) */
                 dedupe?: "block" | "off";
             };
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3422,6 +3803,10 @@ export interface operations {
             /** @description The contact */
             201: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3455,7 +3840,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The ref_id is taken in the namespace; or, with `dedupe=block`, an identity document of the contact is already on record (`/problems/duplicate`, with `matches`: the matching contacts, scores and reasons); nothing is created */
+            /** @description The ref_id is taken in the namespace; or, with `dedupe=block`, an identity document of the contact is already on record (`/problems/duplicate`, with `matches`: the matching contacts, scores and reasons); nothing is created; or a request with the same `Idempotency-Key` is still in flight */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3482,6 +3867,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -3499,7 +3893,10 @@ export interface operations {
                 /** @description Embed sub-resources: addresses, banks, relations (props are always embedded) */
                 expand?: string;
             };
-            header?: never;
+            header?: {
+                /** @description 304 with no body when the record's current ETag is one of these (weak comparison). */
+                "If-None-Match"?: string;
+            };
             path: {
                 contact_id: string;
             };
@@ -3510,11 +3907,22 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Contact"];
                 };
+            };
+            /** @description Not modified: `If-None-Match` matched the current ETag */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
             400: {
@@ -3566,7 +3974,12 @@ export interface operations {
     "contacts.update": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
             path: {
                 contact_id: string;
             };
@@ -3581,6 +3994,10 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3623,8 +4040,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The ref_id is taken in the target namespace */
+            /** @description The ref_id is taken in the target namespace; or a request with the same `Idempotency-Key` is still in flight */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3643,6 +4069,15 @@ export interface operations {
             };
             /** @description Body sent without `Content-Type: application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3664,7 +4099,12 @@ export interface operations {
     "contacts.active": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
             path: {
                 contact_id: string;
             };
@@ -3679,6 +4119,10 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3721,6 +4165,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same `Idempotency-Key` is still in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over 256 KiB */
             413: {
                 headers: {
@@ -3732,6 +4194,15 @@ export interface operations {
             };
             /** @description Body sent without `Content-Type: application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3753,7 +4224,12 @@ export interface operations {
     "contacts.inactive": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
             path: {
                 contact_id: string;
             };
@@ -3768,6 +4244,10 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3810,6 +4290,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same `Idempotency-Key` is still in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over 256 KiB */
             413: {
                 headers: {
@@ -3821,6 +4319,15 @@ export interface operations {
             };
             /** @description Body sent without `Content-Type: application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3842,7 +4349,12 @@ export interface operations {
     "contacts.approve": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
             path: {
                 contact_id: string;
             };
@@ -3857,6 +4369,10 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3899,8 +4415,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The contact is inactive: approval cannot change */
+            /** @description The contact is inactive: approval cannot change; or a request with the same `Idempotency-Key` is still in flight */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3919,6 +4444,15 @@ export interface operations {
             };
             /** @description Body sent without `Content-Type: application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3940,7 +4474,12 @@ export interface operations {
     "contacts.reject": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
             path: {
                 contact_id: string;
             };
@@ -3955,6 +4494,10 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3997,8 +4540,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The contact is inactive: approval cannot change */
+            /** @description The contact is inactive: approval cannot change; or a request with the same `Idempotency-Key` is still in flight */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4017,6 +4569,15 @@ export interface operations {
             };
             /** @description Body sent without `Content-Type: application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4127,7 +4688,10 @@ export interface operations {
     "contacts.getProps": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 304 with no body when the record's current ETag is one of these (weak comparison). */
+                "If-None-Match"?: string;
+            };
             path: {
                 contact_id: string;
             };
@@ -4138,11 +4702,22 @@ export interface operations {
             /** @description The props */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ContactProps"];
                 };
+            };
+            /** @description Not modified: `If-None-Match` matched the current ETag */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
             400: {
@@ -4194,7 +4769,12 @@ export interface operations {
     "contacts.putProps": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
             path: {
                 contact_id: string;
             };
@@ -4209,6 +4789,10 @@ export interface operations {
             /** @description The props after the upsert */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4251,6 +4835,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same `Idempotency-Key` is still in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over 256 KiB */
             413: {
                 headers: {
@@ -4262,6 +4864,15 @@ export interface operations {
             };
             /** @description Body sent without `Content-Type: application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4286,7 +4897,12 @@ export interface operations {
                 /** @description A key to delete; repeat for several (`?key=a&key=b`) */
                 key?: string;
             };
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
             path: {
                 contact_id: string;
             };
@@ -4297,6 +4913,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4330,6 +4948,33 @@ export interface operations {
             };
             /** @description No such contact in the caller's tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same `Idempotency-Key` is still in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

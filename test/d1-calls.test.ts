@@ -14,6 +14,26 @@ async function roundTrips(method: string, path: string, body?: unknown) {
   return spy.roundTrips;
 }
 
+/**
+ * Round trips of a request with an Idempotency-Key, split into the request path and the response store
+ * that runs after the response is sent (waitUntil): that one is the `update idempotency_keys` statement.
+ */
+async function keyedRoundTrips(method: string, path: string, key: string, body: unknown) {
+  const { binding, spy } = spyD1();
+  const res = await apiWithEnv({ DB: binding }, method, path, await token(), {
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json", "idempotency-key": key },
+  });
+  expect(res.status, res.text).toBeLessThan(300);
+  const deferred = spy.statements.filter((s) => /^update idempotency_keys/.test(s.sql)).length;
+  return {
+    status: res.status,
+    replayed: res.headers.get("idempotent-replayed"),
+    path: spy.roundTrips - deferred,
+    deferred,
+  };
+}
+
 const props = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `v${i}`, type: "text" }));
 let id = "";
 
@@ -131,6 +151,29 @@ describe("D1 round trips per request", () => {
       props: [{ key: "pan", value: "QWEPQ1234Z", type: "text" }],
     };
     expect(await roundTrips("POST", "/contacts/?dedupe=block", body)).toBe(1);
+  });
+  it("create with an Idempotency-Key = 1 (the claim rides in the write's batch) + 1 deferred store; a replay = 2 (the refused claim, then the stored response)", async () => {
+    const body = { name: "Idem Asha", namespace: "Calls", status: "active", type: "individual", props };
+    expect(await keyedRoundTrips("POST", "/contacts/", "d1-calls-create", body)).toEqual({
+      status: 201,
+      replayed: null,
+      path: 1,
+      deferred: 1,
+    });
+    expect(await keyedRoundTrips("POST", "/contacts/", "d1-calls-create", body)).toEqual({
+      status: 201,
+      replayed: "true",
+      path: 2,
+      deferred: 0,
+    });
+  });
+  it("namespace create with an Idempotency-Key = 1 (+ 1 deferred store)", async () => {
+    expect(await keyedRoundTrips("POST", "/namespaces/", "d1-calls-ns", { name: "Calls3" })).toEqual({
+      status: 201,
+      replayed: null,
+      path: 1,
+      deferred: 1,
+    });
   });
   it("namespace create = 1, list = 1", async () => {
     expect(await roundTrips("POST", "/namespaces/", { name: "Calls2" })).toBe(1);

@@ -1,0 +1,142 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { api } from "./helpers/api";
+
+let contactId = "";
+let otherId = "";
+let namespaceId = "";
+
+beforeAll(async () => {
+  const ns = await api("POST", "/namespaces/", { body: { name: "Tags", contact_pattern: "T-{seq:5}" } });
+  namespaceId = ns.body.id;
+  const contact = (name: string) =>
+    api("POST", "/contacts/", {
+      body: {
+        name,
+        namespace: "Tags",
+        status: "active",
+        type: "individual",
+        props: [{ key: "k", value: "v", type: "text" }],
+      },
+    });
+  contactId = (await contact("Kiran Rao")).body.id;
+  otherId = (await contact("Asha Rao")).body.id;
+});
+
+const tagOf = (version: number) => `"${version}"`;
+
+describe("ETag on every single-record response", () => {
+  it("namespaces: create, retrieve and update carry the version's tag; lists carry none", async () => {
+    const created = await api("POST", "/namespaces/", { body: { name: "Tagged" } });
+    expect(created.headers.get("etag")).toBe(tagOf(1));
+    const got = await api("GET", `/namespaces/${created.body.id}/`);
+    expect(got.headers.get("etag")).toBe(tagOf(1));
+    const patched = await api("PATCH", `/namespaces/${created.body.id}/`, { body: { contact_counter: 4 } });
+    expect(patched.headers.get("etag")).toBe(tagOf(2));
+    expect((await api("GET", "/namespaces/")).headers.get("etag")).toBeNull();
+  });
+
+  it("contacts: create, retrieve, update and actions; props carry the contact's tag", async () => {
+    const got = await api("GET", `/contacts/${contactId}/`);
+    expect(got.headers.get("etag")).toBe(tagOf(got.body.version));
+    const patched = await api("PATCH", `/contacts/${contactId}/`, { body: { name: "Kiran K Rao" } });
+    expect(patched.headers.get("etag")).toBe(tagOf(patched.body.version));
+    expect(patched.body.version).toBe(got.body.version + 1);
+    const action = await api("PUT", `/contacts/${contactId}/approve/`);
+    expect(action.headers.get("etag")).toBe(tagOf(action.body.version));
+    const props = await api("GET", `/contacts/${contactId}/props/`);
+    expect(props.headers.get("etag")).toBe(tagOf(action.body.version));
+    const put = await api("PUT", `/contacts/${contactId}/props/`, {
+      body: [{ key: "x", value: "1", type: "number" }],
+    });
+    expect(put.headers.get("etag")).toBe(tagOf(action.body.version + 1));
+    expect((await api("GET", "/contacts/")).headers.get("etag")).toBeNull();
+    expect((await api("GET", `/contacts/${contactId}/history/`)).headers.get("etag")).toBeNull();
+  });
+
+  it("a read with expand has no tag (it embeds other records)", async () => {
+    const got = await api("GET", `/contacts/${contactId}/?expand=addresses`);
+    expect(got.status).toBe(200);
+    expect(got.headers.get("etag")).toBeNull();
+  });
+
+  it("addresses, banks and relations: create, retrieve and update", async () => {
+    const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
+      [
+        "/contacts/addresses/",
+        {
+          contact_id: contactId,
+          address_line: "1, MG Road",
+          city: "Bengaluru",
+          state: "Karnataka",
+          pincode: "560001",
+          country: "India",
+        },
+        { city: "Mysuru" },
+      ],
+      [
+        "/contacts/banks/",
+        {
+          contact_id: contactId,
+          account_number: "111122223333",
+          ifsc: "HDFC0001234",
+          account_holder_name: "Kiran Rao",
+        },
+        { bank_name: "HDFC Bank" },
+      ],
+      [
+        "/contacts/relations/",
+        { contact: contactId, type: "spouse", related_contact: otherId },
+        { tags: ["x"] },
+      ],
+    ];
+    for (const [base, body, change] of cases) {
+      const created = await api("POST", base, { body });
+      expect(created.status, created.text).toBe(201);
+      expect(created.headers.get("etag"), base).toBe(tagOf(1));
+      const got = await api("GET", `${base}${created.body.id}/`);
+      expect(got.headers.get("etag"), base).toBe(tagOf(1));
+      const patched = await api("PATCH", `${base}${created.body.id}/`, { body: change });
+      expect(patched.status, patched.text).toBe(200);
+      expect(patched.headers.get("etag"), base).toBe(tagOf(2));
+    }
+  });
+});
+
+describe("If-None-Match on a single-record GET", () => {
+  it("answers 304 with the tag and no body when it matches, 200 otherwise", async () => {
+    const path = `/namespaces/${namespaceId}/`;
+    const current = await api("GET", path);
+    const tag = current.headers.get("etag") ?? "";
+    for (const header of [tag, `W/${tag}`, `"999", ${tag}`, "*"]) {
+      const res = await api("GET", path, { headers: { "If-None-Match": header } });
+      expect(res.status, header).toBe(304);
+      expect(res.text).toBe("");
+      expect(res.headers.get("etag")).toBe(tag);
+      expect(res.headers.get("x-request-id")).toBeTruthy();
+    }
+    const other = await api("GET", path, { headers: { "If-None-Match": '"999"' } });
+    expect(other.status).toBe(200);
+    expect(other.body.id).toBe(namespaceId);
+  });
+
+  it("after a change the old tag no longer matches", async () => {
+    const path = `/contacts/${otherId}/`;
+    const before = await api("GET", path);
+    const tag = before.headers.get("etag") ?? "";
+    await api("PATCH", path, { body: { name: "Asha K Rao" } });
+    const after = await api("GET", path, { headers: { "If-None-Match": tag } });
+    expect(after.status).toBe(200);
+    expect(after.headers.get("etag")).toBe(tagOf(before.body.version + 1));
+    const props = await api("GET", `${path}props/`, {
+      headers: { "If-None-Match": after.headers.get("etag") ?? "" },
+    });
+    expect(props.status).toBe(304);
+  });
+
+  it("a missing record is still 404", async () => {
+    const res = await api("GET", "/namespaces/01JKB3Q2W6N7X8Y9Z0A1B2C3D4/", {
+      headers: { "If-None-Match": "*" },
+    });
+    expect(res.status).toBe(404);
+  });
+});
