@@ -353,6 +353,8 @@ function apiRoutes(auth: string, s: ReturnType<typeof samples>, deepCursor: stri
   const anyId = rotate(s.any);
   const search = rotate(s.searches.length ? s.searches : ["sha"]);
   let created = 0;
+  // Idempotency keys of this run (the working copy of a database outlives a run only when reused).
+  const runId = Date.now().toString(36);
   let patched = 0;
   let acted = 0;
   const routes: Route[] = [
@@ -430,6 +432,24 @@ function apiRoutes(auth: string, s: ReturnType<typeof samples>, deepCursor: stri
       method: "POST",
       path: "/contacts/",
       spec: { next: () => ({ method: "POST", path: "/contacts/", headers, body: createBody(created++) }) },
+    },
+    {
+      name: "create + Idempotency-Key",
+      kind: "write",
+      method: "POST",
+      path: "/contacts/",
+      spec: {
+        next: () => {
+          const n = created++;
+          return {
+            method: "POST",
+            path: "/contacts/",
+            headers: { ...headers, "idempotency-key": `bench-${runId}-${n}` },
+            body: createBody(n),
+          };
+        },
+      },
+      note: "a fresh key per request (claim in the write batch, response stored after)",
     },
     {
       name: "PATCH",
