@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { etagOf, ifMatchVersions, weakMatch } from "../../src/lib/etag";
+import { etagOf, versionOfIfMatch, weakMatch } from "../../src/lib/etag";
 
 describe("entity tags", () => {
   it("are the version, quoted (strong)", () => expect(etagOf(7)).toBe('"7"'));
@@ -13,13 +13,11 @@ describe("entity tags", () => {
     expect(weakMatch("7", '"7"')).toBe(false);
   });
 
-  it("If-Match yields the versions a write may apply to (strong comparison)", () => {
-    expect(ifMatchVersions(undefined)).toBeUndefined();
-    expect(ifMatchVersions('"3"')).toEqual([3]);
-    expect(ifMatchVersions('"3", "4"')).toEqual([3, 4]);
-    expect(ifMatchVersions("*")).toBe("*");
-    expect(ifMatchVersions('W/"3"')).toEqual([]);
-    expect(ifMatchVersions('"x"')).toEqual([]);
-    expect(ifMatchVersions('"0"')).toEqual([]);
+  it("If-Match names one version; * and no header impose none; anything else matches nothing", () => {
+    expect(versionOfIfMatch(undefined)).toBeUndefined();
+    expect(versionOfIfMatch("*")).toBeUndefined();
+    expect(versionOfIfMatch('"3"')).toBe(3);
+    expect(versionOfIfMatch('W/"3"')).toBe(0);
+    expect(versionOfIfMatch('"x"')).toBe(0);
   });
 });
