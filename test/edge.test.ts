@@ -231,6 +231,7 @@ describe("CORS (CORS_ORIGINS)", () => {
   const exposed = [
     "X-Request-Id",
     "ETag",
+    "Idempotent-Replayed",
     "X-D1-Bookmark",
     "RateLimit",
     "RateLimit-Policy",

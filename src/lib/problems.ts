@@ -51,7 +51,8 @@ export const idempotencyErrors = {
 
 /** Error responses of conditional writes (PATCH, PUT, DELETE and a record's actions). */
 export const preconditionErrors = {
-  412: problem(
-    "`If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one",
-  ),
+  412: {
+    ...problem("`If-Match` does not match the record's current ETag: nothing was written"),
+    headers: { ETag: { description: "The record's current ETag", schema: { type: "string" as const } } },
+  },
 };

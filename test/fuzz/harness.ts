@@ -258,7 +258,9 @@ export function caseArbitrary(
     const pathPick: Record<string, fc.Arbitrary<Ref>> = {};
     for (const p of operation.parameters) {
       if (p.in === "path") pathPick[p.name] = ref(POOL_OF_PARAM[p.name] ?? "contacts");
-      else query[p.name] = queries.valid(p.schema, p.name).map((v) => (v instanceof Ref ? v : String(v)));
+      // Header parameters (Idempotency-Key, If-Match, If-None-Match) are not query parameters.
+      else if (p.in === "query")
+        query[p.name] = queries.valid(p.schema, p.name).map((v) => (v instanceof Ref ? v : String(v)));
     }
     const targets: Target[] = [
       ...(operation.body ? (["body", "body", "body"] as const) : []),
