@@ -1985,9 +1985,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2092,9 +2094,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2469,9 +2473,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2576,9 +2582,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2954,9 +2962,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3061,9 +3071,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3435,9 +3447,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3542,9 +3556,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4049,9 +4065,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4174,9 +4192,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4299,9 +4319,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4424,9 +4446,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4549,9 +4573,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4599,7 +4625,12 @@ export interface operations {
     "contacts.erase": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the record's current ETag is one of these (strong comparison); else 412 with the current `ETag`, nothing written. Without it the write is last-writer-wins. */
+                "If-Match"?: string;
+            };
             path: {
                 contact_id: string;
             };
@@ -4614,6 +4645,10 @@ export interface operations {
             /** @description The erased contact */
             200: {
                 headers: {
+                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    ETag?: string;
+                    /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4656,6 +4691,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same `Idempotency-Key` is still in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
+            412: {
+                headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over 256 KiB */
             413: {
                 headers: {
@@ -4667,6 +4722,15 @@ export interface operations {
             };
             /** @description Body sent without `Content-Type: application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4844,9 +4908,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4964,9 +5030,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `If-Match` does not match the record's current ETag: nothing was written; the `ETag` header is the current one */
+            /** @description `If-Match` does not match the record's current ETag: nothing was written */
             412: {
                 headers: {
+                    /** @description The record's current ETag */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
