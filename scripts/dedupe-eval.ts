@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 import { MAX_IDENTIFIER_CANDIDATES, MAX_NAME_CANDIDATES } from "../src/dedupe/dedupe.repository";
 import { extractIdentifiers } from "../src/dedupe/identifiers";
-import { nameBlockingKeys, nameSimilarity } from "../src/dedupe/names";
+import { nameBlockingKeys, nameSignals, nameSimilarity } from "../src/dedupe/names";
 import {
   DEFAULT_LIMIT,
   DEFAULT_THRESHOLD,
@@ -61,7 +61,7 @@ const push = (index: Map<string, number[]>, key: string, i: number, cap = Infini
 };
 features.forEach((f, i) => {
   for (const id of f.identifiers) push(identifierIndex, `${id.kind}:${id.value}`, i);
-  for (const key of nameBlockingKeys(f.name ?? "")) push(nameIndex, key, i);
+  for (const key of nameBlockingKeys(f.name ?? "", nameSignals(f.identifiers))) push(nameIndex, key, i);
 });
 
 type Scored = { i: number; j: number; score: number; contactOnly: boolean; typesDiffer: boolean };
@@ -85,7 +85,7 @@ features.forEach((probe, i) => {
   for (const id of probe.identifiers)
     for (const j of identifierIndex.get(`${id.kind}:${id.value}`) ?? []) if (j !== i) byIdentifier.add(j);
   const byName = new Set<number>();
-  for (const key of nameBlockingKeys(probe.name ?? ""))
+  for (const key of nameBlockingKeys(probe.name ?? "", nameSignals(probe.identifiers)))
     for (const j of nameIndex.get(key) ?? []) if (j !== i) byName.add(j);
   const candidates = new Set([
     ...[...byIdentifier].slice(0, MAX_IDENTIFIER_CANDIDATES),

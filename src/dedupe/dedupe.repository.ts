@@ -11,7 +11,7 @@ import {
   type IdentifierKind,
   kindOfPropKey,
 } from "./identifiers";
-import { nameBlockingKeys } from "./names";
+import { nameBlockingKeys, nameSignals } from "./names";
 import { type DedupeFeatures, type Reason, scoreMatch } from "./scoring";
 
 /**
@@ -46,7 +46,11 @@ export async function identifierRows(
   const identifiers = await extractIdentifiers(usable, [], hmacKey ?? "");
   return [
     ...identifiers.map((id) => ({ ...id, kind: isEmbeddedPan(id) ? "gstin_pan" : id.kind })),
-    ...nameBlockingKeys(name).map((value) => ({ kind: "name", value, field: "name" })),
+    ...nameBlockingKeys(name, nameSignals(identifiers)).map((value) => ({
+      kind: "name",
+      value,
+      field: "name",
+    })),
   ];
 }
 
