@@ -19,7 +19,7 @@
  * evaluation set, `npm run eval:dedupe`).
  */
 
-import type { Identifier, IdentifierKind } from "./identifiers";
+import { type Identifier, type IdentifierKind, panHolderType } from "./identifiers";
 import { nameSimilarity } from "./names";
 
 export type DedupeFeatures = {
@@ -99,6 +99,32 @@ function compareKind(kind: IdentifierKind, probe: Identifier[], candidate: Ident
   return { match: "different", field: (candidate[0] as Identifier).field };
 }
 
+/** Identity documents only a natural person holds, and a date of birth. */
+const PERSONAL_KINDS: readonly IdentifierKind[] = [
+  "aadhaar",
+  "passport",
+  "voter_id",
+  "driving_licence",
+  "dob",
+];
+
+/** Whether the contact is shown to be a natural person: an individual's PAN or a personal document. */
+function naturalPerson(ids: Map<IdentifierKind, Identifier[]>): boolean {
+  if (PERSONAL_KINDS.some((kind) => ids.get(kind)?.length)) return true;
+  return (ids.get("pan") ?? []).some((id) => panHolderType(id.value) === "individual");
+}
+
+/**
+ * The PAN (or GSTIN-embedded PAN) showing the contact is not a natural person: a company, firm, HUF,
+ * trust ... A proprietorship has no PAN of its own (its GSTIN embeds the proprietor's), so it is not one.
+ */
+function legalEntityPan(ids: Map<IdentifierKind, Identifier[]>): Identifier | undefined {
+  return (ids.get("pan") ?? []).find((id) => {
+    const holder = panHolderType(id.value);
+    return holder !== null && holder !== "individual";
+  });
+}
+
 /** Score in [0, 1] (2 decimals) that candidate is the same person or entity as probe, with reasons. */
 export function scoreMatch(
   probe: DedupeFeatures,
@@ -118,6 +144,18 @@ export function scoreMatch(
   const contactsWeak = similarity !== null && similarity < NAME_FLOOR && !typesDiffer;
   const p = byKind(probe.identifiers);
   const c = byKind(candidate.identifiers);
+  // A company, firm or trust (by its PAN) is never the same legal person as a natural person (by an
+  // Aadhaar, an individual's PAN, a date of birth ...), whatever contact point they share: that is a
+  // director's or partner's phone on the firm's record. Two different holders, like two PANs.
+  const entityPan = naturalPerson(p) ? legalEntityPan(c) : naturalPerson(c) ? legalEntityPan(p) : undefined;
+  if (
+    entityPan &&
+    !(p.get("pan") ?? []).some((id) => (c.get("pan") ?? []).some((o) => o.value === id.value))
+  ) {
+    evidence += LOG_ODDS.identityConflict;
+    conflicts++;
+    reasons.push({ rule: "pan", field: entityPan.field, match: "different" });
+  }
   for (const kind of [...IDENTITY_KINDS, ...CONTACT_KINDS]) {
     const cmp = compareKind(kind, p.get(kind) ?? [], c.get(kind) ?? []);
     if (!cmp) continue;
@@ -168,4 +206,32 @@ export function scoreMatch(
     r.match === "different" ? 3 : ["name", "dob", "type"].includes(r.rule) ? 2 : r.match === "exact" ? 0 : 1;
   reasons.sort((x, y) => rank(x) - rank(y));
   return { score, reasons };
+}
+
+export type SharedRule = { rule: string; field: string };
+export type PairClass = {
+  /** "duplicate": at or above the threshold; "link": below it but sharing a contact point; else "none". */
+  kind: "duplicate" | "link" | "none";
+  score: number;
+  reasons: Reason[];
+  /** The contact points shared exactly (mobile, email, bank account): the `shared` of a link. */
+  shared: SharedRule[];
+};
+
+/**
+ * Where a candidate belongs in a dedupe response: among the duplicates (`results`), among the
+ * `links` (a contact point shared with a party judged different: a household's phone, a guarantor's
+ * number on another application, a director's on a firm), or nowhere. API.md "Links".
+ */
+export function classifyPair(
+  probe: DedupeFeatures,
+  candidate: DedupeFeatures,
+  threshold: number = DEFAULT_THRESHOLD,
+): PairClass {
+  const { score, reasons } = scoreMatch(probe, candidate);
+  const shared = reasons
+    .filter((r) => r.match === "exact" && (CONTACT_KINDS as readonly string[]).includes(r.rule))
+    .map(({ rule, field }) => ({ rule, field }));
+  const kind = score >= threshold ? "duplicate" : shared.length ? "link" : "none";
+  return { kind, score, reasons, shared };
 }
