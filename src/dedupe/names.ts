@@ -186,7 +186,11 @@ type Pair = { i: number; j: number; credit: number; order: string };
  * Best one-to-one matching of tokens: full tokens by Jaro-Winkler of their phonetic keys, an initial
  * with a full token starting with that letter or the same initial. Returns the credit each side got.
  */
-function matchTokens(a: Token[], b: Token[], loose: boolean): { creditA: number; creditB: number } {
+function matchTokens(
+  a: Token[],
+  b: Token[],
+  loose: boolean,
+): { creditA: number; creditB: number; fullMatches: number } {
   const pairs: Pair[] = [];
   a.forEach((ta, i) => {
     b.forEach((tb, j) => {
@@ -214,6 +218,7 @@ function matchTokens(a: Token[], b: Token[], loose: boolean): { creditA: number;
   const usedB = new Set<number>();
   let creditA = 0;
   let creditB = 0;
+  let fullMatches = 0;
   for (const p of pairs) {
     if (usedA.has(p.i) || usedB.has(p.j)) continue;
     usedA.add(p.i);
@@ -223,24 +228,27 @@ function matchTokens(a: Token[], b: Token[], loose: boolean): { creditA: number;
     // A full token matched only by an initial is credited with the initial's weight.
     creditA += ta.initial || tb.initial ? INITIAL_WEIGHT : p.credit;
     creditB += ta.initial || tb.initial ? INITIAL_WEIGHT : p.credit;
+    if (!ta.initial && !tb.initial) fullMatches++;
   }
-  return { creditA, creditB };
+  return { creditA, creditB, fullMatches };
 }
 
 const weightOf = (tokens: Token[]) => tokens.reduce((w, t) => w + (t.initial ? INITIAL_WEIGHT : 1), 0);
 
 /**
- * Similarity of two names in [0, 1], symmetric and independent of token order. Half of it is the
- * Dice overlap of the tokens; half is how much of the shorter name the longer one covers, because a
- * dropped middle name or surname ("Rahul Sharma" / "Rahul Kumar Sharma") is the commonest variant.
+ * How two names compare: `similarity` in [0, 1], symmetric and independent of token order (see
+ * nameSimilarity), and `initials`: the names agree once initials are read as the name parts they cut
+ * ("T. Sen" / "Tapas Sen", "E. Padma" / "Padma"): the lighter name is wholly covered, by at least one
+ * whole name part, and an initial is involved. An initial agreeing is weak alone ("S. Kumar" is any
+ * of thousands); scoring counts it only with another signal (a date of birth, a contact point).
  */
-export function nameSimilarity(a: string, b: string): number {
+export function compareNames(a: string, b: string): { similarity: number; initials: boolean } {
   const ta = toTokens(a);
   const tb = toTokens(b);
-  if (!ta.length || !tb.length) return 0;
+  if (!ta.length || !tb.length) return { similarity: 0, initials: false };
   const wa = weightOf(ta);
   const wb = weightOf(tb);
-  const { creditA, creditB } = matchTokens(ta, tb, hasIndic(a) || hasIndic(b));
+  const { creditA, creditB, fullMatches } = matchTokens(ta, tb, hasIndic(a) || hasIndic(b));
   const dice = (creditA + creditB) / (wa + wb);
   const coverage = wa < wb ? creditA / wa : wb < wa ? creditB / wb : Math.max(creditA / wa, creditB / wb);
   // A single name part covering another name is weak evidence: "Sharma" is half the country.
@@ -248,12 +256,24 @@ export function nameSimilarity(a: string, b: string): number {
   // Compounds split differently ("Venkata Ramana" / "Venkataramana") agree once joined.
   // Joining only compares like with like: "K. Karthik" must not fold into "Karthik" ("kk" -> "k").
   const raw = (tokens: Token[]) => tokens.map((t) => t.raw).join("");
-  const initials = (tokens: Token[]) => tokens.filter((t) => t.initial).length;
+  const initialCount = (tokens: Token[]) => tokens.filter((t) => t.initial).length;
   const compactSim =
-    raw(ta) === raw(tb) || (initials(ta) === initials(tb) && phoneticKey(raw(ta)) === phoneticKey(raw(tb)))
+    raw(ta) === raw(tb) ||
+    (initialCount(ta) === initialCount(tb) && phoneticKey(raw(ta)) === phoneticKey(raw(tb)))
       ? 1
       : 0;
-  return Math.min(1, Math.max(0, tokenSim, compactSim));
+  const similarity = Math.min(1, Math.max(0, tokenSim, compactSim));
+  const initials = initialCount(ta) + initialCount(tb) > 0 && fullMatches > 0 && coverage >= 0.9;
+  return { similarity, initials };
+}
+
+/**
+ * Similarity of two names in [0, 1], symmetric and independent of token order. Half of it is the
+ * Dice overlap of the tokens; half is how much of the shorter name the longer one covers, because a
+ * dropped middle name or surname ("Rahul Sharma" / "Rahul Kumar Sharma") is the commonest variant.
+ */
+export function nameSimilarity(a: string, b: string): number {
+  return compareNames(a, b).similarity;
 }
 
 const MAX_PAIR_KEYS = 6;

@@ -20,7 +20,7 @@
  */
 
 import { type Identifier, type IdentifierKind, panHolderType } from "./identifiers";
-import { nameSimilarity } from "./names";
+import { compareNames } from "./names";
 
 export type DedupeFeatures = {
   name: string | null;
@@ -63,6 +63,11 @@ const LOG_ODDS = {
   type: 0.3,
 };
 const NAME_FLOOR = 0.7;
+/**
+ * The similarity an initial agreeing with a whole name part ("T. Sen" / "Tapas Sen") counts as when
+ * a date of birth or a contact point agrees too: with the date of birth alone that is a duplicate.
+ */
+const INITIALS_SIMILARITY = 0.93;
 const EXACT_FLOOR = 0.9;
 
 /** Whether two strings differ by at most one substitution, insertion, deletion or adjacent swap. */
@@ -137,7 +142,8 @@ export function scoreMatch(
   let conflicts = 0;
 
   const typesDiffer = probe.type !== null && candidate.type !== null && probe.type !== candidate.type;
-  const similarity = probe.name && candidate.name ? nameSimilarity(probe.name, candidate.name) : null;
+  const names = probe.name && candidate.name ? compareNames(probe.name, candidate.name) : null;
+  let similarity = names?.similarity ?? null;
   // A shared mobile, email or account between two people (or two firms) whose names disagree is what a
   // household looks like, not one holder: it keeps only weak weight. A firm and its proprietor differ in
   // name by nature, and a probe without a name cannot disagree.
@@ -179,6 +185,11 @@ export function scoreMatch(
     reasons.push({ rule: kind, field: cmp.field, match: cmp.match });
   }
 
+  const dob = compareKind("dob", p.get("dob") ?? [], c.get("dob") ?? []);
+  // An initial for a given name is read as the name it cuts only with a second signal agreeing.
+  if (names?.initials && similarity !== null && (dob?.match === "exact" || contactExact))
+    similarity = Math.max(similarity, INITIALS_SIMILARITY);
+
   if (similarity !== null) {
     if (similarity >= NAME_FLOOR) {
       evidence += (LOG_ODDS.name * (similarity - NAME_FLOOR)) / (1 - NAME_FLOOR);
@@ -186,7 +197,6 @@ export function scoreMatch(
     }
   }
 
-  const dob = compareKind("dob", p.get("dob") ?? [], c.get("dob") ?? []);
   if (dob?.match === "exact") {
     evidence += LOG_ODDS.dob;
     reasons.push({ rule: "dob", field: dob.field, match: "exact" });
