@@ -103,7 +103,7 @@ const FOLDS: [RegExp, string][] = [
   [/z/g, "j"],
   [/ee/g, "i"],
   [/oo/g, "u"],
-  [/([aeiou])y$/g, "$1i"], // "Sanjay" / "Sanjai"
+  [/y$/g, "i"], // "Sanjay" / "Sanjai", "Mohanty" / "Mahanti", "Murthy" / "Murthi"
   [/([a-z])\1+/g, "$1"], // doubled letters: "Pallavi" / "Palavi", "Aamir" / "Amir"
   [/([aeiou])h$/g, "$1"], // trailing h after a vowel: "Shah" / "Sha"
   [/(...)a$/g, "$1"], // the inherent final vowel: "Krishna" / "Krishn", "Rama" / "Ram"
