@@ -743,7 +743,8 @@ function personName(p: Person, r: Rng, variant: boolean): string {
       ] as const);
       const whole = (s: string | null) => {
         if (!s) return s;
-        const group = WHOLE_VARIANTS.find((g) => g.some((w) => s.includes(w)));
+        // Whole-word groups only: "&" for "and" must not turn "Sandeep" into "S&eep".
+        const group = WHOLE_VARIANTS.find((g) => !g.includes("&") && g.some((w) => s.includes(w)));
         const from = group?.find((w) => s.includes(w));
         return group && from ? s.replace(from, r.pick(group.filter((w) => w !== from))) : s;
       };

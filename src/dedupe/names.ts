@@ -158,14 +158,15 @@ export function jaroWinkler(x: string, y: string): number {
 /**
  * A phonetic key with voicing and b/v folded: Tamil writes k/g, t/d, p/b with one letter each and
  * Bengali and Odia have no v, so a name romanised from them ("kanesh" from "கணேஷ்", "bibek" from
- * "বিবেক") differs from its Latin spelling ("Ganesh", "Vivek") in exactly these letters.
+ * "বিবেক") differs from its Latin spelling ("Ganesh", "Vivek") in exactly these letters; Tamil's one
+ * letter for ch, j and s ("சவந்" is "Chavan", "செந்தில்" is "Senthil") folds those three too.
  */
 export function looseKey(key: string): string {
   return key
     .replace(/[gkq]/g, "k")
     .replace(/[dt]/g, "t")
     .replace(/[bpvf]/g, "p")
-    .replace(/[cjz]/g, "c");
+    .replace(/[cjzs]/g, "c");
 }
 
 type Token = { raw: string; key: string; loose: string; initial: boolean };
