@@ -171,7 +171,22 @@ export function looseKey(key: string): string {
 
 type Token = { raw: string; key: string; loose: string; initial: boolean };
 
+// A dedupe compares one probe name with up to 250 candidates: its tokens are computed once. Bounded,
+// and a cache of a pure function's results, so nothing observable depends on it.
+const TOKEN_CACHE = new Map<string, Token[]>();
+const TOKEN_CACHE_SIZE = 512;
+
 function toTokens(name: string): Token[] {
+  let tokens = TOKEN_CACHE.get(name);
+  if (!tokens) {
+    if (TOKEN_CACHE.size >= TOKEN_CACHE_SIZE) TOKEN_CACHE.clear();
+    tokens = computeTokens(name);
+    TOKEN_CACHE.set(name, tokens);
+  }
+  return tokens;
+}
+
+function computeTokens(name: string): Token[] {
   return coreTokens(name).map((raw) => {
     const key = phoneticKey(raw);
     return { raw, key, loose: looseKey(key), initial: raw.length === 1 };
