@@ -80,6 +80,31 @@ export function nameTokens(name: string): string[] {
   return tokens;
 }
 
+/**
+ * Words that make a name a legal person other than an individual: a company ("Pvt. Ltd.", "Limited",
+ * "LLP"), a partnership ("& Sons", "Brothers", "Associates"), a trust or an HUF. A proprietorship's
+ * trade name ("Sharma Traders") has none of them: it is its proprietor under another name.
+ */
+const LEGAL_ENTITY_WORDS = new Set([
+  "ltd",
+  "limited",
+  "llp",
+  "opc",
+  "inc",
+  "llc",
+  "plc",
+  "trust",
+  "huf",
+  "sons",
+  "brothers",
+  "associates",
+]);
+
+/** Whether the name says its holder is a company, partnership, trust or HUF (never an individual). */
+export function namesLegalEntity(name: string): boolean {
+  return nameTokens(name).some((t) => LEGAL_ENTITY_WORDS.has(t));
+}
+
 /** Name tokens without legal-form suffixes at the end. */
 function coreTokens(name: string): string[] {
   const tokens = nameTokens(name);

@@ -20,7 +20,7 @@
  */
 
 import { type Identifier, type IdentifierKind, panHolderType } from "./identifiers";
-import { compareNames } from "./names";
+import { compareNames, namesLegalEntity } from "./names";
 
 export type DedupeFeatures = {
   name: string | null;
@@ -153,14 +153,28 @@ export function scoreMatch(
   // A company, firm or trust (by its PAN) is never the same legal person as a natural person (by an
   // Aadhaar, an individual's PAN, a date of birth ...), whatever contact point they share: that is a
   // director's or partner's phone on the firm's record. Two different holders, like two PANs.
-  const entityPan = naturalPerson(p) ? legalEntityPan(c) : naturalPerson(c) ? legalEntityPan(p) : undefined;
-  if (
-    entityPan &&
-    !(p.get("pan") ?? []).some((id) => (c.get("pan") ?? []).some((o) => o.value === id.value))
-  ) {
+  // The name of a company, partnership, trust or HUF ("... Pvt. Ltd.", "... & Sons") says as much when
+  // its record shows no PAN.
+  const entityOf = (ids: Map<IdentifierKind, Identifier[]>, features: DedupeFeatures): Reason | null => {
+    const pan = legalEntityPan(ids);
+    if (pan) return { rule: "pan", field: pan.field, match: "different" };
+    if (features.type !== "individual" && features.name && namesLegalEntity(features.name))
+      return { rule: "name", field: "name", match: "different" };
+    return null;
+  };
+  const personOf = (ids: Map<IdentifierKind, Identifier[]>, features: DedupeFeatures) =>
+    naturalPerson(ids) ||
+    (features.type === "individual" && !(features.name && namesLegalEntity(features.name)));
+  const entity = personOf(p, probe)
+    ? entityOf(c, candidate)
+    : personOf(c, candidate)
+      ? entityOf(p, probe)
+      : null;
+  const samePan = (p.get("pan") ?? []).some((id) => (c.get("pan") ?? []).some((o) => o.value === id.value));
+  if (entity && !samePan) {
     evidence += LOG_ODDS.identityConflict;
     conflicts++;
-    reasons.push({ rule: "pan", field: entityPan.field, match: "different" });
+    reasons.push(entity);
   }
   for (const kind of [...IDENTITY_KINDS, ...CONTACT_KINDS]) {
     const cmp = compareKind(kind, p.get(kind) ?? [], c.get(kind) ?? []);

@@ -123,3 +123,26 @@ describe("initials in scoring", () => {
     ).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
   });
 });
+
+describe("firms by name", () => {
+  it("a company, partnership, trust or HUF named as such is not the person sharing its phone", () => {
+    const person = contact("Vivek Gupta", "individual", MOBILE);
+    for (const name of [
+      "Vivek Industries Limited",
+      "Gupta & Sons",
+      "Gupta Brothers",
+      "Vivek Gupta HUF",
+      "Sai Seva Trust",
+    ])
+      expect(classifyPair(contact(name, "corporate", MOBILE), person).kind).toBe("link");
+  });
+
+  it("a proprietorship's trade name is not a legal entity of its own", () => {
+    expect(
+      classifyPair(
+        contact("Gupta Traders", "corporate", MOBILE),
+        contact("Vivek Gupta", "individual", MOBILE),
+      ).kind,
+    ).toBe("duplicate");
+  });
+});
