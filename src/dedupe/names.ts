@@ -317,6 +317,14 @@ export function nameSimilarity(a: string, b: string): number {
   return compareNames(a, b).similarity;
 }
 
+/**
+ * The version of nameBlockingKeys' output. Stored `name` rows of the identifier index were computed by
+ * the version current at their write: when it changes, every contact's rows must be recomputed
+ * (identifierRows + replaceContactRows, in bounded batches) or lookups miss contacts indexed before.
+ * 1: pairs of skeletons. 2: scripts romanised, loose skeletons, keys anchored on the date of birth.
+ */
+export const NAME_KEYS_VERSION = 2;
+
 const MAX_PAIR_KEYS = 6;
 const MAX_ANCHORED_TOKENS = 4;
 const MAX_DOBS = 2;
