@@ -1095,9 +1095,14 @@ export interface components {
             readonly updated_by?: unknown;
         };
         DedupeResult: {
-            /** @example 1 */
+            /**
+             * @description The number of results (links not counted)
+             * @example 1
+             */
             count: number;
             results: components["schemas"]["DedupeMatch"][];
+            /** @description At most `limit`, newest first; never in results */
+            links: components["schemas"]["DedupeLink"][];
         };
         DedupeMatch: {
             contact: components["schemas"]["Contact"];
@@ -1205,6 +1210,19 @@ export interface components {
              * @enum {string}
              */
             match: "exact" | "similar" | "different";
+        };
+        /** @description A contact that shares a contact point (mobile, email, bank account) with the probe but is judged a different party: households, a guarantor's phone reused, fraud rings */
+        DedupeLink: {
+            contact: components["schemas"]["Contact"];
+            shared: {
+                /**
+                 * @example pan
+                 * @enum {string}
+                 */
+                rule: "pan" | "gstin" | "aadhaar" | "mobile" | "email" | "passport" | "voter_id" | "driving_licence" | "dob" | "bank_account" | "name" | "type";
+                /** @example props.mobile */
+                field: string;
+            }[];
         };
         /**
          * @description Either `{contact_id}` or a candidate `{name, type, namespace, props}`, plus `scope`, `limit`, `threshold`.

@@ -32,11 +32,20 @@ export type SyntheticContact = {
   banks: { account_number: string; ifsc: string }[];
   /** How the record came about: "person", "company", "duplicate:full", ... (for the report). */
   origin: string;
+  /**
+   * What the record's name shows, for per-category figures: `script:<script>` when written in an
+   * Indic script, `initials` when a given name is cut to its initial, `surname-typo`.
+   */
+  tags: string[];
 };
 
 export type Dataset = {
   contacts: SyntheticContact[];
-  /** Known non-duplicate relationships between contacts ("household", "officer"), by pairKey. */
+  /**
+   * Known non-duplicate relationships between contacts ("household", "officer"), by pairKey, and the
+   * hard negatives made on purpose ("hard:initials", "hard:surname-typo", "hard:name+dob",
+   * "hard:script", "hard:cross-script"): different people whose names look like one.
+   */
   relations: Map<string, string>;
 };
 
@@ -734,7 +743,8 @@ function personName(p: Person, r: Rng, variant: boolean): string {
       ] as const);
       const whole = (s: string | null) => {
         if (!s) return s;
-        const group = WHOLE_VARIANTS.find((g) => g.some((w) => s.includes(w)));
+        // Whole-word groups only: "&" for "and" must not turn "Sandeep" into "S&eep".
+        const group = WHOLE_VARIANTS.find((g) => !g.includes("&") && g.some((w) => s.includes(w)));
         const from = group?.find((w) => s.includes(w));
         return group && from ? s.replace(from, r.pick(group.filter((w) => w !== from))) : s;
       };
@@ -859,7 +869,7 @@ function toContact(
   world: World,
   holder: Holder,
   id: string,
-  variant: "original" | "full" | "partial" | "sparse",
+  variant: "original" | "full" | "partial" | "sparse" | "dob",
 ): SyntheticContact {
   const r = world.rng;
   const isDup = variant !== "original";
@@ -871,6 +881,10 @@ function toContact(
   } else if (variant === "full") {
     fields = fields.filter(() => r.chance(0.85));
     if (r.chance(0.3)) bank = null;
+  } else if (variant === "dob") {
+    // Nothing but the name and the date of birth: a record re-keyed from a form without documents.
+    fields = fields.filter((f) => f.kind === "dob");
+    bank = null;
   } else if (variant === "sparse") {
     // A lead captured before KYC: a name and a way to call back.
     fields = fields.filter((f) => f.kind === "mobile" || (f.kind === "email" && r.chance(0.5)));
@@ -922,11 +936,175 @@ function toContact(
     props,
     banks,
     origin: isDup ? `duplicate:${variant}` : holder.kind === "person" ? "person" : holder.legal,
+    tags: [],
   };
 }
 
 // ---------------------------------------------------------------------------------------------
+// Names in Indic scripts
+
+export const SCRIPTS = [
+  ["devanagari", 0x0900],
+  ["bengali", 0x0980],
+  ["gurmukhi", 0x0a00],
+  ["gujarati", 0x0a80],
+  ["odia", 0x0b00],
+  ["tamil", 0x0b80],
+  ["telugu", 0x0c00],
+  ["kannada", 0x0c80],
+  ["malayalam", 0x0d00],
+] as const;
+type Script = (typeof SCRIPTS)[number][0];
+
+// Latin sounds to the ISCII offsets all nine scripts share (written independently of the matcher's
+// romanisation table: this is how a clerk spells a spoken name, with the scripts' own gaps below).
+const SOUND_CONSONANTS: [string, number][] = [
+  ["ksh", -1],
+  ["chh", 0x1b],
+  ["kh", 0x16],
+  ["gh", 0x18],
+  ["ch", 0x1a],
+  ["jh", 0x1d],
+  ["th", 0x25],
+  ["dh", 0x27],
+  ["ph", 0x2b],
+  ["bh", 0x2d],
+  ["sh", 0x36],
+  ["k", 0x15],
+  ["g", 0x17],
+  ["c", 0x15],
+  ["j", 0x1c],
+  ["t", 0x24],
+  ["d", 0x26],
+  ["n", 0x28],
+  ["p", 0x2a],
+  ["f", 0x2b],
+  ["b", 0x2c],
+  ["m", 0x2e],
+  ["y", 0x2f],
+  ["r", 0x30],
+  ["l", 0x32],
+  ["v", 0x35],
+  ["w", 0x35],
+  ["s", 0x38],
+  ["h", 0x39],
+  ["z", 0x1c],
+  ["q", 0x15],
+  ["x", -1],
+];
+// [sound, independent vowel offset, vowel sign offset (0: the inherent vowel)]
+const SOUND_VOWELS: [string, number, number][] = [
+  ["aa", 0x06, 0x3e],
+  ["ee", 0x08, 0x40],
+  ["ii", 0x08, 0x40],
+  ["oo", 0x0a, 0x42],
+  ["uu", 0x0a, 0x42],
+  ["ai", 0x10, 0x48],
+  ["au", 0x14, 0x4c],
+  ["ou", 0x14, 0x4c],
+  ["a", 0x05, 0],
+  ["i", 0x07, 0x3f],
+  ["u", 0x09, 0x41],
+  ["e", 0x0f, 0x47],
+  ["o", 0x13, 0x4b],
+];
+/** A letter a script lacks, by the nearest one it has (Tamil has no voiced or aspirated stops). */
+const NEAREST: Record<number, number> = {
+  22: 0x15,
+  23: 0x15,
+  24: 0x17,
+  27: 0x1a,
+  29: 0x1c,
+  28: 0x1a,
+  32: 0x1f,
+  33: 0x1f,
+  34: 0x21,
+  37: 0x24,
+  38: 0x24,
+  39: 0x26,
+  43: 0x2a,
+  44: 0x2a,
+  45: 0x2c,
+  53: 0x2c,
+  55: 0x36,
+  54: 0x38,
+};
+const SOUTHERN = new Set<Script>(["tamil", "telugu", "kannada", "malayalam"]);
+const unassigned = /\p{Cn}/u;
+
+function letter(base: number, offset: number): string {
+  let o = offset;
+  while (unassigned.test(String.fromCodePoint(base + o)) && NEAREST[o] !== undefined)
+    o = NEAREST[o] as number;
+  return String.fromCodePoint(base + o);
+}
+
+/** A Latin-spelled name written in an Indic script, as people write their own names. */
+export function toScript(r: Rng, name: string, script: Script): string {
+  const base = (SCRIPTS.find(([s]) => s === script) as readonly [Script, number])[1];
+  const virama = String.fromCodePoint(base + 0x4d);
+  return name
+    .toLowerCase()
+    .replace(/[^a-z ]/g, "")
+    .replace(/x/g, "ks")
+    .replace(/(?:ow|ou|au)/g, "au") // "Sowmya" is "सौम्या"
+    .replace(/([^aeiou ])y\b/g, "$1i") // "Murthy" is "मूर्ति"
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => {
+      let out = "";
+      let i = 0;
+      let consonantOpen = false; // a consonant written, its vowel not yet
+      while (i < word.length) {
+        const vowel = SOUND_VOWELS.find(([v]) => word.startsWith(v, i));
+        if (vowel) {
+          const [v, independent, sign] = vowel;
+          i += v.length;
+          const final = i === word.length && v === "a";
+          if (consonantOpen) {
+            // A final "a" of a northern name is long ("शर्मा"); southern scripts keep it short.
+            if (final && !SOUTHERN.has(script) && r.chance(0.7)) out += letter(base, 0x3e);
+            else if (sign) out += letter(base, sign);
+          } else out += letter(base, independent);
+          consonantOpen = false;
+          continue;
+        }
+        const consonant = SOUND_CONSONANTS.find(([c]) => word.startsWith(c, i));
+        if (!consonant) {
+          i++;
+          continue;
+        }
+        const [c, offset] = consonant;
+        i += c.length;
+        if (consonantOpen) out += virama;
+        if (c === "ksh") out += `${letter(base, 0x15)}${virama}${letter(base, 0x37)}`;
+        else if (c === "s" && script === "tamil" && r.chance(0.5)) out += letter(base, 0x1a);
+        else if (
+          c === "n" &&
+          script === "devanagari" &&
+          i < word.length &&
+          !SOUND_VOWELS.some(([v]) => word.startsWith(v, i)) &&
+          r.chance(0.5)
+        ) {
+          out += letter(base, 0x02); // anusvara: "संजय"
+          continue;
+        } else out += letter(base, offset);
+        consonantOpen = true;
+      }
+      // A final consonant: silent vowel in the north, an explicit virama (pulli) in the south.
+      if (consonantOpen && SOUTHERN.has(script)) out += virama;
+      return out;
+    })
+    .join(" ");
+}
+
+// ---------------------------------------------------------------------------------------------
 // The data set
+
+/** A person's name as written in full, without honorific or initial: what a clerk writes in a script. */
+function plainName(p: Person): string {
+  return [p.first, p.middle, p.surname].filter(Boolean).join(" ");
+}
 
 export function generateDataset(options: {
   contacts: number;
@@ -936,7 +1114,11 @@ export function generateDataset(options: {
   const rng = new Rng(options.seed);
   const world = new World(rng);
   const duplicates = Math.round(options.contacts * (options.duplicateRate ?? 0.1));
-  const originalsWanted = options.contacts - duplicates;
+  // Of the duplicates, 40% are the hard cases of issue 15: Indic scripts, initials, surname typos,
+  // records with nothing but a name and a date of birth. 3% of the contacts are hard negatives.
+  const targeted = Math.round(duplicates * 0.4);
+  const hardNegatives = Math.round(options.contacts * 0.03);
+  const originalsWanted = options.contacts - duplicates - hardNegatives;
 
   const holders: Holder[] = [];
   const relations = new Map<string, string>();
@@ -979,13 +1161,20 @@ export function generateDataset(options: {
 
   const contacts: SyntheticContact[] = [];
   const byHolder = new Map<Holder, SyntheticContact[]>();
-  const add = (holder: Holder, variant: "original" | "full" | "partial" | "sparse") => {
+  const add = (
+    holder: Holder,
+    variant: "original" | "full" | "partial" | "sparse" | "dob",
+    name?: string,
+    tags: string[] = [],
+  ) => {
     const contact = toContact(world, holder, `C${String(contacts.length + 1).padStart(5, "0")}`, variant);
+    if (name !== undefined) contact.name = name;
+    contact.tags = tags;
     contacts.push(contact);
     byHolder.set(holder, [...(byHolder.get(holder) ?? []), contact]);
   };
   for (const holder of holders) add(holder, "original");
-  for (let i = 0; i < duplicates; i++) {
+  for (let i = 0; i < duplicates - targeted; i++) {
     const holder = rng.pick(holders);
     add(
       holder,
@@ -996,7 +1185,125 @@ export function generateDataset(options: {
       ] as const),
     );
   }
-  for (const [a, b, label] of related) {
+
+  // The hard cases: a duplicate of a person whose name is cut to an initial, mistyped in the surname,
+  // written in an Indic script, or re-keyed with nothing but name and date of birth.
+  // Proprietors are left out: their firm's record shares nothing with a name-and-date-of-birth record
+  // of them, so those pairs would measure the firm link (already in the set), not names.
+  const proprietors = new Set(
+    holders
+      .filter((h): h is Business => h.kind === "business" && h.legal === "proprietorship")
+      .map((b) => b.officers[0]),
+  );
+  const people = holders.filter((h): h is Person => h.kind === "person" && !proprietors.has(h));
+  const withSurname = people.filter((p) => p.surname && p.surname.length >= 4 && !p.surname.includes(" "));
+  const evidence = (p: Person) => (p.recorded.has("dob") && rng.chance(0.6) ? "dob" : "partial");
+  const initialOf = (p: Person) => rng.pick([`${p.first.charAt(0)}.`, p.first.charAt(0)]);
+  const scriptOf = () => rng.pick(SCRIPTS)[0];
+  for (let i = 0; i < targeted; i++) {
+    const kind = rng.weighted([
+      ["initials", 20],
+      ["surname-typo", 20],
+      ["name+dob", 15],
+      ["cross-script", 30],
+      ["same-script", 15],
+    ] as const);
+    if (kind === "initials") {
+      const p = rng.pick(withSurname);
+      const name = [initialOf(p), p.middle, p.surname].filter(Boolean).join(" ");
+      add(p, evidence(p), recase(rng, name), ["initials"]);
+    } else if (kind === "surname-typo") {
+      const p = rng.pick(withSurname);
+      const surname = typo(rng, p.surname as string);
+      const name = [p.first, p.middle, surname].filter(Boolean).join(" ");
+      add(p, evidence(p), recase(rng, name), surname === p.surname ? [] : ["surname-typo"]);
+    } else if (kind === "name+dob") {
+      const p = rng.pick(people.filter((q) => q.recorded.has("dob")));
+      add(p, "dob", personName(p, rng, true), []);
+    } else if (kind === "cross-script") {
+      const p = rng.pick(people);
+      const script = scriptOf();
+      add(p, evidence(p), toScript(rng, plainName(p), script), [`script:${script}`]);
+    } else {
+      // A person whose records are both in one script, spelt differently (or a part dropped).
+      const base = rng.pick(people);
+      const p = world.person(base.community, base.gender, base.surname, world.address());
+      const script = scriptOf();
+      add(p, "original", toScript(rng, plainName(p), script), [`script:${script}`]);
+      const variant = { ...p, middle: rng.chance(0.5) ? null : p.middle, first: transliterate(rng, p.first) };
+      add(p, evidence(p), toScript(rng, plainName(variant), script), [`script:${script}`]);
+    }
+  }
+
+  // Hard negatives: different people whose names look like one of the above. They must not be
+  // reported as duplicates (siblings sharing a phone are links, not duplicates).
+  const hard: [Holder, Holder, string][] = [];
+  for (let made = 0; made < hardNegatives; ) {
+    const kind = rng.pick([
+      "initials",
+      "surname-typo",
+      "name+dob",
+      "script",
+      "cross-script",
+      "siblings",
+    ] as const);
+    const p = rng.pick(withSurname);
+    const other = (address = world.address()) =>
+      world.person(p.community, p.gender, p.surname, address, [p.first]);
+    if (kind === "initials") {
+      // Two different "S. Kumar"s, and a Suresh Kumar who is neither.
+      const sameInitial = (p.gender === "m" ? p.community.male : p.community.female).filter(
+        (n) => n !== p.first && n.charAt(0) === p.first.charAt(0),
+      );
+      if (!sameInitial.length) continue;
+      const q = { ...other(), first: rng.pick(sameInitial), middle: null };
+      const q2 = { ...other(), first: rng.pick(sameInitial), middle: null };
+      add(q, "original", `${q.first.charAt(0)}. ${q.surname}`, ["initials"]);
+      add(q2, "original", `${q2.first.charAt(0)} ${q2.surname}`, ["initials"]);
+      hard.push([p, q, "hard:initials"], [p, q2, "hard:initials"], [q, q2, "hard:initials"]);
+      made += 2;
+    } else if (kind === "surname-typo") {
+      // "Sanjeev Rajput" and a Sanjeev Rajpur born another day.
+      const q = { ...other(), first: p.first, middle: p.middle, surname: typo(rng, p.surname as string) };
+      if (q.surname === p.surname) continue;
+      add(q, "original", plainName(q), []);
+      hard.push([p, q, "hard:surname-typo"]);
+      made++;
+    } else if (kind === "name+dob") {
+      // A namesake born the same day: only documents tell them apart.
+      const q = { ...other(), first: p.first, middle: p.middle, dob: p.dob };
+      add(q, "original", plainName(q), []);
+      hard.push([p, q, "hard:name+dob"]);
+      made++;
+    } else if (kind === "script" || kind === "cross-script") {
+      // A namesake in a script: of a Latin record (cross-script), or two in one script.
+      const script = scriptOf();
+      const q = { ...other(), first: p.first, middle: p.middle };
+      add(q, "original", toScript(rng, plainName(q), script), [`script:${script}`]);
+      if (kind === "cross-script") hard.push([p, q, "hard:cross-script"]);
+      else {
+        const q2 = { ...other(), first: p.first, middle: p.middle };
+        add(q2, "original", toScript(rng, plainName(q2), script), [`script:${script}`]);
+        hard.push([q, q2, "hard:script"]);
+        made++;
+      }
+      made++;
+    } else {
+      // A sibling at the same address, often on the same phone, sometimes written in a script.
+      const q = other(p.address);
+      if (rng.chance(0.6)) q.mobile = p.mobile;
+      const script = rng.chance(0.3) ? scriptOf() : null;
+      add(
+        q,
+        "original",
+        script ? toScript(rng, plainName(q), script) : plainName(q),
+        script ? [`script:${script}`] : [],
+      );
+      hard.push([p, q, "hard:siblings"]);
+      made++;
+    }
+  }
+  for (const [a, b, label] of [...related, ...hard]) {
     for (const ca of byHolder.get(a) ?? []) {
       for (const cb of byHolder.get(b) ?? []) relations.set(pairKey(ca.id, cb.id), label);
     }

@@ -8,14 +8,18 @@
  * (at most 200 identifier and 50 name candidates, as the repository); each candidate is scored and the best DEFAULT_LIMIT at or above the threshold
  * are reported. Every contact is probed once. A reported pair is a true positive when both contacts
  * belong to one entity (see dedupe-data.ts for what counts as one).
- * Exits non-zero when the default threshold misses the targets (precision 0.98, recall 0.95).
+ * Recall is also reported per category of hard case (issue 15: initials, surname typos, name and date
+ * of birth only, each Indic script, cross-script pairs), and false positives per kind of hard negative.
+ * Exits non-zero when the default threshold misses the targets (precision 0.99, recall 0.98, 0.9 in
+ * every category with at least 10 pairs).
  */
 
 import { parseArgs } from "node:util";
 import { MAX_IDENTIFIER_CANDIDATES, MAX_NAME_CANDIDATES } from "../src/dedupe/dedupe.repository";
 import { extractIdentifiers } from "../src/dedupe/identifiers";
-import { nameBlockingKeys, nameSimilarity } from "../src/dedupe/names";
+import { nameBlockingKeys, nameSignals, nameSimilarity } from "../src/dedupe/names";
 import {
+  classifyPair,
   DEFAULT_LIMIT,
   DEFAULT_THRESHOLD,
   type DedupeFeatures,
@@ -24,8 +28,9 @@ import {
 } from "../src/dedupe/scoring";
 import { generateDataset, pairKey, truePairs } from "./dedupe-data";
 
-const TARGET_PRECISION = 0.98;
-const TARGET_RECALL = 0.95;
+const TARGET_PRECISION = 0.99;
+const TARGET_RECALL = 0.98;
+const TARGET_CATEGORY_RECALL = 0.9;
 const THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 const HMAC_KEY = "dedupe-eval-key";
 
@@ -61,10 +66,17 @@ const push = (index: Map<string, number[]>, key: string, i: number, cap = Infini
 };
 features.forEach((f, i) => {
   for (const id of f.identifiers) push(identifierIndex, `${id.kind}:${id.value}`, i);
-  for (const key of nameBlockingKeys(f.name ?? "")) push(nameIndex, key, i);
+  for (const key of nameBlockingKeys(f.name ?? "", nameSignals(f.identifiers))) push(nameIndex, key, i);
 });
 
-type Scored = { i: number; j: number; score: number; contactOnly: boolean; typesDiffer: boolean };
+type Scored = {
+  i: number;
+  j: number;
+  score: number;
+  contactOnly: boolean;
+  typesDiffer: boolean;
+  link: boolean;
+};
 
 const CONTACT_RULES = new Set(["mobile", "email", "bank_account"]);
 /**
@@ -85,7 +97,7 @@ features.forEach((probe, i) => {
   for (const id of probe.identifiers)
     for (const j of identifierIndex.get(`${id.kind}:${id.value}`) ?? []) if (j !== i) byIdentifier.add(j);
   const byName = new Set<number>();
-  for (const key of nameBlockingKeys(probe.name ?? ""))
+  for (const key of nameBlockingKeys(probe.name ?? "", nameSignals(probe.identifiers)))
     for (const j of nameIndex.get(key) ?? []) if (j !== i) byName.add(j);
   const candidates = new Set([
     ...[...byIdentifier].slice(0, MAX_IDENTIFIER_CANDIDATES),
@@ -94,14 +106,14 @@ features.forEach((probe, i) => {
   candidateTotal += candidates.size;
   for (const j of candidates) {
     candidatePairs.add(pairKey(contacts[i]!.id, contacts[j]!.id));
-    const { score, reasons } = scoreMatch(probe, features[j]!);
+    const { score, reasons, kind } = classifyPair(probe, features[j]!, DEFAULT_THRESHOLD);
     // Reasons must never carry identifier values: checked here over every scored pair, too.
     const text = JSON.stringify(reasons);
     for (const id of [...probe.identifiers, ...features[j]!.identifiers]) {
       if (text.includes(id.value)) throw new Error(`a reason leaks a ${id.kind} value`);
     }
     const typesDiffer = !!probe.type && !!features[j]!.type && probe.type !== features[j]!.type;
-    scored.push({ i, j, score, contactOnly: contactOnly(reasons), typesDiffer });
+    scored.push({ i, j, score, contactOnly: contactOnly(reasons), typesDiffer, link: kind === "link" });
   }
 });
 
@@ -180,6 +192,15 @@ console.log(
   `  false positives by relation: ${tally(fps, (a, b) => relations.get(pairKey(a, b)) ?? "unrelated")}`,
 );
 console.log(`  false negatives by records: ${tally(fns, origins)}`);
+// A pair sharing no identifier and no date of birth has only its names: never enough on their own
+// (namesakes), so these misses are out of reach by design.
+const nameOnly = fns.filter((p) => {
+  const [a, b] = p.split("|").map((id) => features[contacts.findIndex((c) => c.id === id)]!);
+  return !a!.identifiers.some((x) => b!.identifiers.some((y) => y.kind === x.kind && y.value === x.value));
+}).length;
+console.log(
+  `  false negatives sharing no identifier or date of birth exactly (names only): ${nameOnly} of ${fns.length}`,
+);
 
 // A firm and its proprietor disagree in name by nature; only like-typed pairs would need agreement.
 const whatIf = measure(DEFAULT_THRESHOLD, (s) => !s.contactOnly || s.typesDiffer);
@@ -212,9 +233,66 @@ if (args.verbose) {
   fns.forEach(show);
 }
 
-const pass = main.precision >= TARGET_PRECISION && main.recall >= TARGET_RECALL;
+// Recall per category of hard case, and false positives per kind of hard negative.
+const indexOf = new Map(contacts.map((c, i) => [c.id, i]));
+const scriptOfContact = (id: string) =>
+  byId.get(id)!.tags.find((t) => t.startsWith("script:")) ??
+  (/[\u0900-\u0d7f]/.test(byId.get(id)!.name) ? "script:?" : "latin");
+function categoriesOf(pair: string): string[] {
+  const [a, b] = pair.split("|") as [string, string];
+  const categories = new Set<string>();
+  for (const id of [a, b]) for (const tag of byId.get(id)!.tags) categories.add(tag);
+  if (scriptOfContact(a) !== scriptOfContact(b)) categories.add("cross-script");
+  const fa = features[indexOf.get(a)!]!;
+  const fb = features[indexOf.get(b)!]!;
+  const shared = fa.identifiers.filter((x) =>
+    fb.identifiers.some((y) => y.kind === x.kind && y.value === x.value),
+  );
+  if (shared.length && shared.every((x) => x.kind === "dob")) categories.add("name+dob");
+  return [...categories];
+}
+const categoryStats = new Map<string, { pairs: number; found: number }>();
+for (const pair of truth) {
+  for (const category of categoriesOf(pair)) {
+    const stat = categoryStats.get(category) ?? { pairs: 0, found: 0 };
+    stat.pairs++;
+    if (main.pairs.has(pair)) stat.found++;
+    categoryStats.set(category, stat);
+  }
+}
+console.log("");
+console.log("  recall by category (true pairs with that case on either side)");
+const failing: string[] = [];
+for (const [category, stat] of [...categoryStats].sort(([x], [y]) => x.localeCompare(y))) {
+  const recall = stat.found / stat.pairs;
+  if (stat.pairs >= 10 && recall < TARGET_CATEGORY_RECALL) failing.push(category);
+  console.log(
+    `    ${category.padEnd(20)} ${String(stat.found).padStart(4)} / ${String(stat.pairs).padEnd(4)} ${recall.toFixed(3)}`,
+  );
+}
+const linked = new Set(
+  scored.filter((x) => x.link).map((x) => pairKey(contacts[x.i]!.id, contacts[x.j]!.id)),
+);
+const negatives = new Map<string, { pairs: number; fp: number; links: number }>();
+for (const [pair, label] of relations) {
+  if (!label.startsWith("hard:") && label !== "household") continue;
+  const stat = negatives.get(label) ?? { pairs: 0, fp: 0, links: 0 };
+  stat.pairs++;
+  if (main.pairs.has(pair)) stat.fp++;
+  if (linked.has(pair)) stat.links++;
+  negatives.set(label, stat);
+}
+console.log("  hard negatives: pairs, false positives at the default threshold, returned as links");
+for (const [label, stat] of [...negatives].sort(([x], [y]) => x.localeCompare(y))) {
+  console.log(
+    `    ${label.padEnd(20)} ${String(stat.pairs).padStart(5)} pairs  ${String(stat.fp).padStart(3)} FP  ${String(stat.links).padStart(4)} links`,
+  );
+}
+console.log(`  links (shared contact point, judged different parties): ${linked.size} pairs`);
+
+const pass = main.precision >= TARGET_PRECISION && main.recall >= TARGET_RECALL && failing.length === 0;
 console.log("");
 console.log(
-  `  at the default threshold ${DEFAULT_THRESHOLD}: precision ${main.precision.toFixed(4)} (target ${TARGET_PRECISION}), recall ${main.recall.toFixed(4)} (target ${TARGET_RECALL}): ${pass ? "PASS" : "FAIL"}`,
+  `  at the default threshold ${DEFAULT_THRESHOLD}: precision ${main.precision.toFixed(4)} (target ${TARGET_PRECISION}), recall ${main.recall.toFixed(4)} (target ${TARGET_RECALL}), categories below ${TARGET_CATEGORY_RECALL}: ${failing.join(", ") || "none"}: ${pass ? "PASS" : "FAIL"}`,
 );
 process.exitCode = pass ? 0 : 1;

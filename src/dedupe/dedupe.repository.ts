@@ -5,8 +5,8 @@ import type { Db } from "../env";
 import { batch, type Query } from "../lib/batch";
 import { notFound } from "../lib/errors";
 import { extractIdentifiers, type Identifier, type IdentifierKind, kindOfPropKey } from "./identifiers";
-import { nameBlockingKeys } from "./names";
-import { type DedupeFeatures, type Reason, scoreMatch } from "./scoring";
+import { nameBlockingKeys, nameSignals } from "./names";
+import { classifyPair, type DedupeFeatures, type Reason, type SharedRule } from "./scoring";
 
 /**
  * The identifier index (`contact_identifiers`): one row per normalised identifier of a contact, per
@@ -39,7 +39,11 @@ export async function identifierRows(
   const identifiers = await extractIdentifiers(props, [], hmacKey, { hashProtected: true });
   return [
     ...identifiers.map((id) => ({ ...id, kind: isEmbeddedPan(id) ? "gstin_pan" : id.kind })),
-    ...nameBlockingKeys(name).map((value) => ({ kind: "name", value, field: "name" })),
+    ...nameBlockingKeys(name, nameSignals(identifiers)).map((value) => ({
+      kind: "name",
+      value,
+      field: "name",
+    })),
   ];
 }
 
@@ -274,12 +278,19 @@ export type DuplicateMatch = {
 };
 
 /** Candidates from the index, scored against the probe; at or above the threshold, best first. */
-export async function findDuplicates(
+export type LinkMatch = { contact: ContactWithNamespace; shared: SharedRule[] };
+
+/**
+ * Candidates from the index, classified against the probe: duplicates at or above the threshold (best
+ * first) and links (a shared contact point with a party judged different, newest first), at most
+ * `limit` of each. Scored on light rows; only the kept ones are read in full.
+ */
+export async function findMatches(
   db: Db,
   scope: CandidateScope,
   probe: Probe,
   options: { limit: number; threshold: number },
-): Promise<DuplicateMatch[]> {
+): Promise<{ results: DuplicateMatch[]; links: LinkMatch[] }> {
   const candidates = await findCandidates(db, scope, probe.rows);
   const features = (name: string | null, type: Probe["type"], rows: IndexRow[]): DedupeFeatures => ({
     name,
@@ -290,25 +301,49 @@ export async function findDuplicates(
   const byContact = new Map<string, IndexRow[]>();
   for (const row of candidates.index)
     byContact.set(row.contactId, [...(byContact.get(row.contactId) ?? []), row]);
-  // Scored on the light rows; only the top `limit` are read in full (props, tags, namespace name).
-  const top = candidates.contacts
-    .map((row) => {
-      const candidate = features(row.name, row.type, byContact.get(row.id) ?? []);
-      return { id: row.id, ...scoreMatch(probeFeatures, candidate) };
-    })
-    .filter((m) => m.score >= options.threshold)
+  const classified = candidates.contacts.map((row) => ({
+    id: row.id,
+    ...classifyPair(
+      probeFeatures,
+      features(row.name, row.type, byContact.get(row.id) ?? []),
+      options.threshold,
+    ),
+  }));
+  const top = classified
+    .filter((m) => m.kind === "duplicate")
     .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
+    .slice(0, options.limit);
+  // ULIDs sort by creation time: newest first.
+  const linked = classified
+    .filter((m) => m.kind === "link")
+    .sort((a, b) => b.id.localeCompare(a.id))
     .slice(0, options.limit);
   const full = await fullContacts(
     db,
     scope.tenantId,
-    top.map((m) => m.id),
+    [...top, ...linked].map((m) => m.id),
   );
   // A contact deleted between the two reads is left out.
-  return top.flatMap(({ id, score, reasons }) => {
-    const contact = full.get(id);
-    return contact ? [{ contact, score, reasons }] : [];
-  });
+  return {
+    results: top.flatMap(({ id, score, reasons }) => {
+      const contact = full.get(id);
+      return contact ? [{ contact, score, reasons }] : [];
+    }),
+    links: linked.flatMap(({ id, shared }) => {
+      const contact = full.get(id);
+      return contact ? [{ contact, shared }] : [];
+    }),
+  };
+}
+
+/** The duplicates alone (a dedupe=block refusal explains itself with these). */
+export async function findDuplicates(
+  db: Db,
+  scope: CandidateScope,
+  probe: Probe,
+  options: { limit: number; threshold: number },
+): Promise<DuplicateMatch[]> {
+  return (await findMatches(db, scope, probe, options)).results;
 }
 
 /** The probe of a stored contact: its name, type and index rows (already hashed), read in one round trip. */

@@ -4,8 +4,12 @@
  * The same person's name reaches us in many spellings: honorifics ("Shri", "Smt."), initials
  * ("R. K. Sharma"), surname-first order, split or joined compounds ("Rama Krishna" / "Ramakrishna")
  * and romanisation variants of one Indic spelling ("Sharma" / "Sarma", "Pooja" / "Puja",
- * "Lakshmi" / "Laxmi"). Similarity folds those; it is only ever supporting evidence in scoring.
+ * "Lakshmi" / "Laxmi"), and names written in an Indic script ("राहुल शर्मा", "முருகன்"), which are
+ * romanised first (transliterate.ts) so that they meet their Latin spellings. Similarity folds those;
+ * it is only ever supporting evidence in scoring.
  */
+
+import { hasIndic, transliterate } from "./transliterate";
 
 /** Titles that say nothing about who the person is; dropped only from the front of a name. */
 const HONORIFICS = new Set([
@@ -53,7 +57,8 @@ const LEGAL_SUFFIXES = new Set([
  * single letters; a short run of consonants ("RK") is a pair of initials written together.
  */
 export function nameTokens(name: string): string[] {
-  const words = name
+  // NFC first: Indic vowel signs must stay composed ("ொ", not "ெ" + "ா") for the romanisation.
+  const words = transliterate(name.normalize("NFC"))
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
@@ -73,6 +78,31 @@ export function nameTokens(name: string): string[] {
     tokens.push(...(initialsRun ? token.split("") : [token]));
   }
   return tokens;
+}
+
+/**
+ * Words that make a name a legal person other than an individual: a company ("Pvt. Ltd.", "Limited",
+ * "LLP"), a partnership ("& Sons", "Brothers", "Associates"), a trust or an HUF. A proprietorship's
+ * trade name ("Sharma Traders") has none of them: it is its proprietor under another name.
+ */
+const LEGAL_ENTITY_WORDS = new Set([
+  "ltd",
+  "limited",
+  "llp",
+  "opc",
+  "inc",
+  "llc",
+  "plc",
+  "trust",
+  "huf",
+  "sons",
+  "brothers",
+  "associates",
+]);
+
+/** Whether the name says its holder is a company, partnership, trust or HUF (never an individual). */
+export function namesLegalEntity(name: string): boolean {
+  return nameTokens(name).some((t) => LEGAL_ENTITY_WORDS.has(t));
 }
 
 /** Name tokens without legal-form suffixes at the end. */
@@ -98,7 +128,7 @@ const FOLDS: [RegExp, string][] = [
   [/z/g, "j"],
   [/ee/g, "i"],
   [/oo/g, "u"],
-  [/([aeiou])y$/g, "$1i"], // "Sanjay" / "Sanjai"
+  [/y$/g, "i"], // "Sanjay" / "Sanjai", "Mohanty" / "Mahanti", "Murthy" / "Murthi"
   [/([a-z])\1+/g, "$1"], // doubled letters: "Pallavi" / "Palavi", "Aamir" / "Amir"
   [/([aeiou])h$/g, "$1"], // trailing h after a vowel: "Shah" / "Sha"
   [/(...)a$/g, "$1"], // the inherent final vowel: "Krishna" / "Krishn", "Rama" / "Ram"
@@ -150,10 +180,42 @@ export function jaroWinkler(x: string, y: string): number {
   return jaro + prefix * 0.1 * (1 - jaro);
 }
 
-type Token = { raw: string; key: string; initial: boolean };
+/**
+ * A phonetic key with voicing and b/v folded: Tamil writes k/g, t/d, p/b with one letter each and
+ * Bengali and Odia have no v, so a name romanised from them ("kanesh" from "கணேஷ்", "bibek" from
+ * "বিবেক") differs from its Latin spelling ("Ganesh", "Vivek") in exactly these letters; Tamil's one
+ * letter for ch, j and s ("சவந்" is "Chavan", "செந்தில்" is "Senthil") folds those three too.
+ */
+export function looseKey(key: string): string {
+  return key
+    .replace(/[gkq]/g, "k")
+    .replace(/[dt]/g, "t")
+    .replace(/[bpvf]/g, "p")
+    .replace(/[cjzs]/g, "c");
+}
+
+type Token = { raw: string; key: string; loose: string; initial: boolean };
+
+// A dedupe compares one probe name with up to 250 candidates: its tokens are computed once. Bounded,
+// and a cache of a pure function's results, so nothing observable depends on it.
+const TOKEN_CACHE = new Map<string, Token[]>();
+const TOKEN_CACHE_SIZE = 512;
 
 function toTokens(name: string): Token[] {
-  return coreTokens(name).map((raw) => ({ raw, key: phoneticKey(raw), initial: raw.length === 1 }));
+  let tokens = TOKEN_CACHE.get(name);
+  if (!tokens) {
+    if (TOKEN_CACHE.size >= TOKEN_CACHE_SIZE) TOKEN_CACHE.clear();
+    tokens = computeTokens(name);
+    TOKEN_CACHE.set(name, tokens);
+  }
+  return tokens;
+}
+
+function computeTokens(name: string): Token[] {
+  return coreTokens(name).map((raw) => {
+    const key = phoneticKey(raw);
+    return { raw, key, loose: looseKey(key), initial: raw.length === 1 };
+  });
 }
 
 const INITIAL_WEIGHT = 0.5; // an initial says less than a whole name part
@@ -165,7 +227,11 @@ type Pair = { i: number; j: number; credit: number; order: string };
  * Best one-to-one matching of tokens: full tokens by Jaro-Winkler of their phonetic keys, an initial
  * with a full token starting with that letter or the same initial. Returns the credit each side got.
  */
-function matchTokens(a: Token[], b: Token[]): { creditA: number; creditB: number } {
+function matchTokens(
+  a: Token[],
+  b: Token[],
+  loose: boolean,
+): { creditA: number; creditB: number; fullMatches: number } {
   const pairs: Pair[] = [];
   a.forEach((ta, i) => {
     b.forEach((tb, j) => {
@@ -173,9 +239,14 @@ function matchTokens(a: Token[], b: Token[]): { creditA: number; creditB: number
       if (!ta.initial && !tb.initial) {
         // Names differing in their first sound are different names ("Gurpreet" / "Harpreet"),
         // however alike their endings: romanisation variants have been folded already.
-        const sim = jaroWinkler(ta.key, tb.key) * (ta.key.charAt(0) === tb.key.charAt(0) ? 1 : 0.85);
+        // Across scripts, letters the script does not tell apart compare equal (see looseKey).
+        const [ka, kb] = loose ? [ta.loose, tb.loose] : [ta.key, tb.key];
+        const sim = jaroWinkler(ka, kb) * (ka.charAt(0) === kb.charAt(0) ? 1 : 0.85);
         credit = sim >= TOKEN_MATCH_MIN ? sim : 0;
-      } else if (ta.raw.charAt(0) === tb.raw.charAt(0)) {
+      } else if (
+        ta.raw.charAt(0) === tb.raw.charAt(0) ||
+        (loose && ta.loose.charAt(0) === tb.loose.charAt(0))
+      ) {
         credit = INITIAL_WEIGHT;
       }
       // Ties resolve by the unordered pair of keys so a(x, y) and a(y, x) choose alike.
@@ -188,6 +259,7 @@ function matchTokens(a: Token[], b: Token[]): { creditA: number; creditB: number
   const usedB = new Set<number>();
   let creditA = 0;
   let creditB = 0;
+  let fullMatches = 0;
   for (const p of pairs) {
     if (usedA.has(p.i) || usedB.has(p.j)) continue;
     usedA.add(p.i);
@@ -197,24 +269,27 @@ function matchTokens(a: Token[], b: Token[]): { creditA: number; creditB: number
     // A full token matched only by an initial is credited with the initial's weight.
     creditA += ta.initial || tb.initial ? INITIAL_WEIGHT : p.credit;
     creditB += ta.initial || tb.initial ? INITIAL_WEIGHT : p.credit;
+    if (!ta.initial && !tb.initial) fullMatches++;
   }
-  return { creditA, creditB };
+  return { creditA, creditB, fullMatches };
 }
 
 const weightOf = (tokens: Token[]) => tokens.reduce((w, t) => w + (t.initial ? INITIAL_WEIGHT : 1), 0);
 
 /**
- * Similarity of two names in [0, 1], symmetric and independent of token order. Half of it is the
- * Dice overlap of the tokens; half is how much of the shorter name the longer one covers, because a
- * dropped middle name or surname ("Rahul Sharma" / "Rahul Kumar Sharma") is the commonest variant.
+ * How two names compare: `similarity` in [0, 1], symmetric and independent of token order (see
+ * nameSimilarity), and `initials`: the names agree once initials are read as the name parts they cut
+ * ("T. Sen" / "Tapas Sen", "E. Padma" / "Padma"): the lighter name is wholly covered, by at least one
+ * whole name part, and an initial is involved. An initial agreeing is weak alone ("S. Kumar" is any
+ * of thousands); scoring counts it only with another signal (a date of birth, a contact point).
  */
-export function nameSimilarity(a: string, b: string): number {
+export function compareNames(a: string, b: string): { similarity: number; initials: boolean } {
   const ta = toTokens(a);
   const tb = toTokens(b);
-  if (!ta.length || !tb.length) return 0;
+  if (!ta.length || !tb.length) return { similarity: 0, initials: false };
   const wa = weightOf(ta);
   const wb = weightOf(tb);
-  const { creditA, creditB } = matchTokens(ta, tb);
+  const { creditA, creditB, fullMatches } = matchTokens(ta, tb, hasIndic(a) || hasIndic(b));
   const dice = (creditA + creditB) / (wa + wb);
   const coverage = wa < wb ? creditA / wa : wb < wa ? creditB / wb : Math.max(creditA / wa, creditB / wb);
   // A single name part covering another name is weak evidence: "Sharma" is half the country.
@@ -222,39 +297,88 @@ export function nameSimilarity(a: string, b: string): number {
   // Compounds split differently ("Venkata Ramana" / "Venkataramana") agree once joined.
   // Joining only compares like with like: "K. Karthik" must not fold into "Karthik" ("kk" -> "k").
   const raw = (tokens: Token[]) => tokens.map((t) => t.raw).join("");
-  const initials = (tokens: Token[]) => tokens.filter((t) => t.initial).length;
+  const initialCount = (tokens: Token[]) => tokens.filter((t) => t.initial).length;
   const compactSim =
-    raw(ta) === raw(tb) || (initials(ta) === initials(tb) && phoneticKey(raw(ta)) === phoneticKey(raw(tb)))
+    raw(ta) === raw(tb) ||
+    (initialCount(ta) === initialCount(tb) && phoneticKey(raw(ta)) === phoneticKey(raw(tb)))
       ? 1
       : 0;
-  return Math.min(1, Math.max(0, tokenSim, compactSim));
+  const similarity = Math.min(1, Math.max(0, tokenSim, compactSim));
+  const initials = initialCount(ta) + initialCount(tb) > 0 && fullMatches > 0 && coverage >= 0.9;
+  return { similarity, initials };
 }
 
-const MAX_BLOCKING_KEYS = 6;
+/**
+ * Similarity of two names in [0, 1], symmetric and independent of token order. Half of it is the
+ * Dice overlap of the tokens; half is how much of the shorter name the longer one covers, because a
+ * dropped middle name or surname ("Rahul Sharma" / "Rahul Kumar Sharma") is the commonest variant.
+ */
+export function nameSimilarity(a: string, b: string): number {
+  return compareNames(a, b).similarity;
+}
 
 /**
- * The consonant skeleton of a phonetic key (its first letter kept): vowel spellings vary most in
- * romanised Indian names ("Mohammad" / "Mohammed" / "Muhammad"), so blocking ignores them and the
- * scoring, which sees the whole name, decides.
+ * The version of nameBlockingKeys' output. Stored `name` rows of the identifier index were computed by
+ * the version current at their write: when it changes, every contact's rows must be recomputed
+ * (identifierRows + replaceContactRows, in bounded batches) or lookups miss contacts indexed before.
+ * 1: pairs of skeletons. 2: scripts romanised, loose skeletons, keys anchored on the date of birth.
+ */
+export const NAME_KEYS_VERSION = 2;
+
+const MAX_PAIR_KEYS = 6;
+const MAX_ANCHORED_TOKENS = 4;
+const MAX_DOBS = 2;
+
+/**
+ * The consonant skeleton of a phonetic key (its first letter kept), voicing folded: vowel spellings
+ * vary most in romanised Indian names ("Mohammad" / "Mohammed" / "Muhammad") and Tamil does not write
+ * voicing, so blocking ignores both and the scoring, which sees the whole name, decides.
  */
 function skeleton(key: string): string {
-  return key.slice(0, 1) + key.slice(1).replace(/[aeiouy]/g, "");
+  const loose = looseKey(key);
+  return loose.slice(0, 1) + loose.slice(1).replace(/[aeiouy]/g, "");
+}
+
+/** What else is known of the contact that anchors name keys; values as the identifier index holds them. */
+export type NameSignals = { dob?: readonly string[] };
+
+/** The signals of a contact's normalised identifiers (its dates of birth). */
+export function nameSignals(identifiers: readonly { kind: string; value: string }[]): NameSignals {
+  return { dob: identifiers.filter((id) => id.kind === "dob").map((id) => id.value) };
 }
 
 /**
- * Keys under which the name is indexed for candidate lookup: every unordered pair of phonetic keys of
- * its full tokens (order-insensitive, robust to a dropped or added name part), or the one key of a
- * single-token name. Capped so a long name does not flood the index.
+ * Keys under which the name is indexed for candidate lookup, most selective first (the lookup stops
+ * at MAX_NAME_CANDIDATES contacts, in key order):
+ *
+ *  1. with a date of birth, keys anchored on it, which survive what the plain keys do not:
+ *     - `^<initials>@<dob>`: the sorted first letters of every name part, so an initial for a given
+ *       name ("T. Sen" / "Tapas Sen") and a typo anywhere but in a first letter ("Sanjeev Rajput" /
+ *       "Sanjeev Rajut") keep the key;
+ *     - `<skeleton>@<dob>` for each full name part, so a dropped or added part or an edited first
+ *       letter still leaves a shared key.
+ *     A date of birth is shared by about one person in 20,000, so these keys stay small in any tenant:
+ *     "S. Kumar" meets only the Kumars, S-names and S. Kumars born that day, never every Kumar.
+ *  2. every unordered pair of skeletons of the full name parts (order-insensitive, robust to a dropped
+ *     or added name part), or the one skeleton of a single-part name.
+ *
+ * Initials alone never make a plain key. Skeletons fold romanisation, script and voicing, so a name in
+ * an Indic script and its Latin transliteration share their keys.
  */
-export function nameBlockingKeys(name: string): string[] {
-  const fullKeys = toTokens(name)
-    .filter((t) => !t.initial && t.key)
-    .map((t) => skeleton(t.key));
-  const keys = [...new Set(fullKeys)].sort();
-  if (keys.length <= 1) return keys;
-  const pairs: string[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    for (let j = i + 1; j < keys.length; j++) pairs.push(`${keys[i]}|${keys[j]}`);
+export function nameBlockingKeys(name: string, signals: NameSignals = {}): string[] {
+  const tokens = toTokens(name).filter((t) => t.key);
+  const fullKeys = [...new Set(tokens.filter((t) => !t.initial).map((t) => skeleton(t.key)))].sort();
+  const anchored: string[] = [];
+  const dobs = [...new Set(signals.dob ?? [])].sort().slice(0, MAX_DOBS);
+  for (const dob of dobs) {
+    const initials = tokens.map((t) => looseKey(t.key).charAt(0)).sort();
+    if (initials.length > 1) anchored.push(`^${initials.join("")}@${dob}`);
+    for (const key of fullKeys.slice(0, MAX_ANCHORED_TOKENS)) anchored.push(`${key}@${dob}`);
   }
-  return pairs.slice(0, MAX_BLOCKING_KEYS);
+  if (fullKeys.length <= 1) return [...anchored, ...fullKeys];
+  const pairs: string[] = [];
+  for (let i = 0; i < fullKeys.length; i++) {
+    for (let j = i + 1; j < fullKeys.length; j++) pairs.push(`${fullKeys[i]}|${fullKeys[j]}`);
+  }
+  return [...anchored, ...pairs.slice(0, MAX_PAIR_KEYS)];
 }

@@ -19,8 +19,8 @@
  * evaluation set, `npm run eval:dedupe`).
  */
 
-import type { Identifier, IdentifierKind } from "./identifiers";
-import { nameSimilarity } from "./names";
+import { type Identifier, type IdentifierKind, panHolderType } from "./identifiers";
+import { compareNames, namesLegalEntity } from "./names";
 
 export type DedupeFeatures = {
   name: string | null;
@@ -63,6 +63,11 @@ const LOG_ODDS = {
   type: 0.3,
 };
 const NAME_FLOOR = 0.7;
+/**
+ * The similarity an initial agreeing with a whole name part ("T. Sen" / "Tapas Sen") counts as when
+ * a date of birth or a contact point agrees too: with the date of birth alone that is a duplicate.
+ */
+const INITIALS_SIMILARITY = 0.93;
 const EXACT_FLOOR = 0.9;
 
 /** Whether two strings differ by at most one substitution, insertion, deletion or adjacent swap. */
@@ -99,6 +104,32 @@ function compareKind(kind: IdentifierKind, probe: Identifier[], candidate: Ident
   return { match: "different", field: (candidate[0] as Identifier).field };
 }
 
+/** Identity documents only a natural person holds, and a date of birth. */
+const PERSONAL_KINDS: readonly IdentifierKind[] = [
+  "aadhaar",
+  "passport",
+  "voter_id",
+  "driving_licence",
+  "dob",
+];
+
+/** Whether the contact is shown to be a natural person: an individual's PAN or a personal document. */
+function naturalPerson(ids: Map<IdentifierKind, Identifier[]>): boolean {
+  if (PERSONAL_KINDS.some((kind) => ids.get(kind)?.length)) return true;
+  return (ids.get("pan") ?? []).some((id) => panHolderType(id.value) === "individual");
+}
+
+/**
+ * The PAN (or GSTIN-embedded PAN) showing the contact is not a natural person: a company, firm, HUF,
+ * trust ... A proprietorship has no PAN of its own (its GSTIN embeds the proprietor's), so it is not one.
+ */
+function legalEntityPan(ids: Map<IdentifierKind, Identifier[]>): Identifier | undefined {
+  return (ids.get("pan") ?? []).find((id) => {
+    const holder = panHolderType(id.value);
+    return holder !== null && holder !== "individual";
+  });
+}
+
 /** Score in [0, 1] (2 decimals) that candidate is the same person or entity as probe, with reasons. */
 export function scoreMatch(
   probe: DedupeFeatures,
@@ -111,13 +142,40 @@ export function scoreMatch(
   let conflicts = 0;
 
   const typesDiffer = probe.type !== null && candidate.type !== null && probe.type !== candidate.type;
-  const similarity = probe.name && candidate.name ? nameSimilarity(probe.name, candidate.name) : null;
+  const names = probe.name && candidate.name ? compareNames(probe.name, candidate.name) : null;
+  let similarity = names?.similarity ?? null;
   // A shared mobile, email or account between two people (or two firms) whose names disagree is what a
   // household looks like, not one holder: it keeps only weak weight. A firm and its proprietor differ in
   // name by nature, and a probe without a name cannot disagree.
   const contactsWeak = similarity !== null && similarity < NAME_FLOOR && !typesDiffer;
   const p = byKind(probe.identifiers);
   const c = byKind(candidate.identifiers);
+  // A company, firm or trust (by its PAN) is never the same legal person as a natural person (by an
+  // Aadhaar, an individual's PAN, a date of birth ...), whatever contact point they share: that is a
+  // director's or partner's phone on the firm's record. Two different holders, like two PANs.
+  // The name of a company, partnership, trust or HUF ("... Pvt. Ltd.", "... & Sons") says as much when
+  // its record shows no PAN.
+  const entityOf = (ids: Map<IdentifierKind, Identifier[]>, features: DedupeFeatures): Reason | null => {
+    const pan = legalEntityPan(ids);
+    if (pan) return { rule: "pan", field: pan.field, match: "different" };
+    if (features.type !== "individual" && features.name && namesLegalEntity(features.name))
+      return { rule: "name", field: "name", match: "different" };
+    return null;
+  };
+  const personOf = (ids: Map<IdentifierKind, Identifier[]>, features: DedupeFeatures) =>
+    naturalPerson(ids) ||
+    (features.type === "individual" && !(features.name && namesLegalEntity(features.name)));
+  const entity = personOf(p, probe)
+    ? entityOf(c, candidate)
+    : personOf(c, candidate)
+      ? entityOf(p, probe)
+      : null;
+  const samePan = (p.get("pan") ?? []).some((id) => (c.get("pan") ?? []).some((o) => o.value === id.value));
+  if (entity && !samePan) {
+    evidence += LOG_ODDS.identityConflict;
+    conflicts++;
+    reasons.push(entity);
+  }
   for (const kind of [...IDENTITY_KINDS, ...CONTACT_KINDS]) {
     const cmp = compareKind(kind, p.get(kind) ?? [], c.get(kind) ?? []);
     if (!cmp) continue;
@@ -141,6 +199,11 @@ export function scoreMatch(
     reasons.push({ rule: kind, field: cmp.field, match: cmp.match });
   }
 
+  const dob = compareKind("dob", p.get("dob") ?? [], c.get("dob") ?? []);
+  // An initial for a given name is read as the name it cuts only with a second signal agreeing.
+  if (names?.initials && similarity !== null && (dob?.match === "exact" || contactExact))
+    similarity = Math.max(similarity, INITIALS_SIMILARITY);
+
   if (similarity !== null) {
     if (similarity >= NAME_FLOOR) {
       evidence += (LOG_ODDS.name * (similarity - NAME_FLOOR)) / (1 - NAME_FLOOR);
@@ -148,7 +211,6 @@ export function scoreMatch(
     }
   }
 
-  const dob = compareKind("dob", p.get("dob") ?? [], c.get("dob") ?? []);
   if (dob?.match === "exact") {
     evidence += LOG_ODDS.dob;
     reasons.push({ rule: "dob", field: dob.field, match: "exact" });
@@ -168,4 +230,32 @@ export function scoreMatch(
     r.match === "different" ? 3 : ["name", "dob", "type"].includes(r.rule) ? 2 : r.match === "exact" ? 0 : 1;
   reasons.sort((x, y) => rank(x) - rank(y));
   return { score, reasons };
+}
+
+export type SharedRule = { rule: Reason["rule"]; field: string };
+export type PairClass = {
+  /** "duplicate": at or above the threshold; "link": below it but sharing a contact point; else "none". */
+  kind: "duplicate" | "link" | "none";
+  score: number;
+  reasons: Reason[];
+  /** The contact points shared exactly (mobile, email, bank account): the `shared` of a link. */
+  shared: SharedRule[];
+};
+
+/**
+ * Where a candidate belongs in a dedupe response: among the duplicates (`results`), among the
+ * `links` (a contact point shared with a party judged different: a household's phone, a guarantor's
+ * number on another application, a director's on a firm), or nowhere. API.md "Links".
+ */
+export function classifyPair(
+  probe: DedupeFeatures,
+  candidate: DedupeFeatures,
+  threshold: number = DEFAULT_THRESHOLD,
+): PairClass {
+  const { score, reasons } = scoreMatch(probe, candidate);
+  const shared = reasons
+    .filter((r) => r.match === "exact" && (CONTACT_KINDS as readonly string[]).includes(r.rule))
+    .map(({ rule, field }) => ({ rule, field }));
+  const kind = score >= threshold ? "duplicate" : shared.length ? "link" : "none";
+  return { kind, score, reasons, shared };
 }

@@ -207,8 +207,18 @@ describe("nameSimilarity", () => {
 
 describe("nameBlockingKeys", () => {
   it("indexes sorted pairs of consonant skeletons of the full name parts", () => {
-    expect(nameBlockingKeys("Rahul Kumar Sharma")).toEqual(["kmr|rhl", "kmr|srm", "rhl|srm"]);
-    expect(nameBlockingKeys("Rahul Sharma")).toEqual(["rhl|srm"]);
+    // Skeletons fold voicing, b/v and ch/j/s (letters the Indic scripts do not all tell apart).
+    expect(nameBlockingKeys("Rahul Kumar Sharma")).toEqual(["crm|kmr", "crm|rhl", "kmr|rhl"]);
+    expect(nameBlockingKeys("Rahul Sharma")).toEqual(["crm|rhl"]);
+  });
+
+  it("puts keys anchored on the date of birth first", () => {
+    expect(nameBlockingKeys("Rahul Sharma", { dob: ["1980-02-03"] })).toEqual([
+      "^cr@1980-02-03",
+      "crm@1980-02-03",
+      "rhl@1980-02-03",
+      "crm|rhl",
+    ]);
   });
 
   it("meets vowel spelling variants ('Mohammad' / 'Mohammed' / 'Muhammad')", () => {

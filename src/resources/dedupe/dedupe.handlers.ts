@@ -1,4 +1,4 @@
-import { findDuplicates, identifierRows, storedContactProbe } from "../../dedupe/dedupe.repository";
+import { findMatches, identifierRows, storedContactProbe } from "../../dedupe/dedupe.repository";
 import { DEFAULT_LIMIT, DEFAULT_THRESHOLD } from "../../dedupe/scoring";
 import type { Db } from "../../env";
 import { invalid } from "../../lib/errors";
@@ -6,7 +6,7 @@ import { pathId } from "../../lib/ids";
 import type { AppRouteHandler } from "../../lib/router";
 import { piiConfig, viewerOf } from "../../pii/access";
 import { namespaceByNameQuery } from "../namespaces/namespaces.repository";
-import { toMatches } from "./dedupe.mappers";
+import { toDedupeResult } from "./dedupe.mappers";
 import type * as routes from "./dedupe.routes";
 import type { DedupeRequest } from "./dedupe.schemas";
 
@@ -38,7 +38,7 @@ export const dedupe: AppRouteHandler<typeof routes.dedupe> = async (c) => {
   if (body.scope === "namespace" && !resolved.namespaceId) {
     throw invalid([{ path: "namespace", code: "required", message: "is required for scope namespace" }]);
   }
-  const matches = await findDuplicates(
+  const found = await findMatches(
     c.var.db,
     {
       tenantId,
@@ -48,5 +48,5 @@ export const dedupe: AppRouteHandler<typeof routes.dedupe> = async (c) => {
     resolved.probe,
     { limit: body.limit ?? DEFAULT_LIMIT, threshold: body.threshold ?? DEFAULT_THRESHOLD },
   );
-  return c.json(await toMatches(matches, viewerOf(c.env, c.var.auth)), 200);
+  return c.json(await toDedupeResult(found, viewerOf(c.env, c.var.auth)), 200);
 };

@@ -1,4 +1,4 @@
-import type { DuplicateMatch } from "../../dedupe/dedupe.repository";
+import type { DuplicateMatch, LinkMatch } from "../../dedupe/dedupe.repository";
 import type { Viewer } from "../../pii/access";
 import { toContact } from "../contacts/contacts.mappers";
 
@@ -12,4 +12,15 @@ export async function toMatches(matches: DuplicateMatch[], viewer: Viewer) {
     })),
   );
   return { count: results.length, results };
+}
+
+/** The dedupe response: duplicates with scores and reasons, and links with the contact points shared. */
+export async function toDedupeResult(
+  found: { results: DuplicateMatch[]; links: LinkMatch[] },
+  viewer: Viewer,
+) {
+  const links = await Promise.all(
+    found.links.map(async (l) => ({ contact: await toContact(l.contact, viewer), shared: l.shared })),
+  );
+  return { ...(await toMatches(found.results, viewer)), links };
 }

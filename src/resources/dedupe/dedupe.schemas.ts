@@ -98,8 +98,29 @@ export const DedupeMatchSchema = z
   })
   .openapi("DedupeMatch");
 
+export const DedupeLinkSchema = z
+  .object({
+    contact: ContactSchema,
+    shared: z.array(
+      z.object({
+        rule: ReasonSchema.shape.rule,
+        field: z.string().openapi({ example: "props.mobile" }),
+      }),
+    ),
+  })
+  .openapi("DedupeLink", {
+    description:
+      "A contact that shares a contact point (mobile, email, bank account) with the probe but is judged a different party: households, a guarantor's phone reused, fraud rings",
+  });
+
 export const DedupeResponseSchema = z
-  .object({ count: z.number().int().openapi({ example: 1 }), results: z.array(DedupeMatchSchema) })
+  .object({
+    count: z.number().int().openapi({ example: 1, description: "The number of results (links not counted)" }),
+    results: z.array(DedupeMatchSchema),
+    links: z
+      .array(DedupeLinkSchema)
+      .openapi({ description: "At most `limit`, newest first; never in results" }),
+  })
   .openapi("DedupeResult");
 
 export type DedupeRequest = z.infer<typeof DedupeRequestSchema>;
