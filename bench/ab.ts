@@ -12,6 +12,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
+import { devVar } from "../scripts/seed";
 import { sizeLabel } from "./lib/report";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -79,6 +80,9 @@ async function main() {
     CURSOR_SECRET: "ab-cursor-0123456789abcdef0123456789",
     JWT_TENANT_CLAIM: "tenant_id",
     JWT_USER_CLAIM: "sub",
+    // The keys the bench seeds with (.dev.vars, else .dev.vars.example): stored identifiers decrypt and hash alike.
+    IDENTIFIER_HMAC_KEY: devVar("IDENTIFIER_HMAC_KEY") ?? "",
+    PII_KEYS: devVar("PII_KEYS") ?? "",
   };
   const token = await new SignJWT({ tenant_id: "bench", scope: "contacts:read contacts:write" })
     .setProtectedHeader({ alg: "HS256" })

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
+import { devVar } from "../scripts/seed";
 import { app } from "../src/app";
 import { sizeLabel } from "./lib/report";
 
@@ -111,6 +112,9 @@ async function main() {
     CURSOR_SECRET: "sql-diagnosis-cursor-0123456789abcdef",
     JWT_TENANT_CLAIM: "tenant_id",
     JWT_USER_CLAIM: "sub",
+    // The keys the bench seeds with (.dev.vars, else .dev.vars.example): stored identifiers decrypt and hash alike.
+    IDENTIFIER_HMAC_KEY: devVar("IDENTIFIER_HMAC_KEY") ?? "",
+    PII_KEYS: devVar("PII_KEYS") ?? "",
   };
   const token = await new SignJWT({
     tenant_id: "bench",
