@@ -127,12 +127,19 @@ function payloads(items: unknown[]): string[] {
   return out;
 }
 
-/** Statements in one batch (one transaction); the rows each changed. */
+/**
+ * Statements in one D1 batch (one transaction); the rows each changed. Through the binding: drizzle's
+ * batch does not take raw `db.run` statements.
+ */
 async function runAll(db: Db, statements: SQL[]): Promise<number[]> {
-  const [first, ...rest] = statements.map((s) => db.run(s));
-  if (!first) return [];
-  const results = rest.length ? await db.batch([first, ...rest]) : [await first];
-  return (results as { meta?: { changes?: number } }[]).map((r) => r.meta?.changes ?? 0);
+  if (!statements.length) return [];
+  const d1 = (db as Db & { $client: D1Database }).$client;
+  const prepared = statements.map((s) => {
+    const { sql: text, params } = db.run(s).getQuery();
+    return d1.prepare(text).bind(...params);
+  });
+  const results = await d1.batch(prepared);
+  return results.map((r) => r.meta?.changes ?? 0);
 }
 
 const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
