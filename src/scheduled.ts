@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { idempotencyKeys } from "./db/schema";
 import type { Bindings } from "./env";
 import { logError } from "./lib/log";
+import { reprotectPersonalData } from "./pii/rotation";
 
 /**
  * Cron Trigger work (wrangler.toml `[triggers]`): a list of independent jobs, each bounded so one run
@@ -36,7 +37,11 @@ export async function purgeIdempotencyKeys(env: Bindings, now: Date): Promise<nu
   return purged;
 }
 
-export const jobs: ScheduledJob[] = [{ name: "purge expired idempotency keys", run: purgeIdempotencyKeys }];
+export const jobs: ScheduledJob[] = [
+  { name: "purge expired idempotency keys", run: purgeIdempotencyKeys },
+  // Key rotation and backfill of clear values (src/pii/rotation.ts): at most 600 rows of each table a run.
+  { name: "re-protect personal data", run: reprotectPersonalData },
+];
 
 export async function scheduled(
   controller: ScheduledController,
