@@ -21,6 +21,9 @@ export default defineConfig({
               // Not RATE_LIMITER: the shared configuration has none, and other tests must never see 429.
               // test/edge.test.ts passes this one as RATE_LIMITER (3 requests a minute per key).
               ratelimits: { TEST_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 3, period: 60 } } },
+              // An empty D1 database of its own for migration tests (test/migrations.test.ts): the setup file
+              // migrates only DB.
+              d1Databases: { MIGRATION_DB: "migration-test-db" },
               bindings: {
                 ...TEST_SECRETS,
                 // The fuzz suite's size and seed (npm run test:fuzz).

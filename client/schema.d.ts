@@ -573,15 +573,15 @@ export interface components {
             /** @example 01JKB3Q2W6N7X8Y9Z0A1B2C3D4 */
             contact_id: string;
             /** @example 12, MG Road, Ashok Nagar */
-            address_line: string;
+            address_line: string | null;
             /** @example Bengaluru */
-            city: string;
+            city: string | null;
             /** @example Karnataka */
-            state: string;
+            state: string | null;
             /** @example 560001 */
-            pincode: string;
+            pincode: string | null;
             /** @example India */
-            country: string;
+            country: string | null;
             /**
              * @example current
              * @enum {string}
@@ -629,15 +629,15 @@ export interface components {
              */
             contact_id: string;
             /** @example 12, MG Road, Ashok Nagar */
-            address_line: string;
+            address_line?: string | null;
             /** @example Bengaluru */
-            city: string;
+            city?: string | null;
             /** @example Karnataka */
-            state: string;
+            state?: string | null;
             /** @example 560001 */
-            pincode: string;
+            pincode?: string | null;
             /** @example India */
-            country: string;
+            country?: string | null;
             /**
              * @example current
              * @enum {string}
@@ -722,15 +722,15 @@ export interface components {
              */
             contact_id?: string;
             /** @example 12, MG Road, Ashok Nagar */
-            address_line?: string;
+            address_line?: string | null;
             /** @example Bengaluru */
-            city?: string;
+            city?: string | null;
             /** @example Karnataka */
-            state?: string;
+            state?: string | null;
             /** @example 560001 */
-            pincode?: string;
+            pincode?: string | null;
             /** @example India */
-            country?: string;
+            country?: string | null;
             /**
              * @example current
              * @enum {string}

@@ -325,11 +325,11 @@ export type ContactBody = {
   ref_id?: string | null;
 };
 export type AddressBody = {
-  address_line: string;
-  city: string;
-  state: string;
-  pincode: string;
-  country: string;
+  address_line?: string | null;
+  city?: string | null;
+  state?: string | null;
+  pincode?: string | null;
+  country?: string | null;
   type?: string;
   coords?: { lat: number; lng: number } | null;
   codes?: Record<string, string> | null;
@@ -569,7 +569,7 @@ export function* planContacts(options: PlanOptions): Generator<ContactPlan> {
           lng: Math.round((68 + rng.next() * 28) * 1e6) / 1e6,
         }
       : undefined;
-    return {
+    const body: AddressBody = {
       address_line: `${rng.int(1, 999)}, ${rng.pick(STREETS)}, ${rng.pick(LOCALITIES)}`,
       city,
       state,
@@ -580,6 +580,19 @@ export function* planContacts(options: PlanOptions): Generator<ContactPlan> {
       ...(rng.chance(0.5) ? { codes: { state_code: stateCode } } : {}),
       ...(rng.chance(0.1) ? { tags: ["verified"] } : {}),
     };
+    // A few partial addresses (only contact_id is required): the street and pincode left out, sent
+    // blank or null, as a client that knows only the city would.
+    if (rng.chance(0.04)) {
+      const unset = rng.pick<string | null | undefined>([undefined, "", null]);
+      if (unset === undefined) {
+        delete body.address_line;
+        delete body.pincode;
+      } else {
+        body.address_line = unset;
+        body.pincode = unset;
+      }
+    }
+    return body;
   };
 
   const common = (type: "individual" | "corporate", namespace: NamespacePlan, at: number) => {
@@ -1225,11 +1238,11 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           id: childId,
           tenantId: tenant,
           contactId: id,
-          addressLine: b.address_line,
-          city: b.city,
-          state: b.state,
-          pincode: b.pincode,
-          country: b.country,
+          addressLine: blankToNull(b.address_line),
+          city: blankToNull(b.city),
+          state: blankToNull(b.state),
+          pincode: blankToNull(b.pincode),
+          country: blankToNull(b.country),
           type: b.type ?? "current",
           lat: b.coords?.lat ?? null,
           lng: b.coords?.lng ?? null,
@@ -1390,10 +1403,14 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
   db.exec("COMMIT");
   for (const index of indexes) db.exec(index.sql);
   progress.update(counts.contacts, true);
-  // Leave the file as D1 keeps it (WAL), checkpointed into the main file.
-  db.exec("PRAGMA journal_mode = WAL");
-  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   db.close();
+  // Leave the file as D1 keeps it (WAL), checkpointed into the main file. On a connection of its own: the
+  // one that ran the migrations cannot checkpoint after an ALTER TABLE ... RENAME next to FTS5 tables
+  // (migration 0010 renames the rebuilt addresses table), SQLite answers "database table is locked".
+  const wal = new DatabaseSync(temp);
+  wal.exec("PRAGMA journal_mode = WAL");
+  wal.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  wal.close();
   removeDatabase(file);
   renameSync(temp, file);
   for (const suffix of ["-wal", "-shm"]) rmSync(`${temp}${suffix}`, { force: true });

@@ -14,11 +14,11 @@ const BASE = "/contacts/addresses/";
 type Address = {
   id: string;
   contact_id: string;
-  address_line: string;
-  city: string;
-  state: string;
-  pincode: string;
-  country: string;
+  address_line: string | null;
+  city: string | null;
+  state: string | null;
+  pincode: string | null;
+  country: string | null;
   type: string;
   coords: { lat: number; lng: number } | null;
   codes: Record<string, string> | null;
@@ -133,6 +133,56 @@ describe("addresses: create and read", () => {
     expect((await api("GET", `${BASE}${res.body.id}/`)).body).toEqual(res.body);
   });
 
+  it("only contact_id is required: the address fields are stored as null", async () => {
+    const res = await api("POST", BASE, { body: { contact_id: contactId } });
+    expect(res.status, res.text).toBe(201);
+    expect(res.body).toMatchObject({
+      contact_id: contactId,
+      address_line: null,
+      city: null,
+      state: null,
+      pincode: null,
+      country: null,
+      type: "current",
+      coords: null,
+      codes: null,
+      tags: [],
+    });
+    expect((await api("GET", `${BASE}${res.body.id}/`)).body).toEqual(res.body);
+  });
+
+  it("blank strings and null are stored as null", async () => {
+    for (const blank of ["", "   ", null]) {
+      const res = await api("POST", BASE, {
+        body: {
+          contact_id: contactId,
+          address_line: blank,
+          city: blank,
+          state: blank,
+          pincode: blank,
+          country: blank,
+        },
+      });
+      expect(res.status, res.text).toBe(201);
+      expect(res.body).toMatchObject({
+        address_line: null,
+        city: null,
+        state: null,
+        pincode: null,
+        country: null,
+      });
+      expect((await api("GET", `${BASE}${res.body.id}/`)).body).toEqual(res.body);
+    }
+    const some = await createAddress(contactId, { address_line: "", pincode: "" });
+    expect(some).toMatchObject({
+      address_line: null,
+      city: "Bengaluru",
+      state: "Karnataka",
+      pincode: null,
+      country: "India",
+    });
+  });
+
   it("accepts the contact id in lower case and returns it upper-case", async () => {
     const a = await createAddress(contactId.toLowerCase());
     expect(a.contact_id).toBe(contactId);
@@ -232,30 +282,25 @@ describe("addresses: field rules", () => {
   }
 
   const failing: [string, Record<string, unknown>, string][] = [
-    ["missing address_line", { address_line: undefined }, "address_line"],
     ["address_line of 4 characters", { address_line: "1 Rd" }, "address_line"],
     ["address_line of 4 characters after trimming", { address_line: "  1 Rd  " }, "address_line"],
     ["address_line of 101 characters", { address_line: "a".repeat(101) }, "address_line"],
     ["address_line with @", { address_line: "12 MG Road @ corner" }, "address_line"],
     ["address_line with a control character", { address_line: "12 MG\u0007 Road" }, "address_line"],
     ["address_line as a number", { address_line: 12345 }, "address_line"],
-    ["missing city", { city: undefined }, "city"],
     ["city of 1 character", { city: "B" }, "city"],
     ["city of 51 characters", { city: "c".repeat(51) }, "city"],
     ["city with a digit", { city: "Sector 5" }, "city"],
     ["city with a comma", { city: "Pune, MH" }, "city"],
-    ["missing state", { state: undefined }, "state"],
     ["state of 2 characters", { state: "KA" }, "state"],
     ["state of 51 characters", { state: "s".repeat(51) }, "state"],
     ["state with a dot", { state: "Karnataka." }, "state"],
     ["state with a digit", { state: "Zone 1" }, "state"],
-    ["missing pincode", { pincode: undefined }, "pincode"],
     ["pincode of 5 digits", { pincode: "56000" }, "pincode"],
     ["pincode of 7 digits", { pincode: "5600011" }, "pincode"],
     ["pincode with a letter", { pincode: "56000A" }, "pincode"],
     ["pincode with a space", { pincode: "560 001" }, "pincode"],
     ["pincode as a number", { pincode: 560001 }, "pincode"],
-    ["missing country", { country: undefined }, "country"],
     ["country of 1 letter", { country: "I" }, "country"],
     ["country of 51 characters", { country: "n".repeat(51) }, "country"],
     ["country with a dot", { country: "U.S" }, "country"],
@@ -291,21 +336,14 @@ describe("addresses: field rules", () => {
 
   it("names every invalid field, not just the first", async () => {
     const res = await api("POST", BASE, {
-      body: { contact_id: contactId, address_line: "x", city: "1", state: "", pincode: "1", country: "9" },
+      body: { contact_id: contactId, address_line: "x", city: "1", state: "K1", pincode: "1", country: "9" },
     });
     expectInvalid(res, ["address_line", "city", "state", "pincode", "country"]);
     expect(res.body.detail).toBe("5 fields are invalid");
   });
 
   it("an empty or non-object body is 400", async () => {
-    expectInvalid(await api("POST", BASE, { body: {} }), [
-      "contact_id",
-      "address_line",
-      "city",
-      "state",
-      "pincode",
-      "country",
-    ]);
+    expectInvalid(await api("POST", BASE, { body: {} }), ["contact_id"]);
     expect((await api("POST", BASE, { body: [] })).status).toBe(400);
     const malformed = await api("POST", BASE, {
       rawBody: "{",
@@ -400,6 +438,29 @@ describe("addresses: update and delete", () => {
     const res = await api("PATCH", `${BASE}${a.id}/`, { body: { coords: null, codes: null } });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({ coords: null, codes: null });
+  });
+
+  it("PATCH null or blank clears the address fields, and sets them again", async () => {
+    const a = await createAddress(contactId);
+    const cleared = await api("PATCH", `${BASE}${a.id}/`, {
+      body: { address_line: null, city: "", state: "  ", pincode: null, country: "" },
+    });
+    expect(cleared.status, cleared.text).toBe(200);
+    expect(cleared.body).toMatchObject({
+      address_line: null,
+      city: null,
+      state: null,
+      pincode: null,
+      country: null,
+      version: 2,
+    });
+    expect((await api("GET", `${BASE}${a.id}/`)).body).toEqual(cleared.body);
+    // clearing what is already null changes nothing
+    const again = await api("PATCH", `${BASE}${a.id}/`, { body: { city: null, pincode: "" } });
+    expect(again.body).toEqual(cleared.body);
+    const set = await api("PATCH", `${BASE}${a.id}/`, { body: { city: "Mysuru", pincode: " 570001 " } });
+    expect(set.status, set.text).toBe(200);
+    expect(set.body).toMatchObject({ address_line: null, city: "Mysuru", pincode: "570001", version: 3 });
   });
 
   it("PATCH validates every field as on create", async () => {
@@ -705,6 +766,40 @@ describe("addresses: list", () => {
       expect(res.status, search).toBe(200);
       expect(ids(res), search).toEqual(expected);
     }
+  });
+
+  it("search finds addresses with null fields by the fields they have, and follows a PATCH to null", async () => {
+    const sparse = "addr-sparse";
+    const owner = await createContact(sparse);
+    const cityOnly = await createAddress(
+      owner,
+      { address_line: null, state: "", pincode: null, country: null, city: "Tiruchirappalli" },
+      sparse,
+    );
+    const noCity = await createAddress(
+      owner,
+      { address_line: "14 Lake View Road", city: null, state: null, pincode: "620001", country: "" },
+      sparse,
+    );
+    const bare = (await api("POST", BASE, { body: { contact_id: owner }, tenant: sparse })).body as Address;
+    const search = async (words: string) =>
+      ids(await api("GET", `${BASE}?search=${encodeURIComponent(words)}`, { tenant: sparse }));
+    expect(await search("tiruchi")).toEqual([cityOnly.id]);
+    expect(await search("lake view")).toEqual([noCity.id]);
+    expect(await search("6200")).toEqual([noCity.id]);
+    expect(await search("india")).toEqual([]);
+    // the address with no text is listed, and found by no search
+    expect(ids(await api("GET", `${BASE}?contact=${owner}`, { tenant: sparse }))).toEqual([
+      bare.id,
+      noCity.id,
+      cityOnly.id,
+    ]);
+    // a PATCH to null takes the words out of the index; setting a field puts them in
+    await api("PATCH", `${BASE}${noCity.id}/`, { body: { address_line: null }, tenant: sparse });
+    expect(await search("lake")).toEqual([]);
+    expect(await search("620001")).toEqual([noCity.id]);
+    await api("PATCH", `${BASE}${bare.id}/`, { body: { city: "Madurai" }, tenant: sparse });
+    expect(await search("madu")).toEqual([bare.id]);
   });
 
   it("search with FTS syntax is plain text, never a 500", async () => {

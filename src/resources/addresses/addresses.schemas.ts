@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ADDRESS_TYPES } from "../../db/enums";
-import { auditSchema, readOnlyFields, tagsField, text } from "../../lib/fields";
+import { auditSchema, optionalText, readOnlyFields, tagsField } from "../../lib/fields";
 import { listEnvelopeSchema, listQueryFields, orderingQuery, tagsQuery } from "../../lib/list-query";
 
 const contactIdField = z
@@ -33,32 +33,35 @@ const codesField = z
   .openapi({ example: { state_code: "KA" }, description: "String codes such as state_code, district_code" });
 
 const writable = {
-  address_line: text({
+  address_line: optionalText({
     min: 5,
     max: 100,
     pattern: /^(?:[\p{L}\p{M}0-9 ,.'\-/#]|\u200C|\u200D)+$/u,
     message: "may contain letters, digits, spaces and , . ' - / # only",
     example: "12, MG Road, Ashok Nagar",
   }),
-  city: text({
+  city: optionalText({
     min: 2,
     max: 50,
     pattern: /^(?:[\p{L}\p{M} .-]|\u200C|\u200D)+$/u,
     message: "may contain letters, spaces, - and . only",
     example: "Bengaluru",
   }),
-  state: text({
+  state: optionalText({
     min: 3,
     max: 50,
     pattern: /^(?:[\p{L}\p{M} -]|\u200C|\u200D)+$/u,
     message: "may contain letters, spaces and - only",
     example: "Karnataka",
   }),
-  pincode: z
-    .string()
-    .regex(/^[0-9]{6}$/, "must be 6 digits")
-    .openapi({ example: "560001" }),
-  country: text({
+  pincode: optionalText({
+    min: 6,
+    max: 6,
+    pattern: /^[0-9]{6}$/,
+    message: "must be 6 digits",
+    example: "560001",
+  }),
+  country: optionalText({
     min: 2,
     max: 50,
     pattern: /^(?:[\p{L}\p{M} ]|\u200C|\u200D)+$/u,
@@ -86,11 +89,11 @@ export const AddressCreateSchema = z
 export const AddressUpdateSchema = z
   .strictObject({
     contact_id: contactIdField.optional(),
-    address_line: writable.address_line.optional(),
-    city: writable.city.optional(),
-    state: writable.state.optional(),
-    pincode: writable.pincode.optional(),
-    country: writable.country.optional(),
+    address_line: writable.address_line,
+    city: writable.city,
+    state: writable.state,
+    pincode: writable.pincode,
+    country: writable.country,
     type: writable.type.optional(),
     coords: coordsField.optional(),
     codes: codesField.optional(),
@@ -103,11 +106,11 @@ export const AddressSchema = z
   .object({
     id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D5" }),
     contact_id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }),
-    address_line: z.string().openapi({ example: "12, MG Road, Ashok Nagar" }),
-    city: z.string().openapi({ example: "Bengaluru" }),
-    state: z.string().openapi({ example: "Karnataka" }),
-    pincode: z.string().openapi({ example: "560001" }),
-    country: z.string().openapi({ example: "India" }),
+    address_line: z.string().nullable().openapi({ example: "12, MG Road, Ashok Nagar" }),
+    city: z.string().nullable().openapi({ example: "Bengaluru" }),
+    state: z.string().nullable().openapi({ example: "Karnataka" }),
+    pincode: z.string().nullable().openapi({ example: "560001" }),
+    country: z.string().nullable().openapi({ example: "India" }),
     type: z.enum(ADDRESS_TYPES).openapi({ example: "current" }),
     coords: z
       .object({ lat: z.number(), lng: z.number() })
