@@ -4,7 +4,13 @@ import { contactIdentifiers, contacts } from "../db/schema";
 import type { Db } from "../env";
 import { batch, type Query } from "../lib/batch";
 import { notFound } from "../lib/errors";
-import { extractIdentifiers, type Identifier, type IdentifierKind, kindOfPropKey } from "./identifiers";
+import {
+  extractIdentifiers,
+  type Identifier,
+  type IdentifierKind,
+  isIdentifierKind,
+  kindOfPropKey,
+} from "./identifiers";
 import { nameBlockingKeys, nameSignals } from "./names";
 import { classifyPair, type DedupeFeatures, type Reason, type SharedRule } from "./scoring";
 
@@ -53,9 +59,10 @@ function isEmbeddedPan(id: Identifier): boolean {
 
 /** The stored kind back to the scoring kind: an embedded PAN compares as a PAN. */
 export function scoringIdentifier(row: IndexRow): Identifier | null {
-  if (row.kind === "name") return null;
+  const kind = row.kind === "gstin_pan" ? "pan" : row.kind;
+  if (!isIdentifierKind(kind)) return null; // "name" rows, and any kind this version does not know
   return {
-    kind: (row.kind === "gstin_pan" ? "pan" : row.kind) as IdentifierKind,
+    kind,
     value: row.value,
     field: row.field,
   };
@@ -240,7 +247,7 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
         ),
       ),
   ]);
-  return { contacts: rows as CandidateRow[], index: indexRows };
+  return { contacts: rows, index: indexRows };
 }
 
 /** The full rows (with namespace names) of the contacts a dedupe answers with, in one round trip. */

@@ -161,8 +161,13 @@ export const IDENTIFIER_KINDS: Readonly<Record<IdentifierKind, KindSpec>> = {
 };
 
 const ALIASES = new Map<string, IdentifierKind>();
-for (const [kind, spec] of Object.entries(IDENTIFIER_KINDS) as [IdentifierKind, KindSpec][]) {
-  for (const alias of spec.aliases) ALIASES.set(alias, kind);
+/** Whether a string names an identifier kind (a stored or parsed kind, checked once it is read back). */
+export function isIdentifierKind(name: string): name is IdentifierKind {
+  return Object.hasOwn(IDENTIFIER_KINDS, name);
+}
+
+for (const [kind, spec] of Object.entries(IDENTIFIER_KINDS)) {
+  if (isIdentifierKind(kind)) for (const alias of spec.aliases) ALIASES.set(alias, kind);
 }
 
 /** A prop key as the alias table spells it: lower-case, runs of spaces, `-`, `.` and `_` as one `_`. */
@@ -197,7 +202,7 @@ export function protectionOf(kind: IdentifierKind): Protection {
 const ND = /\p{Nd}/u;
 const digitValues = new Map<number, string>();
 function asciiDigit(ch: string): string {
-  const cp = ch.codePointAt(0) as number;
+  const cp = ch.codePointAt(0) ?? 0;
   let value = digitValues.get(cp);
   if (value === undefined) {
     let steps = 0;
@@ -314,9 +319,11 @@ const VERHOEFF_D = [
 ];
 // Position i uses the permutation (1 5 8 9 4 2 7 0)(3 6) applied i times; built, not typed out.
 const VERHOEFF_SIGMA = [1, 5, 7, 6, 2, 8, 3, 0, 9, 4];
-const VERHOEFF_P: number[][] = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]];
+let permutation = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const VERHOEFF_P: number[][] = [permutation];
 for (let i = 1; i < 8; i++) {
-  VERHOEFF_P.push((VERHOEFF_P[i - 1] as number[]).map((d) => VERHOEFF_SIGMA[d] as number));
+  permutation = permutation.map((d) => VERHOEFF_SIGMA[d] ?? d);
+  VERHOEFF_P.push(permutation);
 }
 const VERHOEFF_INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
 
@@ -325,15 +332,19 @@ function verhoeffChecksum(digits: string, appendingCheck: boolean): number {
   const n = digits.length;
   for (let i = 0; i < n; i++) {
     const digit = digits.charCodeAt(n - 1 - i) - 48;
-    const row = VERHOEFF_P[(i + (appendingCheck ? 1 : 0)) % 8] as number[];
-    c = (VERHOEFF_D[c] as number[])[row[digit] as number] as number;
+    const p = VERHOEFF_P[(i + (appendingCheck ? 1 : 0)) % 8]?.[digit];
+    const next = p === undefined ? undefined : VERHOEFF_D[c]?.[p];
+    if (next === undefined) throw new RangeError("A Verhoeff checksum takes digits only");
+    c = next;
   }
   return c;
 }
 
 /** The Verhoeff check digit to append to a string of digits. */
 export function verhoeffCheckDigit(digits: string): number {
-  return VERHOEFF_INV[verhoeffChecksum(digits, true)] as number;
+  const check = VERHOEFF_INV[verhoeffChecksum(digits, true)];
+  if (check === undefined) throw new RangeError("A Verhoeff checksum is a digit");
+  return check;
 }
 
 /** Whether a string of digits ends in a correct Verhoeff check digit. */
@@ -425,7 +436,7 @@ function normaliseDob(raw: string): string | null {
   if (m) return isoDate(Number(m[4]), Number(m[3]), Number(m[1]));
   m = /^(\d{1,2})(?:st|nd|rd|th)?[\s-]+([a-z]+)\.?,?[\s-]+(\d{4})$/.exec(v);
   if (m) {
-    const month = MONTHS[m[2] as string];
+    const month = MONTHS[m[2] ?? ""];
     return month ? isoDate(Number(m[3]), month, Number(m[1])) : null;
   }
   return null;
@@ -523,7 +534,11 @@ export function canonicalIdentifier(kind: IdentifierKind, raw: string): Canonica
     case "bank_account": {
       // The canonical form is "IFSC:account"; accept it back so normalisation stays idempotent.
       const parts = foldIdentifierText(raw).split(":");
-      const v = parts.length === 2 ? bankAccountKey(parts[1] as string, parts[0] as string) : null;
+      const [ifsc, account] = parts;
+      const v =
+        parts.length === 2 && ifsc !== undefined && account !== undefined
+          ? bankAccountKey(account, ifsc)
+          : null;
       return v ? ok(v) : no("must be a bank account: IFSC:account number");
     }
   }

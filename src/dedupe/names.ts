@@ -70,7 +70,7 @@ export function nameTokens(name: string): string[] {
     .filter(Boolean);
   // Titles are dropped only in front: "Kumari" and "Sri" are also name parts further on.
   let start = 0;
-  while (start < words.length - 1 && HONORIFICS.has(words[start] as string)) start++;
+  while (start < words.length - 1 && HONORIFICS.has(words[start] ?? "")) start++;
   const tokens: string[] = [];
   for (const word of words.slice(start)) {
     const token = ABBREVIATIONS[word] ?? word;
@@ -109,7 +109,7 @@ export function namesLegalEntity(name: string): boolean {
 function coreTokens(name: string): string[] {
   const tokens = nameTokens(name);
   let end = tokens.length;
-  while (end > 1 && LEGAL_SUFFIXES.has(tokens[end - 1] as string)) end--;
+  while (end > 1 && LEGAL_SUFFIXES.has(tokens[end - 1] ?? "")) end--;
   return tokens.slice(0, end);
 }
 
@@ -264,8 +264,9 @@ function matchTokens(
     if (usedA.has(p.i) || usedB.has(p.j)) continue;
     usedA.add(p.i);
     usedB.add(p.j);
-    const ta = a[p.i] as Token;
-    const tb = b[p.j] as Token;
+    const ta = a[p.i];
+    const tb = b[p.j];
+    if (ta === undefined || tb === undefined) continue; // pairs index a and b: never taken
     // A full token matched only by an initial is credited with the initial's weight.
     creditA += ta.initial || tb.initial ? INITIAL_WEIGHT : p.credit;
     creditB += ta.initial || tb.initial ? INITIAL_WEIGHT : p.credit;

@@ -93,7 +93,8 @@ type Comparison = { match: Reason["match"]; field: string };
 
 /** How the probe's and the candidate's identifiers of one kind compare; null when one side has none. */
 function compareKind(kind: IdentifierKind, probe: Identifier[], candidate: Identifier[]): Comparison | null {
-  if (!probe.length || !candidate.length) return null;
+  const first = candidate[0];
+  if (!probe.length || first === undefined) return null;
   const values = new Set(probe.map((id) => id.value));
   const exact = candidate.find((id) => values.has(id.value));
   if (exact) return { match: "exact", field: exact.field };
@@ -101,7 +102,7 @@ function compareKind(kind: IdentifierKind, probe: Identifier[], candidate: Ident
     const similar = candidate.find((c) => probe.some((p) => withinOneEdit(p.value, c.value)));
     if (similar) return { match: "similar", field: similar.field };
   }
-  return { match: "different", field: (candidate[0] as Identifier).field };
+  return { match: "different", field: first.field };
 }
 
 /** Identity documents only a natural person holds, and a date of birth. */
@@ -254,7 +255,7 @@ export function classifyPair(
 ): PairClass {
   const { score, reasons } = scoreMatch(probe, candidate);
   const shared = reasons
-    .filter((r) => r.match === "exact" && (CONTACT_KINDS as readonly string[]).includes(r.rule))
+    .filter((r) => r.match === "exact" && CONTACT_KINDS.some((k) => k === r.rule))
     .map(({ rule, field }) => ({ rule, field }));
   const kind = score >= threshold ? "duplicate" : shared.length ? "link" : "none";
   return { kind, score, reasons, shared };

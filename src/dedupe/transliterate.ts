@@ -187,7 +187,7 @@ const LABIALS = new Set(["p", "ph", "b", "bh", "m"]);
 /** The script of a code point, or null outside the nine blocks. */
 export function scriptOf(cp: number): IndicScript | null {
   if (cp < FIRST || cp > LAST) return null;
-  return (SCRIPT_BLOCKS[(cp - FIRST) >> 7] as readonly [IndicScript, number])[0];
+  return SCRIPT_BLOCKS[(cp - FIRST) >> 7]?.[0] ?? null;
 }
 
 /** Whether a string has any character of the nine scripts (a cheap test before transliterating). */
@@ -229,8 +229,8 @@ export function transliterate(text: string): string {
 
   const chars = Array.from(text);
   for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i] as string;
-    const cp = ch.codePointAt(0) as number;
+    const ch = chars[i] ?? "";
+    const cp = ch.codePointAt(0) ?? 0;
     const script = scriptOf(cp);
     if (!script) {
       flush(true);
@@ -326,10 +326,12 @@ export function transliterate(text: string): string {
  * ("Sundar", "Pandian"), write k as g and ṭ as d between vowels ("Murugan", "Nadu"), t as "th"
  * ("Geetha") and ch as "s" at the start and between vowels ("Senthil", "Vasanth").
  */
+const TAMIL_AFTER_NASAL: Readonly<Record<number, string>> = { 21: "g", 26: "j", 31: "d", 36: "d", 42: "b" };
+const TAMIL_AFTER_VOWEL: Readonly<Record<number, string>> = { 21: "g", 26: "s", 31: "d", 36: "th" };
+
 function tamilVoicing(offset: number, c: string, afterVowel: boolean, afterNasal: boolean): string {
-  if (afterNasal)
-    return ({ 21: "g", 26: "j", 31: "d", 36: "d", 42: "b" } as Record<number, string>)[offset] ?? c;
-  if (afterVowel) return ({ 21: "g", 26: "s", 31: "d", 36: "th" } as Record<number, string>)[offset] ?? c;
+  if (afterNasal) return TAMIL_AFTER_NASAL[offset] ?? c;
+  if (afterVowel) return TAMIL_AFTER_VOWEL[offset] ?? c;
   if (offset === 0x1a) return "s";
   return c;
 }
