@@ -11,7 +11,7 @@ function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   let out = "";
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
     out +=
       alphabet.charAt(n >> 18) +
       alphabet.charAt((n >> 12) & 63) +
@@ -20,10 +20,10 @@ function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   }
   const rest = bytes.length - i;
   if (rest === 1) {
-    const n = (bytes[i] as number) << 16;
+    const n = (bytes[i] ?? 0) << 16;
     out += alphabet.charAt(n >> 18) + alphabet.charAt((n >> 12) & 63) + (pad ? "==" : "");
   } else if (rest === 2) {
-    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
+    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8);
     out +=
       alphabet.charAt(n >> 18) +
       alphabet.charAt((n >> 12) & 63) +
@@ -41,7 +41,7 @@ function decode(text: string, values: Int16Array): Uint8Array | null {
   let o = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    const v = c < 128 ? (values[c] as number) : -1;
+    const v = values[c] ?? -1;
     if (v < 0) return null;
     acc = (acc << 6) | v;
     bits += 6;

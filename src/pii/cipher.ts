@@ -70,8 +70,10 @@ export async function decrypt(
   options: Pick<CipherOptions, "context"> = {},
 ): Promise<string> {
   const m = typeof envelope === "string" ? ENVELOPE_RE.exec(envelope) : null;
-  if (!m) throw new PiiDecryptError("not a v1 envelope");
-  const [, id, ivText, sealedText, shown] = m as unknown as [string, string, string, string, string?];
+  const [, id, ivText, sealedText, shown] = m ?? [];
+  if (id === undefined || ivText === undefined || sealedText === undefined) {
+    throw new PiiDecryptError("not a v1 envelope");
+  }
   const ringKey = ring.keys.get(id);
   if (!ringKey) throw new PiiDecryptError(`no key with id ${id} in PII_KEYS`);
   const iv = fromBase64Url(ivText);
@@ -110,9 +112,9 @@ export function shownOf(envelope: string): string | null {
 
 /** The byte length of an envelope's plaintext (its characters, for the ASCII identifiers stored). */
 export function plaintextLengthOf(envelope: string): number | null {
-  const m = ENVELOPE_RE.exec(envelope);
-  if (!m) return null;
-  return Math.floor(((m[3] as string).length * 3) / 4) - TAG_BYTES;
+  const sealedText = ENVELOPE_RE.exec(envelope)?.[3];
+  if (sealedText === undefined) return null;
+  return Math.floor((sealedText.length * 3) / 4) - TAG_BYTES;
 }
 
 /** Whether an envelope was sealed with a key other than the ring's newest (rotation pending). */

@@ -50,7 +50,8 @@ export function parsePiiKeys(secret: string | undefined): { id: string; bytes: U
     const fields = Object.keys(entry);
     const extra = fields.find((f) => f !== "id" && f !== "key");
     if (extra !== undefined) throw new PiiKeysError(`${where} has an unknown field (only id and key)`);
-    const { id, key } = entry as { id?: unknown; key?: unknown };
+    const id = "id" in entry ? entry.id : undefined;
+    const key = "key" in entry ? entry.key : undefined;
     if (typeof id !== "string" || !KEY_ID_RE.test(id)) {
       throw new PiiKeysError(`${where}.id must be 1-32 characters of A-Z a-z 0-9 _ -`);
     }
@@ -76,7 +77,10 @@ async function importRing(secret: string): Promise<KeyRing> {
     ]);
     keys.set(id, { id, key });
   }
-  return { primary: keys.get((entries[0] as { id: string }).id) as RingKey, keys };
+  // parsePiiKeys returns a non-empty list, so the newest key is always there.
+  const primary = entries[0] && keys.get(entries[0].id);
+  if (!primary) throw new PiiKeysError("PII_KEYS must be a non-empty JSON list of {id, key}, newest first");
+  return { primary, keys };
 }
 
 /**

@@ -75,9 +75,10 @@ export function maskStoredValue(kind: IdentifierKind, stored: string): string {
   switch (protectionOf(kind)) {
     case "encrypted":
       if (isEnvelope(stored)) {
-        const shown = shownOf(stored) as string;
-        const length = plaintextLengthOf(stored) as number;
-        return MASK_CHAR.repeat(Math.max(0, length - shown.length)) + shown;
+        const shown = shownOf(stored);
+        const length = plaintextLengthOf(stored);
+        if (shown !== null && length !== null)
+          return MASK_CHAR.repeat(Math.max(0, length - shown.length)) + shown;
       }
       return mask(stored); // written before encryption existed: the rotation job encrypts it
     case "masked":
