@@ -33,13 +33,33 @@ function maxAgeMs(cacheControl: string | null): number {
   return Math.max(MIN_JWKS_TTL_MS, match ? Number(match[1]) * 1000 : 0);
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A JWK's shape as far as this module reads it (importJWK checks the rest). */
+function isJwk(value: unknown): value is JWK {
+  return (
+    isRecord(value) &&
+    (value.kty === undefined || typeof value.kty === "string") &&
+    (value.alg === undefined || typeof value.alg === "string")
+  );
+}
+
+/** A JWKS's outer shape (createLocalJWKSet checks each key). */
+function isJwkSet(value: unknown): value is JSONWebKeySet {
+  return isRecord(value) && Array.isArray(value.keys) && value.keys.every(isRecord);
+}
+
 function fetchJwks(url: string): Promise<JWTVerifyGetKey> {
   const pending = jwksInFlight.get(url);
   if (pending) return pending;
   const request = (async () => {
     const response = await fetch(url, { headers: { accept: "application/json" } });
     if (!response.ok) throw new Error(`JWKS fetch failed with ${response.status}`);
-    const getKey = createLocalJWKSet((await response.json()) as JSONWebKeySet);
+    const body: unknown = await response.json();
+    if (!isJwkSet(body)) throw new errors.JWKSInvalid("JSON Web Key Set malformed");
+    const getKey = createLocalJWKSet(body);
     const now = Date.now();
     jwksCache.set(url, {
       getKey,
@@ -105,11 +125,12 @@ async function keySource(env: Bindings, alg: string): Promise<KeySource | null> 
     let source = publicKeys.get(raw);
     if (!source) {
       source = (async () => {
-        const jwk = JSON.parse(raw) as JWK;
+        const jwk: unknown = JSON.parse(raw);
+        if (!isJwk(jwk)) throw new TypeError("JWK must be an object");
         const keyAlg = jwk.alg ?? (jwk.kty === "RSA" ? "RS256" : jwk.kty === "EC" ? "ES256" : "EdDSA");
         return {
           algorithms: configuredAlgorithms(env, [keyAlg]),
-          key: (await importJWK(jwk, keyAlg)) as CryptoKey,
+          key: await importJWK(jwk, keyAlg),
         };
       })();
       publicKeys.set(raw, source);
@@ -173,13 +194,18 @@ async function verifyToken(
 
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, source.key as Parameters<typeof jwtVerify>[1], {
+    const options = {
       algorithms: source.algorithms,
       clockTolerance: CLOCK_SKEW_SECONDS,
       requiredClaims: ["exp"],
       ...(env.JWT_ISSUER ? { issuer: env.JWT_ISSUER } : {}),
       ...(env.JWT_AUDIENCE ? { audience: env.JWT_AUDIENCE } : {}),
-    }));
+    };
+    const { key } = source;
+    ({ payload } =
+      typeof key === "function"
+        ? await jwtVerify(token, key, options)
+        : await jwtVerify(token, key, options));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw unauthorized("The token has expired", true);
     if (error instanceof errors.JWTClaimValidationFailed)
@@ -197,7 +223,9 @@ async function verifyToken(
     throw new ApiError("forbidden", "This deployment does not serve that tenant");
   const userId = userClaim(payload, env.JWT_USER_CLAIM || "sub");
   if (!userId) throw unauthorized("The token names no valid user", true);
-  return { auth: { tenantId, userId, scopes: scopesOf(payload) }, exp: payload.exp as number };
+  // jwtVerify requires a numeric exp (requiredClaims), so this only narrows the type.
+  if (typeof payload.exp !== "number") throw unauthorized("The token has no valid exp claim", true);
+  return { auth: { tenantId, userId, scopes: scopesOf(payload) }, exp: payload.exp };
 }
 
 export const PUBLIC_PATHS = /^\/(health\/?|openapi\.json\/?|docs(\/.*)?)$/;
@@ -230,7 +258,10 @@ async function authenticateCached(env: Bindings, authorization: string | undefin
   const hit = key ? verified.get(key) : undefined;
   if (hit && hit.exp > Date.now() / 1000 - CLOCK_SKEW_SECONDS) return hit.auth;
   const { auth, exp } = await verifyToken(env, authorization);
-  if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string);
+  if (verified.size >= MAX_VERIFIED) {
+    const oldest = verified.keys().next();
+    if (!oldest.done) verified.delete(oldest.value);
+  }
   verified.set(key, { auth, exp });
   return auth;
 }

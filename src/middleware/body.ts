@@ -59,6 +59,7 @@ export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   // An action (PUT .../active/ etc.) takes {"reason": ...} with or without Content-Type (API.md).
   const actionWithoutType = !contentType && method === "PUT" && ACTION_PATH.test(c.req.path);
   const json = (contentType !== undefined && isJson(contentType)) || actionWithoutType;
+  // Cast: Hono types bodyCache with body values but caches (and reads back) their promises.
   const cache = c.req.bodyCache as { text?: Promise<string>; json?: Promise<unknown> };
   const unsupported = () =>
     new ApiError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json");

@@ -94,8 +94,11 @@ async function batchWithClaim(state: DbSession, statements: Statement[]): Promis
 }
 
 /** Rows of a batch result as arrays (what raw() returns), the way drizzle maps its own batches. */
-const rawRows = (result: D1Result) =>
-  (result.results as Record<string, unknown>[]).map((row) => Object.keys(row).map((k) => row[k]));
+const rawRows = (result: D1Result) => result.results.map((row) => (isRecord(row) ? Object.values(row) : []));
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
 
 /**
  * A statement that runs on the session of whichever request executes it. Drizzle builds a query once
@@ -111,7 +114,10 @@ function statement(sql: string, params: unknown[] = []) {
   const claiming = () => {
     const state = currentState();
     if (!state.claim || state.claimed || !WRITE.test(sql)) return null;
-    return batchWithClaim(state, [{ sql, params }]).then(([result]) => result as D1Result);
+    return batchWithClaim(state, [{ sql, params }]).then(([result]) => {
+      if (result === undefined) throw new Error("A batch of one statement returned no result");
+      return result;
+    });
   };
   return {
     sql,
@@ -126,8 +132,9 @@ function statement(sql: string, params: unknown[] = []) {
       const claimed = claiming();
       if (claimed) {
         return claimed.then(({ results }) => {
-          const row = (results[0] ?? null) as Record<string, unknown> | null;
-          return column === undefined ? row : (row?.[column] ?? null);
+          const row = results[0] ?? null;
+          if (column === undefined) return row;
+          return isRecord(row) ? (row[column] ?? null) : null;
         });
       }
       return column === undefined ? onSession().first() : onSession().first(column);
@@ -146,6 +153,7 @@ const client = {
  * reused across requests, while every query runs on its own request's session. drizzle's D1 driver is
  * typed for D1Database but only calls prepare() and batch().
  */
+// Cast: drizzle's D1 driver is typed for D1Database but only calls the prepare() and batch() given here.
 const db: Db = drizzle(client as unknown as D1Database);
 const requestContext = contextStorage();
 

@@ -7,8 +7,11 @@ type Json = (object: unknown, arg?: unknown, headers?: unknown) => Response;
 /** The tag of a single record's API object: one with a string `id` and an integer `version`. */
 function tagOf(object: unknown): string | undefined {
   if (typeof object !== "object" || object === null || Array.isArray(object)) return undefined;
-  const { id, version } = object as { id?: unknown; version?: unknown };
-  return typeof id === "string" && Number.isInteger(version) ? etagOf(version as number) : undefined;
+  const id = "id" in object ? object.id : undefined;
+  const version = "version" in object ? object.version : undefined;
+  return typeof id === "string" && typeof version === "number" && Number.isInteger(version)
+    ? etagOf(version)
+    : undefined;
 }
 
 /**
@@ -21,6 +24,7 @@ function tagOf(object: unknown): string | undefined {
 export const etags: MiddlewareHandler<AppEnv> = async (c, next) => {
   const expanded = c.req.method === "GET" && c.req.query("expand");
   if (!expanded) {
+    // Casts: c.json is an overloaded generic; the wrapper passes every argument through unchanged.
     const json = c.json as unknown as Json;
     (c as unknown as { json: Json }).json = (object, arg, headers) => {
       const tag = tagOf(object);

@@ -111,6 +111,13 @@ function executionContext(c: Context<AppEnv>): { waitUntil(promise: Promise<unkn
 }
 
 /** Replay, 422, or nothing (the 409 already answered stands). */
+/** The headers stored with a response: a JSON object of header values, as storeResponse writes them. */
+function storedHeaders(json: string): [string, string][] {
+  const value: unknown = JSON.parse(json);
+  if (typeof value !== "object" || value === null) return [];
+  return Object.entries(value).map(([name, v]) => [name, String(v)]);
+}
+
 async function answerForTakenKey(
   c: Context<AppEnv>,
   tenantId: string,
@@ -131,7 +138,7 @@ async function answerForTakenKey(
     return problemResponse(c, error);
   }
   if (row.status === null) return undefined;
-  const headers = new Headers(JSON.parse(row.headers ?? "{}") as Record<string, string>);
+  const headers = new Headers(storedHeaders(row.headers ?? "{}"));
   headers.set(REPLAYED_HEADER, "true");
   let body = row.body ?? "";
   if (c.env.PII_KEYS !== undefined && body !== "") {
