@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./env";
-import { ApiError, apiErrorIn, PROBLEMS, problemResponse } from "./lib/errors";
+import { ApiError, apiErrorIn, isProblemKind, PROBLEMS, problemResponse } from "./lib/errors";
 import { logError } from "./lib/log";
 import { createRouter } from "./lib/router";
 import { auth } from "./middleware/auth";
@@ -88,9 +88,9 @@ app.onError((error, c: Context<AppEnv>) => {
     return problemResponse(c, new ApiError("unavailable", "Personal-data protection is not configured"));
   }
   if (error instanceof HTTPException) {
-    const kind = (Object.keys(PROBLEMS) as (keyof typeof PROBLEMS)[]).find(
-      (k) => PROBLEMS[k].status === error.status,
-    );
+    const kind = Object.keys(PROBLEMS)
+      .filter(isProblemKind)
+      .find((k) => PROBLEMS[k].status === error.status);
     if (kind && error.status < 500) return problemResponse(c, new ApiError(kind, error.message));
   }
   logError(c.get("requestId") ?? "", "unhandled error", error);

@@ -26,6 +26,10 @@ export const PROBLEMS = {
 
 export type ProblemKind = keyof typeof PROBLEMS;
 
+export function isProblemKind(name: string): name is ProblemKind {
+  return Object.hasOwn(PROBLEMS, name);
+}
+
 export type ProblemOptions = {
   /** Every invalid field, for 400s. */
   errors?: FieldError[];

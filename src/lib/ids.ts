@@ -14,7 +14,7 @@ function random(): number {
     crypto.getRandomValues(pool);
     next = 0;
   }
-  return (pool[next++] as number) / 256;
+  return (pool[next++] ?? 0) / 256;
 }
 
 const factory = monotonicFactory(random);

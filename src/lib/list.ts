@@ -35,7 +35,7 @@ export function createdAtRange(column: SQLiteColumn, params: ListParams): SQL[] 
 
 export type PageWindow = { where: SQL | undefined; order: SQL[]; limit: number; offset: number };
 
-export type ListSpec<Row> = {
+export type ListSpec<Row, Related = unknown> = {
   db: Db;
   where: SQL[];
   sort: SortSpec;
@@ -50,17 +50,19 @@ export type ListSpec<Row> = {
   /** The id column that breaks ties. */
   id: SQLiteColumn;
   /** More reads for the same round trip (e.g. `expand`), given the page's window; results come back in order. */
-  related?: (window: PageWindow) => Query<unknown[]>[];
+  related?: (window: PageWindow) => Query<Related[]>[];
 };
 
 type Envelope = Omit<PageEnvelope<never>, "results"> | Omit<CursorEnvelope<never>, "results">;
-export type ListResult<Row> = { envelope: Envelope; rows: Row[]; related: unknown[][] };
+export type ListResult<Row, Related = unknown> = { envelope: Envelope; rows: Row[]; related: Related[][] };
 
 /**
  * One list page: rows and count in one D1 batch (page mode), or the rows after a keyset position
  * (cursor mode: no count, and the cost does not grow with the depth).
  */
-export async function listPage<Row>(spec: ListSpec<Row>): Promise<ListResult<Row>> {
+export async function listPage<Row, Related = unknown>(
+  spec: ListSpec<Row, Related>,
+): Promise<ListResult<Row, Related>> {
   const { db, sort, id, params } = spec;
   const pageSize = params.page_size ?? DEFAULT_PAGE_SIZE;
   const direction = sort.direction === "desc" ? desc : asc;

@@ -67,10 +67,14 @@ const IF_NONE_MATCH = {
   schema: { type: "string" as const, example: '"3"' },
 };
 
+function isObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null;
+}
+
 function isRecordSchema(response: unknown): boolean {
-  const schema = (response as { content?: Record<string, { schema?: unknown }> })?.content?.[
-    "application/json"
-  ]?.schema;
+  const content = isObject(response) && "content" in response ? response.content : undefined;
+  const json = isObject(content) && "application/json" in content ? content["application/json"] : undefined;
+  const schema = isObject(json) && "schema" in json ? json.schema : undefined;
   return schema instanceof z.ZodObject && "version" in schema.shape;
 }
 
@@ -97,24 +101,25 @@ export function apiRoute<const R extends ApiRouteConfig>(config: R) {
     const hasTag = etag ?? isRecordSchema(response);
     tagged ||= hasTag;
     const headers = {
-      ...(response as { headers?: object }).headers,
+      ...("headers" in response ? response.headers : undefined),
       ...(hasTag ? { ETag: ETAG } : {}),
       ...(write ? { "Idempotent-Replayed": REPLAYED } : {}),
     };
     success[status] = Object.keys(headers).length > 0 ? { ...response, headers } : response;
   }
-  const conflict = (responses as Record<string, { description: string } | undefined>)[409];
+  const conflict = Object.entries(responses).find(([status]) => status === "409")?.[1];
+  const conflictDescription = conflict && "description" in conflict ? conflict.description : undefined;
   const errors = {
     ...commonErrors,
     ...(config.request?.body ? bodyErrors : {}),
     ...(write
       ? {
           ...idempotencyErrors,
-          ...(conflict
+          ...(conflictDescription !== undefined
             ? {
                 409: {
                   ...conflict,
-                  description: `${conflict.description}; or ${idempotencyErrors[409].description.replace(/^A/, "a")}`,
+                  description: `${conflictDescription}; or ${idempotencyErrors[409].description.replace(/^A/, "a")}`,
                 },
               }
             : {}),

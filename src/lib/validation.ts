@@ -60,9 +60,7 @@ function customOr(issue: z.core.$ZodIssue, fallback: string): string {
 function sizeMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
   if (!issue.message.startsWith("Too ")) return issue.message;
   const small = issue.code === "too_small";
-  const bound = small
-    ? (issue as z.core.$ZodIssueTooSmall).minimum
-    : (issue as z.core.$ZodIssueTooBig).maximum;
+  const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
   const unit =
     issue.origin === "string"
       ? " characters"
@@ -74,9 +72,7 @@ function sizeMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): 
 
 /** Turns Zod issues into the API's field errors: every invalid field, no raw Zod output. */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): FieldError[] {
-  const all = issues.flatMap((issue) =>
-    describe({ ...issue, path: [...prefix, ...issue.path] } as z.core.$ZodIssue),
-  );
+  const all = issues.flatMap((issue) => describe({ ...issue, path: [...prefix, ...issue.path] }));
   // One error per field: the first rule it broke.
   const seen = new Set<string>();
   return all.filter((e) => !seen.has(e.path) && seen.add(e.path));

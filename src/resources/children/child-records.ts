@@ -69,10 +69,13 @@ function rowsOf<T extends ChildTable>(
         .limit(window.limit)
         .offset(window.offset)
     : query;
+  // Cast: drizzle cannot resolve a select over a generic table T to T's row type.
   return page as unknown as Query<RowOf<T>[]>;
 }
+// Cast: for a generic table T drizzle's insert type is not seen to accept T's own row.
 const insertRow = <T extends ChildTable>(db: Db, kind: ChildKind<T>, row: RowOf<T>, when: SQL) =>
   insertSelect(db, kind.table, row as InsertValues<T>, sql`where ${when}`);
+// Cast: drizzle's update set type over a generic table T does not resolve; callers pass T's columns.
 const setRow = <T extends ChildTable>(
   kind: ChildKind<T>,
   set: Partial<RowOf<T>>,

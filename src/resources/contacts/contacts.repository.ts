@@ -119,16 +119,22 @@ function expansionQueries(db: Db, tenantId: string, expand: ReadonlySet<string>,
 }
 
 /** Groups expanded rows under each contact: relations appear under both of their contacts. */
-function attach(kinds: readonly ExpandKind[], results: unknown[][], contactId: string): Expanded {
-  const expanded: Record<string, unknown[]> = {};
+function attach(
+  kinds: readonly ExpandKind[],
+  results: readonly (readonly ExpandRow[])[],
+  contactId: string,
+): Expanded {
+  const expanded: Expanded = {};
   kinds.forEach((kind, i) => {
     // Each result is the rows of the kind at the same position (expansionQueries builds them in order).
-    const rows = (results[i] ?? []) as ExpandRow[];
-    expanded[kind] = rows.filter(
+    const rows = (results[i] ?? []).filter(
       (r) => r.contactId === contactId || ("relatedContactId" in r && r.relatedContactId === contactId),
     );
+    if (kind === "addresses") expanded.addresses = rows.filter((r): r is AddressRow => "addressLine" in r);
+    else if (kind === "banks") expanded.banks = rows.filter((r): r is BankRow => "accountNumber" in r);
+    else expanded.relations = rows.filter((r): r is RelationRow => "relatedContactId" in r);
   });
-  return expanded as Expanded;
+  return expanded;
 }
 
 /** The retrieve query, built once per database handle: the hot path skips drizzle's query building. */
@@ -329,7 +335,7 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
       });
   const { page: _p, page_size: _s, cursor: _c, expand: _e, ...filters } = params;
   const cursorScope: CursorScope = { secret, tenantId, resource: "contacts", filters };
-  const result = await listPage<ContactWithNamespace>({
+  const result = await listPage<ContactWithNamespace, ExpandRow>({
     db,
     where,
     sort,
@@ -350,7 +356,7 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
           : db.select({ n: count() }).from(contacts).where(condition),
     position: (row) => {
       const { contact } = row;
-      if (byRowid) return [(row as ContactWithRowid).rowid, contact.id];
+      if (byRowid && "rowid" in row && typeof row.rowid === "number") return [row.rowid, contact.id];
       return [
         sort.key.endsWith("name")
           ? contact.name
@@ -377,7 +383,6 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
 }
 
 const contactRowid = sql<number>`${contacts}.rowid`;
-type ContactWithRowid = ContactWithNamespace & { rowid: number };
 
 /** withNamespace plus the contact's rowid: the position of a row in a search's insertion order. */
 const withNamespaceAndRowid = (db: Db) =>

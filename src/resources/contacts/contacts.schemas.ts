@@ -204,6 +204,7 @@ export const ContactSchema = z
 
 export const EXPANDABLE = ["addresses", "banks", "relations", "props"] as const;
 export type Expand = (typeof EXPANDABLE)[number];
+const isExpand = (name: string): name is Expand => EXPANDABLE.some((e) => e === name);
 
 export const expandQuery = z
   .string()
@@ -212,12 +213,12 @@ export const expandQuery = z
       .split(",")
       .map((p) => p.trim())
       .filter(Boolean);
-    const unknown = parts.filter((p) => !(EXPANDABLE as readonly string[]).includes(p));
-    if (unknown.length) {
+    const known = parts.filter(isExpand);
+    if (known.length !== parts.length) {
       ctx.addIssue({ code: "custom", message: `must be a comma list of ${EXPANDABLE.join(", ")}` });
       return z.NEVER;
     }
-    return new Set(parts as Expand[]);
+    return new Set(known);
   })
   .openapi({
     type: "string",

@@ -85,7 +85,8 @@ export function listRelations(db: Db, tenantId: string, params: RelationListPara
   const where: SQL[] = [eq(relations.tenantId, tenantId), ...createdAtRange(relations.createdAt, params)];
   if (params.contact !== undefined) {
     const id = parseId(params.contact) ?? "";
-    where.push(or(eq(relations.contactId, id), eq(relations.relatedContactId, id)) as SQL);
+    const either = or(eq(relations.contactId, id), eq(relations.relatedContactId, id));
+    if (either) where.push(either); // or() of two conditions is never undefined
   }
   if (params.related_contact !== undefined)
     where.push(eq(relations.relatedContactId, parseId(params.related_contact) ?? ""));
