@@ -16,6 +16,7 @@ export async function batch<const T extends readonly Query[]>(db: Db, queries: T
   const [first, ...rest] = queries;
   // One statement needs no batch: D1's single-statement call is cheaper and just as atomic.
   const results = !first ? [] : rest.length === 0 ? [await first] : await db.batch([first, ...rest]);
+  // Cast: db.batch types fixed tuples only; Results<T> restates its typing for tuples with spreads.
   return results as Results<T>;
 }
 
@@ -25,5 +26,6 @@ type Last<T extends readonly unknown[]> = T extends readonly [...unknown[], infe
 
 /** The last result of a batch (usually the read-back of the written row), with its own type. */
 export function last<const T extends readonly unknown[]>(items: T): Last<T> {
+  // Cast: indexing by length - 1 types as T[number]; Last<T> is the tuple's last element type.
   return items[items.length - 1] as Last<T>;
 }

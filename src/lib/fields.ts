@@ -75,6 +75,7 @@ export const auditSchema = {
 
 /** A path id: any string here, so a malformed id is answered 404 by the handler (pathId), never 400. */
 export const idParam = <const N extends string>(name: N) =>
+  // Cast: TypeScript widens a computed key to an index signature; the object has exactly the key N.
   z.object({
     [name]: z.string().openapi({ param: { name, in: "path" }, example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }),
   } as Record<N, z.ZodString>);

@@ -24,6 +24,7 @@ export function honoPath(path: string): string {
 export function createRouter() {
   const router = new OpenAPIHono<AppEnv>({ strict: false, defaultHook: validationHook });
   const register = router.openapi;
+  // Cast: the wrapper keeps openapi()'s generic signature, which an arrow function cannot restate.
   router.openapi = ((route, handler, hook) => {
     const { middleware: _middleware, hide, ...documented } = route;
     if (!hide) router.openAPIRegistry.registerPath(documented);
@@ -34,6 +35,7 @@ export function createRouter() {
 
 /** A 204 as the route contracts type it (a response with no content). */
 export const noContent = (c: Context) =>
+  // Cast: c.body(null) is typed as a bodiless Response, the contracts expect a typed 204 with no content.
   c.body(null, 204) as unknown as Response & TypedResponse<Record<never, never>, 204, string>;
 
 /**
