@@ -31,6 +31,7 @@ import {
   IDENTIFIER_KINDS,
   type IdentifierKind,
   identifierKindOfKey,
+  isIdentifierKind,
 } from "../dedupe/identifiers";
 import type { Bindings, Db } from "../env";
 import { keyIdOf, PiiDecryptError } from "./cipher";
@@ -70,7 +71,7 @@ const MAX_PAYLOAD = 1_000_000;
 
 const aliasesOf = (protection: "encrypted" | "masked") =>
   JSON.stringify(
-    (Object.values(IDENTIFIER_KINDS) as { aliases: readonly string[]; protection: string }[])
+    Object.values(IDENTIFIER_KINDS)
       .filter((spec) => spec.protection === protection)
       .flatMap((spec) => spec.aliases),
   );
@@ -226,11 +227,11 @@ async function rotateContacts(
   const candidates = contactCandidates(ring);
   let after = 0;
   for (let round = 0; round < limits.rounds; round++) {
-    const rows = (await db.all(sql`
+    const rows = await db.all<ContactCandidate>(sql`
       select rowid, id, tenant_id as tenantId, version, props from contacts
-      where rowid > ${after} and (${candidates}) order by rowid limit ${limits.batch}`)) as ContactCandidate[];
+      where rowid > ${after} and (${candidates}) order by rowid limit ${limits.batch}`);
     if (!rows.length) break;
-    after = (rows[rows.length - 1] as ContactCandidate).rowid;
+    after = rows.at(-1)?.rowid ?? after;
     const updates: unknown[] = [];
     const aadhaar: AadhaarRow[] = [];
     for (const row of rows) {
@@ -311,12 +312,12 @@ async function rotateBanks(
   const candidates = sql.join([...old, sql`account_number not glob 'v1.*'`], sql` or `);
   let after = 0;
   for (let round = 0; round < limits.rounds; round++) {
-    const rows = (await db.all(sql`
+    const rows = await db.all<BankCandidate>(sql`
       select rowid, id, tenant_id as tenantId, contact_id as contactId, version,
              account_number as accountNumber, ifsc, account_last4 as accountLast4, account_hash as accountHash
-      from bank_accounts where rowid > ${after} and (${candidates}) order by rowid limit ${limits.batch}`)) as BankCandidate[];
+      from bank_accounts where rowid > ${after} and (${candidates}) order by rowid limit ${limits.batch}`);
     if (!rows.length) break;
-    after = (rows[rows.length - 1] as BankCandidate).rowid;
+    after = rows.at(-1)?.rowid ?? after;
     const updates: unknown[] = [];
     // Two clear rows of one contact with the same account: only the first takes the hash (it is unique).
     const hashes = new Set<string>();
@@ -388,19 +389,20 @@ async function hashIndexRows(
   const kinds = JSON.stringify(HASHED_INDEX_KINDS);
   let after = 0;
   for (let round = 0; round < limits.rounds; round++) {
-    const rows = (await db.all(sql`
+    const rows = await db.all<{ rowid: number; kind: string; value: string }>(sql`
       select rowid, kind, value from contact_identifiers
       where rowid > ${after} and kind in (select value from json_each(${kinds})) and ${CLEAR_INDEX_VALUE}
-      order by rowid limit ${limits.batch}`)) as { rowid: number; kind: string; value: string }[];
+      order by rowid limit ${limits.batch}`);
     if (!rows.length) break;
-    after = (rows[rows.length - 1] as { rowid: number }).rowid;
+    after = rows.at(-1)?.rowid ?? after;
     const updates = await Promise.all(
       rows.map(async ({ rowid, kind, value }) => {
-        const canonical = canonicalIdentifier((kind === "gstin_pan" ? "pan" : kind) as IdentifierKind, value);
+        const scoring = kind === "gstin_pan" ? "pan" : kind;
+        const canonical = isIdentifierKind(scoring) ? canonicalIdentifier(scoring, value) : null;
         return {
           rowid,
           from: value,
-          to: await hashIdentifier(canonical.ok ? canonical.value : value, hmacKey),
+          to: await hashIdentifier(canonical?.ok ? canonical.value : value, hmacKey),
         };
       }),
     );
