@@ -1,3 +1,5 @@
+import { ApiError } from "./errors";
+
 /**
  * Entity tags of single records (API.md, Safe retries): strong, from the record's `version`, written
  * `"<version>"` (RFC 9110 entity-tag syntax). A tag is compared only with tags of the same URL (a
@@ -32,4 +34,15 @@ export function listedTags(header: string): string[] {
 export function weakMatch(header: string, etag: string): boolean {
   const opaque = etag.replace(/^W\//, "");
   return listedTags(header).some((t) => t === "*" || t.replace(/^W\//, "") === opaque);
+}
+
+/** 412: the record changed since the client read it (If-Match); nothing was written. */
+export const preconditionFailed = (version: number) =>
+  new ApiError("precondition_failed", "The record has changed since it was read (If-Match)", {
+    headers: { ETag: etagOf(version) },
+  });
+
+/** Throws 412 unless the version the client read (If-Match) is the current one. */
+export function checkIfMatch(ifMatch: number | undefined, current: number): void {
+  if (ifMatch !== undefined && ifMatch !== current) throw preconditionFailed(current);
 }

@@ -1,10 +1,15 @@
 import { cursorSecret } from "../../lib/cursor";
+import { versionOfIfMatch } from "../../lib/etag";
 import { pathId } from "../../lib/ids";
 import { listBody } from "../../lib/list";
 import { type AppRouteHandler, noContent } from "../../lib/router";
 import { toAddress } from "./addresses.mappers";
 import * as repo from "./addresses.repository";
 import type * as routes from "./addresses.routes";
+
+/** If-Match: the version the client read, or undefined for an unconditional write. */
+const ifMatch = (c: { req: { header: (name: string) => string | undefined } }) =>
+  versionOfIfMatch(c.req.header("If-Match"));
 
 const addressId = (raw: string) => pathId(raw, "Address");
 
@@ -36,12 +41,18 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const { tenantId, userId } = c.var.auth;
   const id = addressId(c.req.valid("param").address_id);
-  const row = await repo.updateAddress(c.var.db, tenantId, userId, id, c.req.valid("json"));
+  const row = await repo.updateAddress(c.var.db, tenantId, userId, id, c.req.valid("json"), ifMatch(c));
   return c.json(toAddress(row), 200);
 };
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const { tenantId, userId } = c.var.auth;
-  await repo.deleteAddress(c.var.db, tenantId, userId, addressId(c.req.valid("param").address_id));
+  await repo.deleteAddress(
+    c.var.db,
+    tenantId,
+    userId,
+    addressId(c.req.valid("param").address_id),
+    ifMatch(c),
+  );
   return noContent(c);
 };

@@ -74,11 +74,17 @@ function changes(input: AddressUpdate, current: AddressRow): Partial<AddressRow>
   return set;
 }
 
-export const updateAddress = (db: Db, tenantId: string, userId: string, id: string, input: AddressUpdate) =>
-  updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current));
+export const updateAddress = (
+  db: Db,
+  tenantId: string,
+  userId: string,
+  id: string,
+  input: AddressUpdate,
+  ifMatch?: number,
+) => updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current), ifMatch);
 
-export const deleteAddress = (db: Db, tenantId: string, userId: string, id: string) =>
-  deleteChild(db, kind, tenantId, userId, id);
+export const deleteAddress = (db: Db, tenantId: string, userId: string, id: string, ifMatch?: number) =>
+  deleteChild(db, kind, tenantId, userId, id, ifMatch);
 
 export function listAddresses(db: Db, tenantId: string, params: AddressListParams, secret: string) {
   const where: SQL[] = [eq(addresses.tenantId, tenantId), ...createdAtRange(addresses.createdAt, params)];

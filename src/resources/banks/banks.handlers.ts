@@ -1,4 +1,5 @@
 import { cursorSecret } from "../../lib/cursor";
+import { versionOfIfMatch } from "../../lib/etag";
 import { pathId } from "../../lib/ids";
 import { listBody } from "../../lib/list";
 import { type AppRouteHandler, noContent } from "../../lib/router";
@@ -6,6 +7,10 @@ import { piiConfig, viewerOf } from "../../pii/access";
 import { viewBank } from "./banks.mappers";
 import * as repo from "./banks.repository";
 import type * as routes from "./banks.routes";
+
+/** If-Match: the version the client read, or undefined for an unconditional write. */
+const ifMatch = (c: { req: { header: (name: string) => string | undefined } }) =>
+  versionOfIfMatch(c.req.header("If-Match"));
 
 const bankId = (raw: string) => pathId(raw, "Bank account");
 
@@ -38,12 +43,20 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const { tenantId, userId } = c.var.auth;
   const id = bankId(c.req.valid("param").bank_id);
-  const row = await repo.updateBank(c.var.db, tenantId, userId, id, c.req.valid("json"), piiConfig(c.env));
+  const row = await repo.updateBank(
+    c.var.db,
+    tenantId,
+    userId,
+    id,
+    c.req.valid("json"),
+    piiConfig(c.env),
+    ifMatch(c),
+  );
   return c.json(await viewBank(row, viewerOf(c.env, c.var.auth)), 200);
 };
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const { tenantId, userId } = c.var.auth;
-  await repo.deleteBank(c.var.db, tenantId, userId, bankId(c.req.valid("param").bank_id));
+  await repo.deleteBank(c.var.db, tenantId, userId, bankId(c.req.valid("param").bank_id), ifMatch(c));
   return noContent(c);
 };

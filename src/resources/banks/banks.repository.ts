@@ -165,10 +165,11 @@ export const updateBank = (
   id: string,
   input: BankUpdate,
   pii: PiiConfig,
-) => updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current, pii));
+  ifMatch?: number,
+) => updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current, pii), ifMatch);
 
-export const deleteBank = (db: Db, tenantId: string, userId: string, id: string) =>
-  deleteChild(db, kind, tenantId, userId, id);
+export const deleteBank = (db: Db, tenantId: string, userId: string, id: string, ifMatch?: number) =>
+  deleteChild(db, kind, tenantId, userId, id, ifMatch);
 
 export function listBanks(db: Db, tenantId: string, params: BankListParams, secret: string) {
   const where: SQL[] = [

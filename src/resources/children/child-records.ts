@@ -4,6 +4,7 @@ import { type addresses, type bankAccounts, contacts, type relations } from "../
 import type { Db } from "../../env";
 import { batch, last, type Query } from "../../lib/batch";
 import { ApiError, type FieldError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
+import { checkIfMatch } from "../../lib/etag";
 import { listPage, type PageWindow, sortSpec } from "../../lib/list";
 import type { ListParams } from "../../lib/list-query";
 import { nowIso } from "../../lib/time";
@@ -112,6 +113,11 @@ const conflictOnUnique = (kind: { conflict: string }) => (error: unknown) => {
   throw error;
 };
 
+/** Without If-Match, contention is retried with jittered backoff (last writer wins), never a 409. */
+const MAX_ATTEMPTS = 40;
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** Math.min(attempt, 7))));
+
 const contention = (label: string) =>
   new ApiError("conflict", `The ${label.toLowerCase()} is being changed by another request; try again`);
 
@@ -170,10 +176,13 @@ export async function updateChild<T extends ChildTable>(
   userId: string,
   id: string,
   apply: (current: RowOf<T>) => Partial<RowOf<T>> | Promise<Partial<RowOf<T>>>,
+  ifMatch?: number,
 ): Promise<RowOf<T>> {
   const table = kind.table;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (attempt > 0) await backoff(attempt);
     const current = await getChild(db, kind, tenantId, id);
+    checkIfMatch(ifMatch, current.version);
     const set = await apply(current);
     const next: RowOf<T> = { ...current, ...set };
     const changes = diff(kind.fields(current), kind.fields(next));
@@ -228,10 +237,13 @@ export async function deleteChild<T extends ChildTable>(
   tenantId: string,
   userId: string,
   id: string,
+  ifMatch?: number,
 ) {
   const table = kind.table;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (attempt > 0) await backoff(attempt);
     const current = await getChild(db, kind, tenantId, id);
+    checkIfMatch(ifMatch, current.version);
     const at = nowIso();
     const sameVersion = sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.version} = ${current.version})`;
     const [first, ...others] = kind.owners(current).map((contactId) =>

@@ -32,7 +32,7 @@ import type { Db } from "../../env";
 import { batch, last, type Query } from "../../lib/batch";
 import type { CursorScope } from "../../lib/cursor";
 import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
-import { etagOf } from "../../lib/etag";
+import { preconditionFailed } from "../../lib/etag";
 import { newId } from "../../lib/ids";
 import { createdAtRange, listPage, type SortSpec, sortSpec } from "../../lib/list";
 import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
@@ -565,11 +565,6 @@ export type WriteOptions = {
   ifMatch?: number;
 };
 
-export const preconditionFailed = (version: number) =>
-  new ApiError("precondition_failed", "The record has changed since it was read (If-Match)", {
-    headers: { ETag: etagOf(version) },
-  });
-
 /**
  * Read, compute, write with a version check; a concurrent write makes it read again, with jittered
  * backoff, until it applies. `read` is one more query for the same round trip as the contact.
@@ -734,9 +729,11 @@ export async function applyAction(
       contactById(tenantId, id),
       sql`${column} <> ${value}`,
       approval ? eq(contacts.status, "active") : undefined,
+      isNull(contacts.erasedAt),
+      options.ifMatch === undefined ? undefined : eq(contacts.version, options.ifMatch),
     ) ?? sql`0`;
   const at = nowIso();
-  const [, , rows] = await batch(db, [
+  const [written, , rows] = await batch(db, [
     historyInsert(
       db,
       {
@@ -765,7 +762,7 @@ export async function applyAction(
   const row = rows[0];
   if (!row) throw notFound("Contact");
   if (row.contact.erasedAt) throw erased();
-  const applied = row.contact.updatedAt === at && row.contact.updatedBy === userId;
+  const applied = written.meta.changes > 0;
   if (!applied && options.ifMatch !== undefined && options.ifMatch !== row.contact.version)
     throw preconditionFailed(row.contact.version);
   if (approval && row.contact.status !== "active") {

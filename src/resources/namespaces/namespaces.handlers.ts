@@ -1,4 +1,5 @@
 import { cursorSecret } from "../../lib/cursor";
+import { versionOfIfMatch } from "../../lib/etag";
 import { pathId } from "../../lib/ids";
 import { listBody } from "../../lib/list";
 import { type AppRouteHandler, noContent } from "../../lib/router";
@@ -36,11 +37,18 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const { tenantId, userId } = c.var.auth;
   const id = namespaceId(c.req.valid("param").namespace_id);
-  const row = await repo.updateNamespace(c.var.db, tenantId, userId, id, c.req.valid("json"));
+  const ifMatch = versionOfIfMatch(c.req.header("If-Match"));
+  const row = await repo.updateNamespace(c.var.db, tenantId, userId, id, c.req.valid("json"), ifMatch);
   return c.json(toNamespace(row), 200);
 };
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
-  await repo.deleteNamespace(c.var.db, c.var.auth.tenantId, namespaceId(c.req.valid("param").namespace_id));
+  const ifMatch = versionOfIfMatch(c.req.header("If-Match"));
+  await repo.deleteNamespace(
+    c.var.db,
+    c.var.auth.tenantId,
+    namespaceId(c.req.valid("param").namespace_id),
+    ifMatch,
+  );
   return noContent(c);
 };

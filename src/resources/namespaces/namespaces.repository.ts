@@ -3,6 +3,7 @@ import { contacts, namespaces } from "../../db/schema";
 import type { Db } from "../../env";
 import type { CursorScope } from "../../lib/cursor";
 import { ApiError, isUniqueViolation, notFound } from "../../lib/errors";
+import { checkIfMatch } from "../../lib/etag";
 import { newId } from "../../lib/ids";
 import { createdAtRange, listPage, sortSpec } from "../../lib/list";
 import { nowIso } from "../../lib/time";
@@ -98,8 +99,10 @@ export async function updateNamespace(
   userId: string,
   id: string,
   input: NamespaceUpdate,
+  ifMatch?: number,
 ) {
   const current = await getNamespace(db, tenantId, id);
+  checkIfMatch(ifMatch, current.version);
   const changes: Partial<NamespaceRow> = {};
   if (input.name !== undefined && input.name !== current.name) changes.name = input.name;
   if (input.contact_pattern !== undefined && input.contact_pattern !== current.contactPattern) {
@@ -118,6 +121,8 @@ export async function updateNamespace(
 
   // Counters only move forward: the condition is re-checked in the UPDATE, since creates advance them concurrently.
   const conditions = [eq(namespaces.tenantId, tenantId), eq(namespaces.id, id)];
+  // With If-Match the write applies only at the version the client read.
+  if (ifMatch !== undefined) conditions.push(eq(namespaces.version, ifMatch));
   if (changes.contactCounter !== undefined)
     conditions.push(sql`${namespaces.contactCounter} <= ${changes.contactCounter}`);
   if (changes.accountCounter !== undefined)
@@ -138,7 +143,8 @@ export async function updateNamespace(
   return row;
 }
 
-export async function deleteNamespace(db: Db, tenantId: string, id: string) {
+export async function deleteNamespace(db: Db, tenantId: string, id: string, ifMatch?: number) {
+  if (ifMatch !== undefined) checkIfMatch(ifMatch, (await getNamespace(db, tenantId, id)).version);
   const [deleted, [exists]] = await db.batch([
     db
       .delete(namespaces)

@@ -1,10 +1,15 @@
 import { cursorSecret } from "../../lib/cursor";
+import { versionOfIfMatch } from "../../lib/etag";
 import { pathId } from "../../lib/ids";
 import { listBody } from "../../lib/list";
 import { type AppRouteHandler, noContent } from "../../lib/router";
 import { toRelation } from "./relations.mappers";
 import * as repo from "./relations.repository";
 import type * as routes from "./relations.routes";
+
+/** If-Match: the version the client read, or undefined for an unconditional write. */
+const ifMatch = (c: { req: { header: (name: string) => string | undefined } }) =>
+  versionOfIfMatch(c.req.header("If-Match"));
 
 const relationId = (raw: string) => pathId(raw, "Relation");
 
@@ -36,12 +41,18 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const { tenantId, userId } = c.var.auth;
   const id = relationId(c.req.valid("param").contact_relation_id);
-  const row = await repo.updateRelation(c.var.db, tenantId, userId, id, c.req.valid("json"));
+  const row = await repo.updateRelation(c.var.db, tenantId, userId, id, c.req.valid("json"), ifMatch(c));
   return c.json(toRelation(row), 200);
 };
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const { tenantId, userId } = c.var.auth;
-  await repo.deleteRelation(c.var.db, tenantId, userId, relationId(c.req.valid("param").contact_relation_id));
+  await repo.deleteRelation(
+    c.var.db,
+    tenantId,
+    userId,
+    relationId(c.req.valid("param").contact_relation_id),
+    ifMatch(c),
+  );
   return noContent(c);
 };

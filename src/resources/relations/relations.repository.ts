@@ -75,11 +75,17 @@ function changes(input: RelationUpdate, current: RelationRow): Partial<RelationR
   return set;
 }
 
-export const updateRelation = (db: Db, tenantId: string, userId: string, id: string, input: RelationUpdate) =>
-  updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current));
+export const updateRelation = (
+  db: Db,
+  tenantId: string,
+  userId: string,
+  id: string,
+  input: RelationUpdate,
+  ifMatch?: number,
+) => updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current), ifMatch);
 
-export const deleteRelation = (db: Db, tenantId: string, userId: string, id: string) =>
-  deleteChild(db, kind, tenantId, userId, id);
+export const deleteRelation = (db: Db, tenantId: string, userId: string, id: string, ifMatch?: number) =>
+  deleteChild(db, kind, tenantId, userId, id, ifMatch);
 
 export function listRelations(db: Db, tenantId: string, params: RelationListParams, secret: string) {
   const where: SQL[] = [eq(relations.tenantId, tenantId), ...createdAtRange(relations.createdAt, params)];

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { api } from "./helpers/api";
+import { createContact, historyOf, unique } from "./helpers/fixtures";
+
+/** API.md, Safe retries: If-Match makes a write conditional; a stale ETag is 412 and nothing is written. */
+describe("If-Match", () => {
+  it("a contact PATCH with a stale ETag is 412 with the current ETag; record, version and history unchanged", async () => {
+    const id = await createContact();
+    const first = await api("PATCH", `/contacts/${id}/`, {
+      body: { rm_id: "RM1" },
+      headers: { "If-Match": '"1"' },
+    });
+    expect(first.status, first.text).toBe(200);
+    expect(first.headers.get("ETag")).toBe('"2"');
+    const before = await historyOf(id);
+    const stale = await api("PATCH", `/contacts/${id}/`, {
+      body: { rm_id: "RM2" },
+      headers: { "If-Match": '"1"' },
+    });
+    expect(stale.status, stale.text).toBe(412);
+    expect(stale.headers.get("ETag")).toBe('"2"');
+    expect(stale.headers.get("content-type")).toBe("application/problem+json");
+    const after = await api("GET", `/contacts/${id}/`);
+    expect(after.body).toMatchObject({ rm_id: "RM1", version: 2 });
+    expect(await historyOf(id)).toHaveLength(before.length);
+  });
+
+  it("actions and props honour If-Match", async () => {
+    const id = await createContact();
+    expect((await api("PUT", `/contacts/${id}/inactive/`, { headers: { "If-Match": '"7"' } })).status).toBe(
+      412,
+    );
+    const props = await api("PUT", `/contacts/${id}/props/`, {
+      body: [{ key: "city", value: "Pune", type: "text" }],
+      headers: { "If-Match": '"9"' },
+    });
+    expect(props.status).toBe(412);
+    expect((await api("GET", `/contacts/${id}/`)).body).toMatchObject({
+      status: "active",
+      props: [],
+      version: 1,
+    });
+  });
+
+  it("addresses, banks, relations and namespaces answer 412 to a stale ETag and keep the record", async () => {
+    const id = await createContact();
+    const other = await createContact();
+    const address = await api("POST", "/contacts/addresses/", { body: { contact_id: id, city: "Pune" } });
+    expect(address.status, address.text).toBe(201);
+    const bank = await api("POST", "/contacts/banks/", {
+      body: {
+        contact_id: id,
+        account_number: "123456789",
+        ifsc: "HDFC0001234",
+        account_holder_name: "Ramesh Kumar",
+      },
+    });
+    expect(bank.status, bank.text).toBe(201);
+    const relation = await api("POST", "/contacts/relations/", {
+      body: { contact: id, type: "guarantor", related_contact: other },
+    });
+    expect(relation.status, relation.text).toBe(201);
+    const ns = await api("POST", "/namespaces/", { body: { name: unique("ifm") } });
+    expect(ns.status, ns.text).toBe(201);
+    const cases: [string, Record<string, unknown>][] = [
+      [`/contacts/addresses/${address.body.id}/`, { city: "Mumbai" }],
+      [`/contacts/banks/${bank.body.id}/`, { bank_name: "Other" }],
+      [`/contacts/relations/${relation.body.id}/`, { type: "witness" }],
+      [`/namespaces/${ns.body.id}/`, { contact_pattern: "N-{seq}" }],
+    ];
+    for (const [path, body] of cases) {
+      const patch = await api("PATCH", path, { body, headers: { "If-Match": '"5"' } });
+      expect(patch.status, `${path} ${patch.text}`).toBe(412);
+      expect(patch.headers.get("ETag")).toBe('"1"');
+      const del = await api("DELETE", path, { headers: { "If-Match": '"5"' } });
+      expect(del.status, path).toBe(412);
+      const read = await api("GET", path);
+      expect(read.status).toBe(200);
+      expect(read.body.version).toBe(1);
+      const ok = await api("PATCH", path, { body, headers: { "If-Match": '"1"' } });
+      expect(ok.status, `${path} ${ok.text}`).toBe(200);
+    }
+  });
+});
