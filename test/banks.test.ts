@@ -1,14 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ApiResponse, api } from "./helpers/api";
 import { authAndTenancyCases } from "./helpers/auth-cases";
-import { createContact, errorPaths, historyOf, sleep } from "./helpers/fixtures";
+import { createContact, errorPaths, expectProblem, historyOf, sleep, UNKNOWN_ID } from "./helpers/fixtures";
 import { token } from "./helpers/tokens";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-const UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 const BASE = "/contacts/banks/";
 
 type Bank = {
@@ -62,12 +61,6 @@ function expectInvalid(res: ApiResponse, paths: string[]) {
   expect(res.headers.get("content-type")).toBe("application/problem+json");
   expect(res.body.type).toBe("/problems/validation");
   expect(errorPaths(res).sort()).toEqual([...paths].sort());
-}
-
-function expectProblem(res: ApiResponse, status: number, type: string) {
-  expect(res.status, res.text).toBe(status);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  expect(res.body.type).toBe(type);
 }
 
 const ids = (res: ApiResponse) => res.body.results.map((r: { id: string }) => r.id);

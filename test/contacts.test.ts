@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type ApiResponse, api } from "./helpers/api";
 import { authAndTenancyCases } from "./helpers/auth-cases";
 import type { HistoryEntry } from "./helpers/fixtures";
+import { expectProblem, UNKNOWN_ID } from "./helpers/fixtures";
 import { token } from "./helpers/tokens";
 
 // ---------------------------------------------------------------------------------------------
@@ -12,7 +13,6 @@ let seq = 0;
 const unique = (prefix = "x") => `${prefix}-${Date.now()}-${seq++}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const YEAR = new Date().getUTCFullYear();
-const UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 
 type Prop = { key: string; value: string; type: string };
 type Contact = {
@@ -83,13 +83,6 @@ async function historyOf(id: string, tenant?: string): Promise<HistoryEntry[]> {
 }
 
 const errorPaths = (res: ApiResponse) => (res.body?.errors ?? []).map((e: { path: string }) => e.path);
-
-function expectProblem(res: ApiResponse, status: number, type?: string) {
-  expect(res.status, res.text).toBe(status);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  expect(res.body.status).toBe(status);
-  if (type) expect(res.body.type).toBe(type);
-}
 
 function expectInvalid(res: ApiResponse, paths: string[]) {
   expectProblem(res, 400, "/problems/validation");

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { gstinCheckChar, verhoeffCheckDigit } from "../src/dedupe/identifiers";
 import { type ApiResponse, api } from "./helpers/api";
 import { authAndTenancyCases } from "./helpers/auth-cases";
-import { namespaceOf } from "./helpers/fixtures";
+import { namespaceOf, UNKNOWN_ID } from "./helpers/fixtures";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -11,7 +11,6 @@ import { namespaceOf } from "./helpers/fixtures";
 
 let seq = 0;
 const unique = (prefix = "x") => `${prefix}-${Date.now()}-${seq++}`;
-const UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 const DEDUPE = "/contacts/dedupe/";
 const RULES = [
   "pan",

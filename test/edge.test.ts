@@ -1,18 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ApiResponse, api, apiWithEnv } from "./helpers/api";
-import { createContact, namespaceOf, unique } from "./helpers/fixtures";
+import { createContact, expectProblem, namespaceOf, unique } from "./helpers/fixtures";
 import { token } from "./helpers/tokens";
 
 /** API.md, "Edge behaviour": D1 sessions and bookmarks, rate limits, CORS. */
 
 const BOOKMARK = /^[0-9a-f]+(-[0-9a-f]+)+$/;
-
-function expectProblem(res: ApiResponse, status: number, type: string) {
-  expect(res.status, res.text).toBe(status);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  expect(res.body.type).toBe(type);
-}
 
 /** The real database, recording how every request opens its session. */
 function recordingDb() {

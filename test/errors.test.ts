@@ -1,18 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { api, apiWithEnv } from "./helpers/api";
+import { expectProblem } from "./helpers/fixtures";
 import { token } from "./helpers/tokens";
 
 const MAX = 256 * 1024;
-
-function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, type: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  expect(res.body).toMatchObject({ type, status });
-  expect(typeof res.body.title).toBe("string");
-  expect(typeof res.body.detail).toBe("string");
-  expect(res.body.request_id).toBe(res.headers.get("x-request-id"));
-}
 
 /** A JSON body of exactly `size` bytes. */
 const jsonOfSize = (size: number) => {

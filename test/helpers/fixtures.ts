@@ -49,3 +49,21 @@ export async function historyOf(id: string, tenant?: string): Promise<HistoryEnt
 
 export const errorPaths = (res: ApiResponse): string[] =>
   (res.body?.errors ?? []).map((e: { path: string }) => e.path);
+
+/** A well-formed id that names no record in any tenant. */
+export const UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+
+/** An RFC 9457 problem of the given status (and type, when given), with the request id of the response. */
+export function expectProblem(
+  res: { status: number; headers: Headers; body: any; text?: string },
+  status: number,
+  type?: string,
+) {
+  expect(res.status, res.text).toBe(status);
+  expect(res.headers.get("content-type")).toBe("application/problem+json");
+  expect(res.body.status).toBe(status);
+  if (type) expect(res.body.type).toBe(type);
+  expect(typeof res.body.title).toBe("string");
+  expect(typeof res.body.detail).toBe("string");
+  expect(res.body.request_id).toBe(res.headers.get("x-request-id"));
+}
