@@ -183,3 +183,41 @@ describe("personal data at rest", () => {
     expect(refused.body.errors).toEqual([expect.objectContaining({ path: "props.0.value" })]);
   });
 });
+
+describe("what a duplicate refusal shows", () => {
+  it("a token without contacts:read sees only the ids of the contacts that hold the document", async () => {
+    const ns = await namespaceOf();
+    const pan = newPan();
+    const first = await api("POST", "/contacts/", {
+      body: {
+        name: "Holder One",
+        namespace: ns,
+        status: "active",
+        type: "individual",
+        props: [prop("pan", pan)],
+      },
+    });
+    expect(first.status, first.text).toBe(201);
+    const body = {
+      name: "Holder Two",
+      namespace: ns,
+      status: "active",
+      type: "individual",
+      props: [prop("pan", pan)],
+    };
+    const blind = await api("POST", "/contacts/?dedupe=block", { body, scope: "contacts:write" });
+    expect(blind.status, blind.text).toBe(409);
+    expect(blind.body.matches).toEqual([
+      expect.objectContaining({ contact: { id: first.body.id }, reasons: expect.any(Array) }),
+    ]);
+    expect(blind.text).not.toContain("Holder One");
+    const reader = await api("POST", "/contacts/?dedupe=block", {
+      body,
+      scope: "contacts:write contacts:read",
+    });
+    expect(reader.status).toBe(409);
+    expect(reader.body.matches[0].contact).toMatchObject({ id: first.body.id, name: "Holder One" });
+    // Without contacts:pii even a reader sees the PAN masked.
+    expect(reader.text).not.toContain(pan);
+  });
+});
