@@ -8,12 +8,13 @@
 import { timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync } from "node:sqlite";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
 import { devVar } from "../scripts/seed";
 import { sizeLabel } from "./lib/report";
+import { preparedOnce, sqliteParams } from "./lib/sqlite-statements";
 
 const ROOT = join(import.meta.dirname, "..");
 const subtle = crypto.subtle as SubtleCrypto & {
@@ -38,17 +39,8 @@ if (!args.before) {
 
 /** A D1 binding over node:sqlite (read-only use: the read routes). */
 function d1(db: DatabaseSync) {
-  const cache = new Map<string, StatementSync>();
-  const prepared = (sql: string) => {
-    let s = cache.get(sql);
-    if (!s) {
-      s = db.prepare(sql);
-      cache.set(sql, s);
-    }
-    return s;
-  };
-  const norm = (params: unknown[]) =>
-    params.map((p) => (typeof p === "boolean" ? (p ? 1 : 0) : p === undefined ? null : p)) as never[];
+  const prepared = preparedOnce(db);
+  const norm = sqliteParams;
   const rows = (sql: string, params: unknown[], arrays: boolean) => {
     const s = prepared(sql);
     s.setReturnArrays(arrays);

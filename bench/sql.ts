@@ -8,12 +8,13 @@
 import { timingSafeEqual } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
 import { devVar } from "../scripts/seed";
 import { app } from "../src/app";
 import { sizeLabel } from "./lib/report";
+import { preparedOnce, sqliteParams } from "./lib/sqlite-statements";
 
 const ROOT = join(import.meta.dirname, "..");
 // workerd's crypto.subtle has timingSafeEqual (cursor signatures use it); Node's does not.
@@ -38,17 +39,8 @@ type Timed = { sql: string; params: unknown[]; ms: number; rows: number; plan: s
 
 /** A D1 binding over node:sqlite that records and times each statement (the best of `repeat` runs). */
 function timedD1(db: DatabaseSync, log: Timed[]) {
-  const cache = new Map<string, StatementSync>();
-  const prepared = (sql: string) => {
-    let s = cache.get(sql);
-    if (!s) {
-      s = db.prepare(sql);
-      cache.set(sql, s);
-    }
-    return s;
-  };
-  const norm = (params: unknown[]) =>
-    params.map((p) => (typeof p === "boolean" ? (p ? 1 : 0) : p === undefined ? null : p)) as never[];
+  const prepared = preparedOnce(db);
+  const norm = sqliteParams;
   const execute = (sql: string, params: unknown[], arrays: boolean) => {
     const s = prepared(sql);
     s.setReturnArrays(arrays);

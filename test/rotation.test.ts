@@ -1,23 +1,21 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { hashIdentifier, verhoeffCheckDigit } from "../src/dedupe/identifiers";
+import { hashIdentifier } from "../src/dedupe/identifiers";
 import worker from "../src/index";
 import { ROTATION_BATCH, ROTATION_ROUNDS, reprotectPersonalData } from "../src/pii/rotation";
 import { api, apiWithEnv } from "./helpers/api";
 import { namespaceOf, unique } from "./helpers/fixtures";
+import {
+  everyStoredValue,
+  newAadhaar,
+  newPan,
+  prop,
+  randomDigits,
+  randomLetters,
+} from "./helpers/personal-data";
 import { token } from "./helpers/tokens";
 import { KEY_B } from "./pii/keys";
-
-const digits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join("");
-const letters = (n: number) =>
-  Array.from({ length: n }, () => "ABCDEFGHJKLMNPQRSTUVWXYZ"[Math.floor(Math.random() * 24)]).join("");
-const newPan = () => `${letters(3)}P${letters(1)}${digits(4)}${letters(1)}`;
-const newAadhaar = () => {
-  const first11 = `${2 + Math.floor(Math.random() * 8)}${digits(10)}`;
-  return `${first11}${verhoeffCheckDigit(first11)}`;
-};
-const prop = (key: string, value: string) => ({ key, value, type: "text" });
 
 /** The test key ("test1", key A) second, a new key B first: a rotation in progress. */
 const rotated = JSON.stringify([{ id: "rot2", key: KEY_B }, ...JSON.parse(env.PII_KEYS as string)]);
@@ -59,23 +57,6 @@ const historyCount = async (id: string) =>
 
 const envelopeIds = (text: string) => [...text.matchAll(/v1\.([A-Za-z0-9_-]+)\./g)].map((m) => m[1]);
 
-/** Every column of every table (FTS shadow tables included) as text, for a scan. */
-async function everyStoredValue(): Promise<string> {
-  const tables = await env.DB.prepare(
-    "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%' and name <> 'd1_migrations'",
-  ).all<{ name: string }>();
-  const texts: string[] = [];
-  for (const { name } of tables.results) {
-    const rows = await env.DB.prepare(`select * from "${name}"`).all<Record<string, unknown>>();
-    for (const row of rows.results)
-      for (const value of Object.values(row)) {
-        if (value instanceof ArrayBuffer) texts.push(new TextDecoder().decode(value));
-        else if (value !== null) texts.push(String(value));
-      }
-  }
-  return texts.join("\n");
-}
-
 async function newContact(props: { key: string; value: string; type: string }[]) {
   const res = await api("POST", "/contacts/", {
     body: {
@@ -105,7 +86,11 @@ async function newBank(contactId: string, account: string) {
 
 describe("key rotation (scheduled)", () => {
   it("re-encrypts every envelope under the new first key, leaves versions and history alone, and is idempotent", async () => {
-    const values = { pan: newPan(), passport: `${letters(1)}${digits(7)}`, account: digits(14) };
+    const values = {
+      pan: newPan(),
+      passport: `${randomLetters(1)}${randomDigits(7)}`,
+      account: randomDigits(14),
+    };
     const aadhaar = newAadhaar();
     const id = await newContact([
       prop("pan", values.pan),
@@ -169,9 +154,9 @@ describe("key rotation (scheduled)", () => {
   it("protects clear values left by earlier versions in one run; the scan finds none afterwards", async () => {
     const pan = newPan();
     const aadhaar = newAadhaar();
-    const account = digits(12);
+    const account = randomDigits(12);
     const id = await newContact([prop("name_on_card", "R Kumar")]);
-    const bankId = await newBank(id, digits(10));
+    const bankId = await newBank(id, randomDigits(10));
     // As written before protection: clear PAN and Aadhaar props, a clear account number without last-4
     // or hash, and clear index rows.
     const legacyProps = [

@@ -7,10 +7,6 @@ import { toAddress } from "./addresses.mappers";
 import * as repo from "./addresses.repository";
 import type * as routes from "./addresses.routes";
 
-/** If-Match: the version the client read, or undefined for an unconditional write. */
-const ifMatch = (c: { req: { header: (name: string) => string | undefined } }) =>
-  versionOfIfMatch(c.req.header("If-Match"));
-
 const addressId = (raw: string) => pathId(raw, "Address");
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
@@ -41,7 +37,14 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const { tenantId, userId } = c.var.auth;
   const id = addressId(c.req.valid("param").address_id);
-  const row = await repo.updateAddress(c.var.db, tenantId, userId, id, c.req.valid("json"), ifMatch(c));
+  const row = await repo.updateAddress(
+    c.var.db,
+    tenantId,
+    userId,
+    id,
+    c.req.valid("json"),
+    versionOfIfMatch(c.req.header("If-Match")),
+  );
   return c.json(toAddress(row), 200);
 };
 
@@ -52,7 +55,7 @@ export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
     tenantId,
     userId,
     addressId(c.req.valid("param").address_id),
-    ifMatch(c),
+    versionOfIfMatch(c.req.header("If-Match")),
   );
   return noContent(c);
 };

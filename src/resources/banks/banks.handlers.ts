@@ -8,10 +8,6 @@ import { viewBank } from "./banks.mappers";
 import * as repo from "./banks.repository";
 import type * as routes from "./banks.routes";
 
-/** If-Match: the version the client read, or undefined for an unconditional write. */
-const ifMatch = (c: { req: { header: (name: string) => string | undefined } }) =>
-  versionOfIfMatch(c.req.header("If-Match"));
-
 const bankId = (raw: string) => pathId(raw, "Bank account");
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
@@ -50,13 +46,19 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     id,
     c.req.valid("json"),
     piiConfig(c.env),
-    ifMatch(c),
+    versionOfIfMatch(c.req.header("If-Match")),
   );
   return c.json(await viewBank(row, viewerOf(c.env, c.var.auth)), 200);
 };
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const { tenantId, userId } = c.var.auth;
-  await repo.deleteBank(c.var.db, tenantId, userId, bankId(c.req.valid("param").bank_id), ifMatch(c));
+  await repo.deleteBank(
+    c.var.db,
+    tenantId,
+    userId,
+    bankId(c.req.valid("param").bank_id),
+    versionOfIfMatch(c.req.header("If-Match")),
+  );
   return noContent(c);
 };

@@ -70,13 +70,12 @@ export async function getContact(db: Db, tenantId: string, id: string): Promise<
 /**
  * The stored form of props being written over `stored` (the contact's props before the write): masked
  * values sent back keep what they mask, identifiers are validated (400 on `props.<i>.value`) and
- * protected (Aadhaar masked, protected kinds encrypted), and the identifier index rows are computed from
- * the clear values, which live only in this request.
+ * protected (Aadhaar masked, protected kinds encrypted). `merged` keeps the clear values, which live
+ * only in this request, for the identifier index (indexOfMerged), computed only when the props change.
  */
 async function storeProps(
   pii: PiiConfig,
   tenantId: string,
-  name: string,
   incoming: PropInput[],
   stored: StoredProp[],
   path = "props",
@@ -85,7 +84,7 @@ async function storeProps(
   const errors = validateIdentifierProps(merged, path);
   if (errors.length) throw invalid(errors);
   const props = await protectProps(pii.ring, merged, { tenantId }, stored);
-  return { props, merged, ...(await indexOfMerged(pii, tenantId, name, merged)) };
+  return { props, merged };
 }
 
 /** Index rows of a whole set of props, some clear (just written) and some kept as stored. */
@@ -200,7 +199,8 @@ export async function createContact(
   options: CreateOptions = {},
 ): Promise<ContactWithNamespace | { blocked: true; probe: Probe }> {
   const clientRefId = input.ref_id ?? null;
-  const { props, index: indexRows } = await storeProps(pii, tenantId, input.name, input.props, []);
+  const { props, merged } = await storeProps(pii, tenantId, input.props, []);
+  const { index: indexRows } = await indexOfMerged(pii, tenantId, input.name, merged);
   const unless = options.block ? noDuplicateIdentity(tenantId, indexRows) : undefined;
   for (let attempt = 0; ; attempt++) {
     const id = newId();
@@ -632,7 +632,7 @@ export async function updateContact(
       }
       const name = input.name ?? current.contact.name;
       const stored = input.props
-        ? await storeProps(pii, tenantId, name, input.props, current.contact.props)
+        ? await storeProps(pii, tenantId, input.props, current.contact.props)
         : undefined;
       const after = {
         name: input.name,
@@ -668,7 +668,9 @@ export async function updateContact(
       const requires = set.namespaceId
         ? sql`exists (select 1 from ${namespaces} where ${namespaces.tenantId} = ${tenantId} and ${namespaces.id} = ${set.namespaceId})`
         : undefined;
-      const index = stored && propsChanged ? { rows: stored.index, keep: stored.keep } : undefined;
+      const indexed =
+        stored && propsChanged ? await indexOfMerged(pii, tenantId, name, stored.merged) : undefined;
+      const index = indexed ? { rows: indexed.index, keep: indexed.keep } : undefined;
       return { set, changes, action, requires, index };
     },
     { ...options, read: namespaceRead },
@@ -788,7 +790,7 @@ export async function upsertProps(
     pii,
     async (current) => {
       const existing = current.contact.props;
-      const stored = await storeProps(pii, tenantId, current.contact.name, props, existing);
+      const stored = await storeProps(pii, tenantId, props, existing);
       const next = [...existing];
       const changes: Changes = {};
       for (const prop of stored.props) {

@@ -7,10 +7,6 @@ import { toRelation } from "./relations.mappers";
 import * as repo from "./relations.repository";
 import type * as routes from "./relations.routes";
 
-/** If-Match: the version the client read, or undefined for an unconditional write. */
-const ifMatch = (c: { req: { header: (name: string) => string | undefined } }) =>
-  versionOfIfMatch(c.req.header("If-Match"));
-
 const relationId = (raw: string) => pathId(raw, "Relation");
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
@@ -41,7 +37,14 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const { tenantId, userId } = c.var.auth;
   const id = relationId(c.req.valid("param").contact_relation_id);
-  const row = await repo.updateRelation(c.var.db, tenantId, userId, id, c.req.valid("json"), ifMatch(c));
+  const row = await repo.updateRelation(
+    c.var.db,
+    tenantId,
+    userId,
+    id,
+    c.req.valid("json"),
+    versionOfIfMatch(c.req.header("If-Match")),
+  );
   return c.json(toRelation(row), 200);
 };
 
@@ -52,7 +55,7 @@ export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
     tenantId,
     userId,
     relationId(c.req.valid("param").contact_relation_id),
-    ifMatch(c),
+    versionOfIfMatch(c.req.header("If-Match")),
   );
   return noContent(c);
 };
