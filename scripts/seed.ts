@@ -35,16 +35,8 @@ import { newId } from "../src/lib/ids";
 import { renderPattern } from "../src/lib/ref-patterns";
 import { keyRing } from "../src/pii/keyring";
 import { last4 } from "../src/pii/mask";
-import {
-  indexableProps,
-  maskProps,
-  mergeMaskedWrites,
-  protectProps,
-  protectValue,
-} from "../src/pii/protection";
-import { toAddress } from "../src/resources/addresses/addresses.mappers";
-import { toBank } from "../src/resources/banks/banks.mappers";
-import { recordFields } from "../src/resources/children/child-records";
+import { indexableProps, mergeMaskedWrites, protectProps, protectValue } from "../src/pii/protection";
+import { createdChanges } from "../src/resources/history/history.changes";
 import { Rng } from "./dedupe-data";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -844,16 +836,6 @@ function pad2(n: number): string {
 const blankToNull = (v: string | null | undefined) =>
   v === undefined || v === null || v.trim() === "" ? null : v;
 
-/** History `changes` of a created child record (src/resources/children/child-records.ts `created`). */
-function createdChanges(fields: Record<string, unknown>): Record<string, [unknown, unknown]> {
-  const changes: Record<string, [unknown, unknown]> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    if (value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0))
-      changes[key] = [null, value];
-  }
-  return changes;
-}
-
 export type IndexRow = { kind: string; value: string; field: string };
 
 type Statements = Record<
@@ -878,12 +860,9 @@ function prepare(db: DatabaseSync): Statements {
          props, rm_id, branch_id, version, created_at, created_by, updated_at, updated_by)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    // The same SQL expression createContact uses: the namespace name and the ref_id join the changes.
     createdHistory: db.prepare(
       `INSERT INTO contact_history (id, tenant_id, contact_id, at, actor, action, changes, reason)
-       VALUES (?, ?, ?, ?, ?, 'created',
-         json_remove(json_set(?, '$.namespace', json_array(null, ?), '$.ref_id', json_array(null, ?)),
-           case when ? is null then '$.ref_id' else '$.none' end), null)`,
+       VALUES (?, ?, ?, ?, ?, 'created', '{}', null)`,
     ),
     // Entries about a sub-resource name it in subject_type / subject_id (migration 0007).
     history: db.prepare(
@@ -897,7 +876,8 @@ function prepare(db: DatabaseSync): Statements {
        VALUES (?, ?, ?, ?, ?, ?, json_object('approval_status', json_array(?, ?)), ?)`,
     ),
     identifier: db.prepare(
-      "INSERT INTO contact_identifiers (tenant_id, namespace_id, contact_id, kind, value, field) VALUES (?, ?, ?, ?, ?, ?)",
+      // One row per (kind, value) of a contact, as the API's insert (ON CONFLICT DO NOTHING).
+      "INSERT OR IGNORE INTO contact_identifiers (tenant_id, contact_id, kind, value, field) VALUES (?, ?, ?, ?, ?)",
     ),
     address: db.prepare(
       `INSERT INTO addresses (id, tenant_id, contact_id, address_line, city, state, pincode, country, type, lat, lng,
@@ -1179,31 +1159,11 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
       iso,
       null,
     );
-    const changes: Record<string, [unknown, unknown]> = {};
-    // History shows protected identifiers masked, never their envelopes (createContact: maskProps).
-    for (const [key, value] of Object.entries({
-      ...fields,
-      props: maskProps(fields.props),
-      approval_status: "pending",
-    })) {
-      if (value === null || value === undefined) continue;
-      if (Array.isArray(value) && value.length === 0) continue;
-      changes[key] = [null, value];
-    }
-    st.createdHistory.run(
-      historyId,
-      tenant,
-      id,
-      iso,
-      user,
-      JSON.stringify(changes),
-      ns.plan.name,
-      refId,
-      refId,
-    );
+    // createContact stores the created entry's changes empty: they are derived when history is read.
+    st.createdHistory.run(historyId, tenant, id, iso, user);
     counts.history++;
-    for (const row of indexRows) st.identifier.run(tenant, ns.id, id, row.kind, row.value, row.field);
-    counts.identifiers += indexRows.length;
+    for (const row of indexRows)
+      counts.identifiers += Number(st.identifier.run(tenant, id, row.kind, row.value, row.field).changes);
     idOf.set(plan.index, id);
 
     let approvalStatus = "pending";
@@ -1272,7 +1232,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           user,
           childAt,
         );
-        const history = createdChanges(recordFields(toAddress(row)));
+        // Derived when history is read (src/resources/history/history.changes.ts): stored empty.
         st.history.run(
           newId(child.at),
           tenant,
@@ -1280,7 +1240,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           childAt,
           user,
           "address_created",
-          JSON.stringify(history),
+          "{}",
           null,
           "address",
           childId,
@@ -1327,7 +1287,6 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           row.accountLast4,
           row.accountHash,
         );
-        const history = createdChanges(recordFields(toBank(row)));
         st.history.run(
           newId(child.at),
           tenant,
@@ -1335,14 +1294,15 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
           childAt,
           user,
           "bank_created",
-          JSON.stringify(history),
+          "{}",
           null,
           "bank",
           childId,
         );
         // bankRowStatements: the account's row in the identifier index is its keyed hash.
-        st.identifier.run(tenant, ns.id, id, "bank_account", row.accountHash, "banks.account_number");
-        counts.identifiers++;
+        counts.identifiers += Number(
+          st.identifier.run(tenant, id, "bank_account", row.accountHash, "banks.account_number").changes,
+        );
         counts.banks++;
         counts.history++;
       } else {

@@ -98,7 +98,7 @@ export type StoredProp = { key: string; value: string; type: (typeof PROP_TYPES)
 export const contactHistory = sqliteTable(
   "contact_history",
   {
-    id: text("id").primaryKey(),
+    id: text("id").notNull(),
     tenantId: text("tenant_id").notNull(),
     contactId: text("contact_id").notNull(),
     at: text("at").notNull(),
@@ -110,23 +110,24 @@ export const contactHistory = sqliteTable(
     subjectType: text("subject_type", { enum: HISTORY_SUBJECTS }),
     subjectId: text("subject_id"),
   },
-  (t) => [index("contact_history_tenant_contact_at_idx").on(t.tenantId, t.contactId, t.at, t.id)],
+  // WITHOUT ROWID (migrations/0011): the primary key is the only path that reads history.
+  (t) => [primaryKey({ columns: [t.tenantId, t.contactId, t.at, t.id] })],
 );
 
-// Normalised strong identifiers (PAN, mobile, ...) of each contact, for dedupe lookups.
-// Aadhaar is kept only as a keyed hash.
+// Normalised strong identifiers (PAN, mobile, ...) and name keys of each contact, for dedupe lookups.
+// Aadhaar and the protected kinds are kept only as keyed hashes. WITHOUT ROWID (migrations/0011): the
+// primary key is the dedupe lookup; one row per (kind, value) of a contact, `field` the first that gave it.
 export const contactIdentifiers = sqliteTable(
   "contact_identifiers",
   {
     tenantId: text("tenant_id").notNull(),
-    namespaceId: text("namespace_id").notNull(),
-    contactId: text("contact_id").notNull(),
     kind: text("kind").notNull(),
     value: text("value").notNull(),
+    contactId: text("contact_id").notNull(),
     field: text("field").notNull(),
   },
   (t) => [
-    index("contact_identifiers_lookup_idx").on(t.tenantId, t.kind, t.value, t.namespaceId),
+    primaryKey({ columns: [t.tenantId, t.kind, t.value, t.contactId] }),
     index("contact_identifiers_contact_idx").on(t.tenantId, t.contactId),
   ],
 );

@@ -1,5 +1,6 @@
 import { and, eq, inArray, ne, notInArray, type SQL, sql } from "drizzle-orm";
 import { type ContactWithNamespace, selectContact, withNamespace } from "../db/contact-queries";
+import { insertSelect } from "../db/insert";
 import { contactIdentifiers, contacts } from "../db/schema";
 import type { Db } from "../env";
 import { batch, type Query } from "../lib/batch";
@@ -110,28 +111,27 @@ export function replaceContactRows(
         ),
       ),
     insertRows(db, tenantId, contactId, inserted, when),
-    // Every row (bank rows too) follows the contact's namespace.
-    moveIndexRows(db, tenantId, contactId, when),
   ];
 }
 
-/** After a namespace move: every index row of the contact follows it. */
-export function moveIndexRows(db: Db, tenantId: string, contactId: string, when: SQL) {
-  return db
-    .update(contactIdentifiers)
-    .set({
-      namespaceId: sql`(select ${contacts.namespaceId} from ${contacts} where ${contacts.id} = ${contactId})`,
-    })
-    .where(and(eq(contactIdentifiers.tenantId, tenantId), eq(contactIdentifiers.contactId, contactId), when));
-}
-
-/** One statement for any number of rows: they travel as one JSON parameter (D1 allows 100 per statement). */
+/**
+ * One statement for any number of rows: they travel as one JSON parameter (D1 allows 100 per statement).
+ * A (kind, value) the contact already has keeps its row (two props with one mobile number are one row).
+ */
 function insertRows(db: Db, tenantId: string, contactId: string, rows: IndexRow[], when: SQL) {
-  return db.insert(contactIdentifiers).select(sql`
-    select ${tenantId}, ${contacts.namespaceId}, ${contacts.id}, json_extract(j.value, '$.kind'),
-           json_extract(j.value, '$.value'), json_extract(j.value, '$.field')
-    from ${contacts}, json_each(${JSON.stringify(rows)}) j
-    where ${contacts.id} = ${contactId} and ${when}`);
+  const json = (path: string) => sql`json_extract(j.value, ${path})`;
+  return insertSelect(
+    db,
+    contactIdentifiers,
+    {
+      tenantId,
+      kind: json("$.kind"),
+      value: json("$.value"),
+      contactId: sql`${contacts.id}`,
+      field: json("$.field"),
+    },
+    sql`from ${contacts}, json_each(${JSON.stringify(rows)}) j where ${contacts.id} = ${contactId} and ${when}`,
+  ).onConflictDoNothing();
 }
 
 type IndexedBank = { tenantId: string; contactId: string; accountHash: string | null };
@@ -217,7 +217,7 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
         cross join ${contactIdentifiers} ci
         where ci.tenant_id = ${scope.tenantId} and ci.kind = json_extract(p.value, '$[0]')
           and ci.value = json_extract(p.value, '$[1]')
-          ${scope.namespaceId ? sql`and ci.namespace_id = ${scope.namespaceId}` : sql``}
+          ${scope.namespaceId ? sql`and exists (select 1 from ${contacts} c where c.id = ci.contact_id and c.namespace_id = ${scope.namespaceId})` : sql``}
           ${scope.excludeId ? sql`and ci.contact_id <> ${scope.excludeId}` : sql``}
         limit ${limit})`;
   const candidateIds = sql`(${matching(identifierPairs, MAX_IDENTIFIER_CANDIDATES)} union ${matching(namePairs, MAX_NAME_CANDIDATES)})`;

@@ -1,7 +1,7 @@
 import { and, asc, desc, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../env";
-import { batch, type Query } from "./batch";
+import { batch, type Query, type Results } from "./batch";
 import { badCursor, type CursorScope, cursorBinding, decodeCursor, encodeCursor } from "./cursor";
 import { invalid } from "./errors";
 import { type CursorEnvelope, DEFAULT_PAGE_SIZE, type ListParams, type PageEnvelope } from "./list-query";
@@ -35,7 +35,7 @@ export function createdAtRange(column: SQLiteColumn, params: ListParams): SQL[] 
 
 export type PageWindow = { where: SQL | undefined; order: SQL[]; limit: number; offset: number };
 
-export type ListSpec<Row, Related = unknown> = {
+export type ListSpec<Row, Related extends readonly Query[] = []> = {
   db: Db;
   where: SQL[];
   sort: SortSpec;
@@ -50,17 +50,21 @@ export type ListSpec<Row, Related = unknown> = {
   /** The id column that breaks ties. */
   id: SQLiteColumn;
   /** More reads for the same round trip (e.g. `expand`), given the page's window; results come back in order. */
-  related?: (window: PageWindow) => Query<Related[]>[];
+  related?: (window: PageWindow) => Related;
 };
 
 type Envelope = Omit<PageEnvelope<never>, "results"> | Omit<CursorEnvelope<never>, "results">;
-export type ListResult<Row, Related = unknown> = { envelope: Envelope; rows: Row[]; related: Related[][] };
+export type ListResult<Row, Related extends readonly Query[] = []> = {
+  envelope: Envelope;
+  rows: Row[];
+  related: Results<Related>;
+};
 
 /**
  * One list page: rows and count in one D1 batch (page mode), or the rows after a keyset position
  * (cursor mode: no count, and the cost does not grow with the depth).
  */
-export async function listPage<Row, Related = unknown>(
+export async function listPage<Row, const Related extends readonly Query[] = []>(
   spec: ListSpec<Row, Related>,
 ): Promise<ListResult<Row, Related>> {
   const { db, sort, id, params } = spec;
@@ -89,7 +93,7 @@ export async function listPage<Row, Related = unknown>(
       );
     }
     const window = { where: and(...where), order, limit: pageSize + 1, offset: 0 };
-    const [rows, ...related] = await batch(db, [spec.rows(window), ...(spec.related?.(window) ?? [])]);
+    const [rows, ...related] = await batch(db, [spec.rows(window), ...relatedOf(spec, window)]);
     const hasNext = rows.length > pageSize;
     const pageRows = rows.slice(0, pageSize);
     const lastRow = pageRows.at(-1);
@@ -103,9 +107,14 @@ export async function listPage<Row, Related = unknown>(
   const [rows, counted, ...related] = await batch(db, [
     spec.rows(window),
     spec.count(window.where),
-    ...(spec.related?.(window) ?? []),
+    ...relatedOf(spec, window),
   ]);
   return { rows, related, envelope: pageEnvelope(counted[0]?.n ?? 0, page, pageSize) };
+}
+
+function relatedOf<Row, Related extends readonly Query[]>(spec: ListSpec<Row, Related>, window: PageWindow) {
+  // Cast: a list without related reads has the empty tuple as its Related (the default).
+  return spec.related?.(window) ?? ([] as readonly Query[] as Related);
 }
 
 export function pageEnvelope(
@@ -127,7 +136,7 @@ export function pageEnvelope(
 
 /** The response body of a list: the page envelope or the cursor envelope around the mapped rows. */
 export function listBody<Row, Out>(
-  result: ListResult<Row>,
+  result: Pick<ListResult<Row>, "envelope" | "rows">,
   map: (row: Row) => Out,
 ): PageEnvelope<Out> | CursorEnvelope<Out> {
   return { ...result.envelope, results: result.rows.map(map) };

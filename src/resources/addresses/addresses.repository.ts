@@ -13,9 +13,9 @@ import {
   deleteChild,
   getChild,
   listChildren,
-  recordFields,
   updateChild,
 } from "../children/child-records";
+import { recordFields } from "../history/history.changes";
 import { type AddressRow, toAddress } from "./addresses.mappers";
 import type { AddressCreate, AddressListParams, AddressUpdate } from "./addresses.schemas";
 

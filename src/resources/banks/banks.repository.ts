@@ -19,9 +19,9 @@ import {
   deleteChild,
   getChild,
   listChildren,
-  recordFields,
   updateChild,
 } from "../children/child-records";
+import { recordFields } from "../history/history.changes";
 import { historyInsert } from "../history/history.repository";
 import { type BankRow, toBank } from "./banks.mappers";
 import type { BankCreate, BankListParams, BankUpdate } from "./banks.schemas";

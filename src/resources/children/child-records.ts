@@ -8,7 +8,8 @@ import { checkIfMatch } from "../../lib/etag";
 import { listPage, type PageWindow, sortSpec } from "../../lib/list";
 import type { ListParams } from "../../lib/list-query";
 import { nowIso } from "../../lib/time";
-import { createdChanges, diff, historyInsert, removedChanges } from "../history/history.repository";
+import { createdChanges, DERIVED_CREATED, diff, removedChanges } from "../history/history.changes";
+import { historyInsert } from "../history/history.repository";
 
 /**
  * Addresses, bank accounts and relations: flat records that belong to a contact (Crego's layout).
@@ -38,22 +39,6 @@ export type ChildKind<T extends ChildTable> = {
   /** Statements that follow the write in the same batch, guarded by `written` (row null: deleted). */
   after?: (db: Db, row: RowOf<T> | null, written: SQL, previous: RowOf<T> | null) => Query[];
 };
-
-/** A record's own API fields, for history: without its id, owner and audit fields. */
-export function recordFields(api: Record<string, unknown>): Record<string, unknown> {
-  const {
-    id: _id,
-    contact_id: _contact,
-    tenant_id: _tenant,
-    version: _version,
-    created_at: _createdAt,
-    created_by: _createdBy,
-    updated_at: _updatedAt,
-    updated_by: _updatedBy,
-    ...fields
-  } = api;
-  return fields;
-}
 
 // drizzle cannot resolve a select, insert or update over a generic table to its row type: the three
 // casts below say that a child table holds, takes and sets its own rows.
@@ -137,7 +122,10 @@ export async function createChild<T extends ChildTable>(db: Db, kind: ChildKind<
           at: row.createdAt,
           action: `${kind.subject}_created`,
           subject: { type: kind.subject, id: row.id },
-          changes: createdChanges(kind.fields(row)),
+          // Derived when history is read for the kinds whose created entry may be (history.changes.ts).
+          changes: DERIVED_CREATED.some((a) => a === `${kind.subject}_created`)
+            ? {}
+            : createdChanges(kind.fields(row)),
         },
         exists,
       ).query,

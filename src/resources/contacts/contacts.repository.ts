@@ -22,7 +22,6 @@ import {
 import {
   type IndexRow,
   identifierRows,
-  moveIndexRows,
   noDuplicateIdentity,
   type Probe,
   replaceContactRows,
@@ -49,7 +48,8 @@ import type { AddressRow } from "../addresses/addresses.mappers";
 import { addressesOf } from "../addresses/addresses.repository";
 import type { BankRow } from "../banks/banks.mappers";
 import { banksOf } from "../banks/banks.repository";
-import { type Changes, createdChanges, diff, historyInsert } from "../history/history.repository";
+import { type Changes, diff } from "../history/history.changes";
+import { historyInsert } from "../history/history.repository";
 import type { RelationRow } from "../relations/relations.mappers";
 import { relationsOf } from "../relations/relations.repository";
 import { contactFields, type Expanded } from "./contacts.mappers";
@@ -246,7 +246,6 @@ export async function createContact(
       sql`from ${namespaces} where ${nsMatch} ${unless ? sql`and ${unless}` : sql``}`,
     );
     const inserted = sql`exists (select 1 from ${contacts} where ${contacts.id} = ${id})`;
-    const storedRefId = sql`(select ${contacts.refId} from ${contacts} where ${contacts.id} = ${id})`;
     const history = historyInsert(
       db,
       {
@@ -255,11 +254,8 @@ export async function createContact(
         actor: userId,
         at,
         action: "created",
-        // The ref_id is the one the database generated (or the client's), read from the new row.
-        changes: sql`json_remove(json_set(${JSON.stringify(createdChanges({ ...fields, props: maskProps(props), approval_status: "pending" }))},
-            '$.namespace', json_array(null, (select ${namespaces.name} from ${namespaces} where ${nsMatch})),
-            '$.ref_id', json_array(null, ${storedRefId})),
-          case when ${storedRefId} is null then '$.ref_id' else '$.none' end)`,
+        // Derived when history is read (history.changes.ts): the new contact's fields are not stored twice.
+        changes: {},
       },
       inserted,
     );
@@ -335,7 +331,7 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
       });
   const { page: _p, page_size: _s, cursor: _c, expand: _e, ...filters } = params;
   const cursorScope: CursorScope = { secret, tenantId, resource: "contacts", filters };
-  const result = await listPage<ContactWithNamespace, ExpandRow>({
+  const result = await listPage<ContactWithNamespace, Query<ExpandRow[]>[]>({
     db,
     where,
     sort,
@@ -529,8 +525,8 @@ async function writeChange(
 }
 
 /**
- * The index statements of a change, guarded by `written`: name keys, prop identifiers, and the
- * namespace of every row. Rows are computed first (hashing is async), statements once the guard exists.
+ * The index statements of a change, guarded by `written`: name keys and prop identifiers (index rows
+ * carry no namespace, so a move rewrites none). Rows are computed first (hashing is async), statements once the guard exists.
  */
 async function indexOf(pii: PiiConfig, current: ContactWithNamespace, next: ContactChange) {
   const { tenantId, id } = current.contact;
@@ -550,8 +546,6 @@ async function indexOf(pii: PiiConfig, current: ContactWithNamespace, next: Cont
     const rows = await nameRows();
     return (db: Db, written: SQL) => replaceContactRows(db, tenantId, id, rows, written, { replace: "name" });
   }
-  if (next.set.namespaceId !== undefined)
-    return (db: Db, written: SQL) => [moveIndexRows(db, tenantId, id, written)];
   return () => [];
 }
 

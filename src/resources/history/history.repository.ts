@@ -1,15 +1,22 @@
-import { and, count, eq, is, SQL, sql } from "drizzle-orm";
+import { and, count, eq, inArray, is, SQL, sql } from "drizzle-orm";
+import { selectContact } from "../../db/contact-queries";
 import type { HistoryAction } from "../../db/enums";
 import { insertSelect } from "../../db/insert";
-import { contactHistory, contacts } from "../../db/schema";
+import { addresses, bankAccounts, contactHistory } from "../../db/schema";
 import type { Db } from "../../env";
 import { notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { listPage } from "../../lib/list";
 import type { ListParams } from "../../lib/list-query";
-import type { HistoryRow } from "./history.mappers";
-
-export type Changes = Record<string, [unknown, unknown]>;
+import {
+  addressFields,
+  bankFields,
+  type Changes,
+  contactCreatedFields,
+  DERIVED_CREATED,
+  derivedChanges,
+  isDerived,
+} from "./history.changes";
 
 /** The sub-resource an entry is about; none means the contact itself. */
 export type HistorySubject = { type: "address" | "bank" | "relation"; id: string | SQL };
@@ -50,43 +57,20 @@ export function historyInsert(db: Db, entry: HistoryEntry, when: SQL = sql`1`, f
     },
     sql`${from} where ${when}`,
   );
-  return { query, written: sql`exists (select 1 from ${contactHistory} where ${contactHistory.id} = ${id})` };
-}
-
-/** Field-level differences: only what changed, as [old, new]. */
-export function diff(before: Record<string, unknown>, after: Record<string, unknown>): Changes {
-  const changes: Changes = {};
-  for (const [key, value] of Object.entries(after)) {
-    if (value === undefined) continue;
-    const old = before[key] ?? null;
-    if (JSON.stringify(old) !== JSON.stringify(value)) changes[key] = [old, value];
-  }
-  return changes;
-}
-
-const isSet = (value: unknown) =>
-  value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0);
-
-/** The fields of a new record as history changes [null, value]: only those that are set. */
-export function createdChanges(fields: Record<string, unknown>): Changes {
-  const changes: Changes = {};
-  for (const [key, value] of Object.entries(fields)) if (isSet(value)) changes[key] = [null, value];
-  return changes;
-}
-
-/** The fields of a deleted record as history changes [value, null]. */
-export function removedChanges(fields: Record<string, unknown>): Changes {
-  const changes: Changes = {};
-  for (const [key, value] of Object.entries(fields))
-    if (value !== null && value !== undefined) changes[key] = [value, null];
-  return changes;
+  const key = and(
+    eq(contactHistory.tenantId, entry.tenantId),
+    eq(contactHistory.contactId, entry.contactId),
+    eq(contactHistory.at, entry.at),
+    eq(contactHistory.id, id),
+  );
+  return { query, written: sql`exists (select 1 from ${contactHistory} where ${key})` };
 }
 
 export async function listHistory(db: Db, tenantId: string, contactId: string, params: ListParams) {
-  const where: SQL[] = [eq(contactHistory.tenantId, tenantId), eq(contactHistory.contactId, contactId)];
-  const result = await listPage<HistoryRow>({
+  const ofContact = and(eq(contactHistory.tenantId, tenantId), eq(contactHistory.contactId, contactId));
+  const result = await listPage({
     db,
-    where,
+    where: [ofContact ?? sql`0`],
     sort: { column: contactHistory.at, direction: "desc", key: "-at" },
     id: contactHistory.id,
     params,
@@ -101,13 +85,65 @@ export async function listHistory(db: Db, tenantId: string, contactId: string, p
         .offset(window.offset),
     count: (condition) => db.select({ n: count() }).from(contactHistory).where(condition),
     position: (row) => [row.at, row.id],
-    related: () => [
-      db
-        .select({ id: contacts.id })
-        .from(contacts)
-        .where(and(eq(contacts.tenantId, tenantId), eq(contacts.id, contactId))),
-    ],
+    // In the same round trip, what the page's derived created entries are made from: the contact, the
+    // addresses and bank accounts those entries are about, and every entry about those subjects.
+    related: (window) => {
+      const page = db
+        .select({
+          subject: sql`coalesce(${contactHistory.subjectId}, '')`.as("subject"),
+          derived: sql`${contactHistory.action} in ${DERIVED_CREATED} and ${contactHistory.changes} = '{}'`.as(
+            "derived",
+          ),
+        })
+        .from(contactHistory)
+        .where(window.where)
+        .orderBy(...window.order)
+        .limit(window.limit)
+        .offset(window.offset);
+      const derived = sql`(select subject from (${page}) where derived)`;
+      return [
+        selectContact(db, tenantId, contactId),
+        db
+          .select()
+          .from(contactHistory)
+          .where(and(ofContact, sql`coalesce(${contactHistory.subjectId}, '') in ${derived}`)),
+        db
+          .select()
+          .from(addresses)
+          .where(
+            and(
+              eq(addresses.tenantId, tenantId),
+              eq(addresses.contactId, contactId),
+              inArray(addresses.id, derived),
+            ),
+          ),
+        db
+          .select()
+          .from(bankAccounts)
+          .where(
+            and(
+              eq(bankAccounts.tenantId, tenantId),
+              eq(bankAccounts.contactId, contactId),
+              inArray(bankAccounts.id, derived),
+            ),
+          ),
+      ] as const;
+    },
   });
-  if (result.related[0]?.length === 0) throw notFound("Contact");
-  return result;
+  const [[contact], subjectEntries, addressRows, bankRows] = result.related;
+  if (!contact) throw notFound("Contact");
+  // An erased contact's entries were redacted: nothing is derived for them.
+  if (contact.contact.erasedAt) return result;
+  const current = new Map<string, Record<string, unknown>>([
+    ["", contactCreatedFields(contact)],
+    ...addressRows.map((r) => [r.id, addressFields(r)] as const),
+    ...bankRows.map((r) => [r.id, bankFields(r)] as const),
+  ]);
+  const rows = result.rows.map((row) => {
+    if (!isDerived(row)) return row;
+    const subject = row.subjectId ?? "";
+    const entries = subjectEntries.filter((e) => (e.subjectId ?? "") === subject);
+    return { ...row, changes: derivedChanges(row, entries, current.get(subject)) };
+  });
+  return { ...result, rows };
 }

@@ -13,9 +13,9 @@ import {
   deleteChild,
   getChild,
   listChildren,
-  recordFields,
   updateChild,
 } from "../children/child-records";
+import { recordFields } from "../history/history.changes";
 import { type RelationRow, toRelation } from "./relations.mappers";
 import type { RelationCreate, RelationListParams, RelationUpdate } from "./relations.schemas";
 
