@@ -84,7 +84,7 @@ describe("migration 0010_addresses_optional", () => {
     expect(before.map((r) => r._rowid)).toEqual([1, 3, 1000, 1001]);
     expect(await search("t1", "beng")).toEqual(["01JKB3Q2W6N7X8Y9Z0A1B2C301", "01JKB3Q2W6N7X8Y9Z0A1B2C304"]);
 
-    await applyD1Migrations(db, migrations);
+    await applyD1Migrations(db, upTo("0011_compact_storage.sql"));
 
     const after = (await db.prepare("select rowid as _rowid, * from addresses order by rowid").all()).results;
     expect(after).toEqual(before);
