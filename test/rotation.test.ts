@@ -171,10 +171,10 @@ describe("key rotation (scheduled)", () => {
       ).bind(account, bankId),
       env.DB.prepare("delete from contact_identifiers where contact_id = ? and kind <> 'name'").bind(id),
       env.DB.prepare(
-        "insert into contact_identifiers (tenant_id, namespace_id, contact_id, kind, value, field) select tenant_id, namespace_id, id, 'pan', ?, 'props.PAN No' from contacts where id = ?",
+        "insert into contact_identifiers (tenant_id, contact_id, kind, value, field) select tenant_id, id, 'pan', ?, 'props.PAN No' from contacts where id = ?",
       ).bind(pan, id),
       env.DB.prepare(
-        "insert into contact_identifiers (tenant_id, namespace_id, contact_id, kind, value, field) select tenant_id, namespace_id, id, 'bank_account', ?, 'banks.account_number' from contacts where id = ?",
+        "insert into contact_identifiers (tenant_id, contact_id, kind, value, field) select tenant_id, id, 'bank_account', ?, 'banks.account_number' from contacts where id = ?",
       ).bind(`HDFC0001234:${account}`, id),
     ]);
     const before = { contact: await contactRow(id), bank: await bankRow(bankId) };
@@ -214,7 +214,7 @@ describe("key rotation (scheduled)", () => {
       expect(stored.includes(value), value).toBe(false);
     // No clear value of a protected kind is left anywhere.
     const clearIndex = await env.DB.prepare(
-      "select count(*) as n from contact_identifiers where kind in ('pan','gstin_pan','passport','voter_id','driving_licence','bank_account') and (length(value) <> 64 or value glob '*[^0-9a-f]*')",
+      "select count(*) as n from contact_identifiers where kind in ('pan','gstin_pan','passport','voter_id','driving_licence','bank_account') and (length(value) <> 32 or value glob '*[^0-9a-f]*')",
     ).first<{ n: number }>();
     expect(clearIndex?.n).toBe(0);
     const clearBanks = await env.DB.prepare(

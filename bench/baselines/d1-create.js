@@ -53,14 +53,6 @@ export default {
     const d = String(now.getUTCDate()).padStart(2, "0");
     const tags = JSON.stringify(body.tags ?? []);
     const props = JSON.stringify(body.props ?? []);
-    const changes = JSON.stringify({
-      name: [null, body.name],
-      type: [null, body.type],
-      status: [null, body.status],
-      tags: [null, body.tags ?? []],
-      props: [null, body.props ?? []],
-      approval_status: [null, "pending"],
-    });
     const inserted = "exists (select 1 from contacts where id = ?3)";
     const db = env.DB;
     const statements = [
@@ -101,12 +93,10 @@ export default {
       db
         .prepare(
           `insert into contact_history (id, tenant_id, contact_id, at, actor, action, changes, reason)
-           select ?4, ?1, ?3, ?5, ?6, 'created',
-             json_set(?7, '$.namespace', json_array(null, ?2), '$.ref_id',
-               json_array(null, (select ref_id from contacts where id = ?3))), null
-           where ${inserted}`,
+           select ?2, ?1, ?3, ?4, ?5, 'created', '{}', null
+           where exists (select 1 from contacts where id = ?3)`,
         )
-        .bind(TENANT, body.namespace, id, newId(), at, USER, changes),
+        .bind(TENANT, newId(), id, at, USER),
       db
         .prepare(
           `delete from contact_identifiers where tenant_id = ?1 and contact_id = ?2 and kind <> 'bank_account'
@@ -115,18 +105,13 @@ export default {
         .bind(TENANT, id),
       db
         .prepare(
-          `insert into contact_identifiers (tenant_id, namespace_id, contact_id, kind, value, field)
-           select ?1, c.namespace_id, c.id, json_extract(j.value, '$.kind'), json_extract(j.value, '$.value'),
+          `insert into contact_identifiers (tenant_id, contact_id, kind, value, field)
+           select ?1, c.id, json_extract(j.value, '$.kind'), json_extract(j.value, '$.value'),
              json_extract(j.value, '$.field')
-           from contacts c, json_each(?3) j where c.id = ?2`,
+           from contacts c, json_each(?3) j where c.id = ?2
+           on conflict do nothing`,
         )
         .bind(TENANT, id, JSON.stringify(indexRows(body))),
-      db
-        .prepare(
-          `update contact_identifiers set namespace_id = (select namespace_id from contacts where id = ?2)
-           where tenant_id = ?1 and contact_id = ?2 and exists (select 1 from contacts where id = ?2)`,
-        )
-        .bind(TENANT, id),
       db
         .prepare(
           `select c.*, n.name as namespace_name from contacts c join namespaces n on n.id = c.namespace_id

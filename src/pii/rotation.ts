@@ -271,18 +271,15 @@ async function rotateContacts(
 function aadhaarIndexRows(rows: AadhaarRow[]): SQL[] {
   if (!rows.length) return [];
   return [
-    sql`insert into contact_identifiers (tenant_id, namespace_id, contact_id, kind, value, field)
-      select c.tenant_id, c.namespace_id, c.id, 'aadhaar', json_extract(i.value, '$.hash'),
+    sql`insert or ignore into contact_identifiers (tenant_id, contact_id, kind, value, field)
+      select c.tenant_id, c.id, 'aadhaar', json_extract(i.value, '$.hash'),
              'props.' || json_extract(i.value, '$.key')
       from json_each(${JSON.stringify(rows)}) i
       join contacts c on c.id = json_extract(i.value, '$.id') and c.tenant_id = json_extract(i.value, '$.tenant')
       where c.version = json_extract(i.value, '$.version')
         and exists (select 1 from json_each(c.props) p
           where json_extract(p.value, '$.key') = json_extract(i.value, '$.key')
-            and json_extract(p.value, '$.value') = json_extract(i.value, '$.mask'))
-        and not exists (select 1 from contact_identifiers x
-          where x.tenant_id = c.tenant_id and x.contact_id = c.id and x.kind = 'aadhaar'
-            and x.field = 'props.' || json_extract(i.value, '$.key') and x.value = json_extract(i.value, '$.hash'))`,
+            and json_extract(p.value, '$.value') = json_extract(i.value, '$.mask'))`,
   ];
 }
 
@@ -377,8 +374,10 @@ async function rotateBanks(
 // ---------------------------------------------------------------------------------------------
 // contact_identifiers
 
-/** The clause for index values that are not an HMAC (64 lower-case hex digits). */
-export const CLEAR_INDEX_VALUE = sql`(length(value) <> 64 or value glob '*[^0-9a-f]*')`;
+/** The clause for index values that are not a keyed hash (32 lower-case hex digits, hashIdentifier). */
+const CLEAR_INDEX_VALUE = sql`(length(value) <> 32 or value glob '*[^0-9a-f]*')`;
+
+type IndexKey = { tenantId: string; kind: string; value: string; contactId: string };
 
 async function hashIndexRows(
   db: Db,
@@ -387,33 +386,41 @@ async function hashIndexRows(
   report: RotationReport,
 ): Promise<void> {
   const kinds = JSON.stringify(HASHED_INDEX_KINDS);
-  let after = 0;
+  // A keyset walk over the primary key (the table is WITHOUT ROWID), past rows a round could not rewrite.
+  let after: IndexKey = { tenantId: "", kind: "", value: "", contactId: "" };
   for (let round = 0; round < limits.rounds; round++) {
-    const rows = await db.all<{ rowid: number; kind: string; value: string }>(sql`
-      select rowid, kind, value from contact_identifiers
-      where rowid > ${after} and kind in (select value from json_each(${kinds})) and ${CLEAR_INDEX_VALUE}
-      order by rowid limit ${limits.batch}`);
-    if (!rows.length) break;
-    after = rows.at(-1)?.rowid ?? after;
+    const rows = await db.all<IndexKey>(sql`
+      select tenant_id as tenantId, kind, value, contact_id as contactId from contact_identifiers
+      where (tenant_id, kind, value, contact_id) > (${after.tenantId}, ${after.kind}, ${after.value}, ${after.contactId})
+        and kind in (select value from json_each(${kinds})) and ${CLEAR_INDEX_VALUE}
+      order by tenant_id, kind, value, contact_id limit ${limits.batch}`);
+    const lastRow = rows.at(-1);
+    if (!lastRow) break;
+    after = lastRow;
     const updates = await Promise.all(
-      rows.map(async ({ rowid, kind, value }) => {
+      rows.map(async ({ tenantId, kind, value, contactId }) => {
         const scoring = kind === "gstin_pan" ? "pan" : kind;
         const canonical = isIdentifierKind(scoring) ? canonicalIdentifier(scoring, value) : null;
         return {
-          rowid,
+          tenantId,
+          kind,
+          contactId,
           from: value,
           to: await hashIdentifier(canonical?.ok ? canonical.value : value, hmacKey),
         };
       }),
     );
+    // OR REPLACE: a contact that already holds the hashed row keeps one row.
     const written = sum(
       await runAll(
         db,
         payloads(updates).map(
-          (payload) => sql`update contact_identifiers set value = json_extract(u.value, '$.to')
+          (payload) => sql`update or replace contact_identifiers set value = json_extract(u.value, '$.to')
           from json_each(${payload}) u
-          where contact_identifiers.rowid = json_extract(u.value, '$.rowid')
-            and contact_identifiers.value = json_extract(u.value, '$.from')`,
+          where contact_identifiers.tenant_id = json_extract(u.value, '$.tenantId')
+            and contact_identifiers.kind = json_extract(u.value, '$.kind')
+            and contact_identifiers.value = json_extract(u.value, '$.from')
+            and contact_identifiers.contact_id = json_extract(u.value, '$.contactId')`,
         ),
       ),
     );

@@ -26,7 +26,8 @@ export async function tenantSnapshot(tenant: string): Promise<Record<string, unk
   const names = await tenantTables();
   const results = await env.DB.batch(
     names.map((name) =>
-      env.DB.prepare(`SELECT * FROM "${name}" WHERE tenant_id = ? ORDER BY rowid`).bind(tenant),
+      // Ordered by every column: WITHOUT ROWID tables have no rowid.
+      env.DB.prepare(`SELECT * FROM "${name}" WHERE tenant_id = ? ORDER BY 1, 2, 3, 4, 5`).bind(tenant),
     ),
   );
   return Object.fromEntries(names.map((name, i) => [name, results[i]?.results ?? []]));

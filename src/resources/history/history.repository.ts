@@ -91,9 +91,10 @@ export async function listHistory(db: Db, tenantId: string, contactId: string, p
       const page = db
         .select({
           subject: sql`coalesce(${contactHistory.subjectId}, '')`.as("subject"),
-          derived: sql`${contactHistory.action} in ${DERIVED_CREATED} and ${contactHistory.changes} = '{}'`.as(
-            "derived",
-          ),
+          derived:
+            sql`${contactHistory.action} in ${DERIVED_CREATED} and ${contactHistory.changes} = '{}'`.as(
+              "derived",
+            ),
         })
         .from(contactHistory)
         .where(window.where)
