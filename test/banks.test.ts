@@ -1,69 +1,22 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ApiResponse, api } from "./helpers/api";
-import { authAndTenancyCases } from "./helpers/auth-cases";
-import { createContact, errorPaths, expectProblem, historyOf, sleep, UNKNOWN_ID } from "./helpers/fixtures";
-import { token } from "./helpers/tokens";
+import { api } from "./helpers/api";
+import {
+  createContact,
+  createInOrder,
+  expectInvalid,
+  expectProblem,
+  historyOf,
+  ids,
+  sleep,
+} from "./helpers/fixtures";
+import { BANKS as BASE, type Bank, bankBody, createBank, readRecord } from "./helpers/sub-resources";
+import { ALL_SCOPES, token } from "./helpers/tokens";
 
-// ---------------------------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------------------------
+// The rules of bank accounts only. What every sub-resource shares (create and read, owner, tags,
+// PATCH, DELETE, history, ETags, lists, cursors, auth and tenancy) is in sub-resources.test.ts.
 
-const BASE = "/contacts/banks/";
+const getBank = (id: string, tenant?: string) => readRecord<Bank>(BASE, id, tenant);
 
-type Bank = {
-  id: string;
-  contact_id: string;
-  account_number: string;
-  ifsc: string;
-  account_holder_name: string;
-  bank_name: string | null;
-  branch_name: string | null;
-  account_type: string;
-  is_primary: boolean;
-  tags: string[];
-  tenant_id: string;
-  version: number;
-  created_at: string;
-  created_by: string;
-  updated_at: string;
-  updated_by: string | null;
-};
-let accountSeq = 100000;
-/** A fresh account number per call, so tests on one contact never collide on (account_number, ifsc). */
-const nextAccount = () => `5010${accountSeq++}`;
-
-const bankBody = (contactId: string, overrides: Record<string, unknown> = {}) => ({
-  contact_id: contactId,
-  account_number: nextAccount(),
-  ifsc: "HDFC0001234",
-  account_holder_name: "Ramesh Kumar",
-  ...overrides,
-});
-
-async function createBank(
-  contactId: string,
-  overrides: Record<string, unknown> = {},
-  tenant?: string,
-): Promise<Bank> {
-  const res = await api("POST", BASE, { body: bankBody(contactId, overrides), tenant });
-  expect(res.status, res.text).toBe(201);
-  return res.body;
-}
-
-const getBank = async (id: string, tenant?: string): Promise<Bank> => {
-  const res = await api("GET", `${BASE}${id}/`, { tenant });
-  expect(res.status, res.text).toBe(200);
-  return res.body;
-};
-
-function expectInvalid(res: ApiResponse, paths: string[]) {
-  expect(res.status, res.text).toBe(400);
-  expect(res.headers.get("content-type")).toBe("application/problem+json");
-  expect(res.body.type).toBe("/problems/validation");
-  expect(errorPaths(res).sort()).toEqual([...paths].sort());
-}
-
-const ids = (res: ApiResponse) => res.body.results.map((r: { id: string }) => r.id);
 const primaries = async (contactId: string) =>
   (await api("GET", `${BASE}?contact=${contactId}&page_size=100`)).body.results
     .filter((b: Bank) => b.is_primary)
@@ -82,40 +35,6 @@ beforeAll(async () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("banks: create and read", () => {
-  it("creates with defaults and reads it back", async () => {
-    const res = await api("POST", BASE, {
-      body: bankBody(contactId, { account_number: "50100012345678" }),
-    });
-    expect(res.status, res.text).toBe(201);
-    expect(res.body).toEqual({
-      id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
-      contact_id: contactId,
-      account_number: "50100012345678",
-      ifsc: "HDFC0001234",
-      account_holder_name: "Ramesh Kumar",
-      bank_name: null,
-      branch_name: null,
-      account_type: "savings",
-      is_primary: false,
-      tags: [],
-      tenant_id: "t1",
-      version: 1,
-      created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
-      created_by: "u1",
-      updated_at: res.body.created_at,
-      updated_by: null,
-    });
-    for (const path of [
-      `${BASE}${res.body.id}/`,
-      `${BASE}${res.body.id}`,
-      `${BASE}${res.body.id.toLowerCase()}/`,
-    ]) {
-      const got = await api("GET", path);
-      expect(got.status, path).toBe(200);
-      expect(got.body).toEqual(res.body);
-    }
-  });
-
   it("stores every optional field", async () => {
     const b = await createBank(contactId, {
       bank_name: "HDFC Bank",
@@ -132,27 +51,6 @@ describe("banks: create and read", () => {
       tags: ["salary"],
     });
     expect(await getBank(b.id)).toEqual(b);
-  });
-
-  it("ignores read-only fields in the body", async () => {
-    const res = await api("POST", BASE, {
-      body: bankBody(contactId, { id: UNKNOWN_ID, tenant_id: "t2", version: 3, created_by: "mallory" }),
-    });
-    expect(res.status, res.text).toBe(201);
-    expect(res.body.id).not.toBe(UNKNOWN_ID);
-    expect(res.body).toMatchObject({ tenant_id: "t1", version: 1, created_by: "u1" });
-  });
-
-  it("a malformed or unknown id is 404 on GET, PATCH and DELETE", async () => {
-    for (const id of ["not-an-id", UNKNOWN_ID]) {
-      expectProblem(await api("GET", `${BASE}${id}/`), 404, "/problems/not_found");
-      expectProblem(
-        await api("PATCH", `${BASE}${id}/`, { body: { bank_name: "X" } }),
-        404,
-        "/problems/not_found",
-      );
-      expectProblem(await api("DELETE", `${BASE}${id}/`), 404, "/problems/not_found");
-    }
   });
 });
 
@@ -197,7 +95,6 @@ describe("banks: field rules", () => {
     ["branch_name empty (stored as null)", { branch_name: "" }, { branch_name: null }],
     ["branch_name null", { branch_name: null }, { branch_name: null }],
     ["is_primary false", { is_primary: false }, { is_primary: false }],
-    ["tags", { tags: ["salary", "emi"] }, { tags: ["salary", "emi"] }],
   ];
   for (const account_type of ["savings", "current", "overdraft", "cash_credit", "nre", "nro"]) {
     passing.push([`account_type ${account_type}`, { account_type }, { account_type }]);
@@ -247,9 +144,6 @@ describe("banks: field rules", () => {
     ["is_primary as a string", { is_primary: "true" }, "is_primary"],
     ["is_primary as a number", { is_primary: 1 }, "is_primary"],
     ["is_primary null", { is_primary: null }, "is_primary"],
-    ["duplicate tags", { tags: ["a", "a"] }, "tags"],
-    ["a tag of 51 characters", { tags: ["t".repeat(51)] }, "tags.0"],
-    ["an unknown field", { iban: "X" }, "iban"],
   ];
   for (const [label, overrides, path] of failing) {
     it(`400 for ${label}`, async () => {
@@ -257,63 +151,11 @@ describe("banks: field rules", () => {
     });
   }
 
-  it("names every invalid field", async () => {
-    const res = await api("POST", BASE, {
-      body: { contact_id: contactId, account_number: "1", ifsc: "X", account_holder_name: "", extra: 1 },
-    });
-    expectInvalid(res, ["account_number", "ifsc", "account_holder_name", "extra"]);
-  });
-
-  it("PATCH applies the same rules and upper-cases ifsc", async () => {
+  it("PATCH upper-cases ifsc and stores an empty bank_name as null", async () => {
     const b = await createBank(contactId, { bank_name: "HDFC Bank" });
-    expectInvalid(
-      await api("PATCH", `${BASE}${b.id}/`, {
-        body: { account_number: "12", ifsc: "hdfc1001234", account_type: "x", is_primary: "no" },
-      }),
-      ["account_number", "ifsc", "account_type", "is_primary"],
-    );
-    expect(await getBank(b.id)).toEqual(b);
     const res = await api("PATCH", `${BASE}${b.id}/`, { body: { ifsc: "icic0000999", bank_name: "" } });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({ ifsc: "ICIC0000999", bank_name: null, version: 2 });
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// contact_id
-// ---------------------------------------------------------------------------------------------
-
-describe("banks: contact_id", () => {
-  it("is required", async () => {
-    expectInvalid(await api("POST", BASE, { body: bankBody(contactId, { contact_id: undefined }) }), [
-      "contact_id",
-    ]);
-  });
-
-  for (const [label, value] of [
-    ["an unknown contact", () => UNKNOWN_ID],
-    ["another tenant's contact", () => t2ContactId],
-    ["a malformed id", () => "nope"],
-  ] as const) {
-    it(`400 at contact_id for ${label}`, async () => {
-      expectInvalid(await api("POST", BASE, { body: bankBody(value()) }), ["contact_id"]);
-    });
-  }
-
-  it("a different contact_id in a PATCH is 400; the same one is accepted", async () => {
-    const b = await createBank(contactId);
-    const other = await createContact();
-    for (const sent of [other, UNKNOWN_ID, t2ContactId]) {
-      expectInvalid(await api("PATCH", `${BASE}${b.id}/`, { body: { contact_id: sent, bank_name: "X" } }), [
-        "contact_id",
-      ]);
-    }
-    expect(await getBank(b.id)).toEqual(b);
-    const same = await api("PATCH", `${BASE}${b.id}/`, {
-      body: { contact_id: contactId.toLowerCase(), bank_name: "Axis Bank" },
-    });
-    expect(same.status, same.text).toBe(200);
-    expect(same.body).toMatchObject({ contact_id: contactId, bank_name: "Axis Bank" });
   });
 });
 
@@ -507,86 +349,66 @@ describe("banks: duplicates", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// PATCH, DELETE, history
+// PATCH
 // ---------------------------------------------------------------------------------------------
 
-describe("banks: update, delete and history", () => {
-  it("PATCH changes only the fields sent", async () => {
-    const b = await createBank(contactId, { bank_name: "HDFC Bank", branch_name: "MG Road" });
-    await sleep(2);
-    const res = await api("PATCH", `${BASE}${b.id}/`, {
-      body: { account_type: "nre" },
-      token: await token({ sub: "u2" }),
-    });
-    expect(res.status, res.text).toBe(200);
-    const { account_type, version, updated_at, updated_by, ...rest } = res.body;
-    const { account_type: _a, version: _v, updated_at: _u, updated_by: _b, ...before } = b;
-    expect(rest).toEqual(before);
-    expect({ account_type, version, updated_by }).toEqual({
-      account_type: "nre",
-      version: 2,
-      updated_by: "u2",
-    });
-    expect(updated_at > b.created_at).toBe(true);
-  });
-
+describe("banks: update", () => {
   it("PATCH with branch_name null or empty clears it", async () => {
     const b = await createBank(contactId, { bank_name: "HDFC Bank", branch_name: "MG Road" });
     const res = await api("PATCH", `${BASE}${b.id}/`, { body: { branch_name: null, bank_name: "" } });
     expect(res.body).toMatchObject({ branch_name: null, bank_name: null });
   });
+});
 
-  it("DELETE answers 204, then 404; the contact stays", async () => {
-    const b = await createBank(contactId);
-    const res = await api("DELETE", `${BASE}${b.id}/`);
-    expect(res.status).toBe(204);
-    expect(res.text).toBe("");
-    expectProblem(await api("GET", `${BASE}${b.id}/`), 404, "/problems/not_found");
-    expectProblem(await api("DELETE", `${BASE}${b.id}/`), 404, "/problems/not_found");
-    expect((await api("GET", `/contacts/${contactId}/`)).status).toBe(200);
+// ---------------------------------------------------------------------------------------------
+// The account number: personal data
+// ---------------------------------------------------------------------------------------------
+
+describe("banks: the account number is read in clear only with contacts:pii", () => {
+  const withoutPii = ALL_SCOPES.replace("contacts:pii", "").trim();
+
+  it("a reader without contacts:pii sees every digit but the last four as X, in a record and in lists", async () => {
+    const owner = await createContact();
+    const b = await createBank(owner, { account_number: "50100012345678" });
+    expect(b.account_number).toBe("50100012345678");
+    const masked = await api("GET", `${BASE}${b.id}/`, { scope: withoutPii });
+    expect(masked.status, masked.text).toBe(200);
+    expect(masked.body).toEqual({ ...b, account_number: "XXXXXXXXXX5678" });
+    const listed = await api("GET", `${BASE}?contact=${owner}`, { scope: withoutPii });
+    expect(listed.body.results).toEqual([{ ...b, account_number: "XXXXXXXXXX5678" }]);
+    expect(listed.text).not.toContain("50100012345678");
+    expect((await getBank(b.id)).account_number).toBe("50100012345678");
   });
 
-  it("records bank_created, bank_updated and bank_deleted with field changes", async () => {
+  it("a masked number is no number to create an account with", async () => {
     const owner = await createContact();
-    const b = await createBank(owner, {
-      account_number: "112233445566",
-      ifsc: "kkbk0000123",
-      bank_name: "Kotak",
-      is_primary: true,
-      tags: ["salary"],
+    const res = await api("POST", BASE, { body: bankBody(owner, { account_number: "XXXXXXXXXX5678" }) });
+    expectInvalid(res, ["account_number"]);
+    expect((await api("GET", `${BASE}?contact=${owner}`)).body.count).toBe(0);
+  });
+
+  it("sending back the masked number as read keeps the stored one; another mask is 400", async () => {
+    const owner = await createContact();
+    const b = await createBank(owner, { account_number: "50100012345678" });
+    const read = (await api("GET", `${BASE}${b.id}/`, { scope: withoutPii })).body;
+    const same = await api("PATCH", `${BASE}${b.id}/`, { body: read, scope: withoutPii });
+    expect(same.status, same.text).toBe(200);
+    expect(same.body).toEqual(read);
+    const changed = await api("PATCH", `${BASE}${b.id}/`, {
+      body: { ...read, bank_name: "HDFC Bank" },
+      scope: withoutPii,
     });
-    const patched = await api("PATCH", `${BASE}${b.id}/`, {
-      body: { bank_name: "Kotak Mahindra Bank", branch_name: "Fort" },
-      token: await token({ sub: "u2" }),
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.body).toMatchObject({
+      account_number: "XXXXXXXXXX5678",
+      bank_name: "HDFC Bank",
+      version: 2,
     });
-    expect(patched.status).toBe(200);
-    expect((await api("DELETE", `${BASE}${b.id}/`)).status).toBe(204);
-    const history = await historyOf(owner);
-    expect(history.map((h) => h.action)).toEqual(["bank_deleted", "bank_updated", "bank_created", "created"]);
-    const [deleted, updated, created] = history;
-    for (const entry of [deleted, updated, created])
-      expect(entry?.subject).toEqual({ type: "bank", id: b.id });
-    expect(created).toMatchObject({ actor: "u1", at: b.created_at, reason: null });
-    expect(created?.changes).toEqual({
-      // History shows protected identifiers masked, always.
-      account_number: [null, "XXXXXXXX5566"],
-      ifsc: [null, "KKBK0000123"],
-      account_holder_name: [null, "Ramesh Kumar"],
-      bank_name: [null, "Kotak"],
-      account_type: [null, "savings"],
-      is_primary: [null, true],
-      tags: [null, ["salary"]],
-    });
-    expect(updated).toMatchObject({ actor: "u2", at: patched.body.updated_at });
-    expect(updated?.changes).toEqual({
-      bank_name: ["Kotak", "Kotak Mahindra Bank"],
-      branch_name: [null, "Fort"],
-    });
-    expect(deleted?.changes).toMatchObject({
-      account_number: ["XXXXXXXX5566", null],
-      ifsc: ["KKBK0000123", null],
-      bank_name: ["Kotak Mahindra Bank", null],
-    });
+    expect(await getBank(b.id)).toMatchObject({ account_number: "50100012345678", version: 2 });
+    const other = await api("PATCH", `${BASE}${b.id}/`, { body: { account_number: "XXXXXXXXXX9999" } });
+    expectInvalid(other, ["account_number"]);
+    expect(await getBank(b.id)).toMatchObject({ account_number: "50100012345678", version: 2 });
+    expect((await historyOf(owner)).filter((h) => h.changes.account_number)).toHaveLength(1);
   });
 });
 
@@ -606,77 +428,58 @@ describe("banks: list", () => {
   beforeAll(async () => {
     alice = await createContact(tenant, "Alice");
     bob = await createContact(tenant, "Bob");
-    b1 = await createBank(
-      alice,
-      {
-        account_number: "50100012345678",
-        ifsc: "HDFC0001234",
-        account_holder_name: "Alice Fernandes",
-        bank_name: "HDFC Bank",
-        tags: ["salary", "emi"],
-      },
-      tenant,
-    );
-    await sleep(3);
-    b2 = await createBank(
-      alice,
-      {
-        account_number: "000987654321",
-        ifsc: "SBIN0005555",
-        account_holder_name: "Alice Fernandes",
-        bank_name: "State Bank of India",
-        account_type: "current",
-        tags: ["emi"],
-      },
-      tenant,
-    );
-    await sleep(3);
-    b3 = await createBank(
-      bob,
-      {
-        account_number: "112200998877",
-        ifsc: "ICIC0000001",
-        account_holder_name: "Bob Menon Traders",
-        bank_name: "ICICI Bank",
-        account_type: "overdraft",
-        tags: ["salary"],
-      },
-      tenant,
-    );
-    await sleep(3);
-    b4 = await createBank(
-      bob,
-      {
-        account_number: "445566",
-        ifsc: "HDFC0001234",
-        account_holder_name: "Bob Menon",
-      },
-      tenant,
-    );
+    [b1, b2, b3, b4] = await createInOrder([
+      () =>
+        createBank(
+          alice,
+          {
+            account_number: "50100012345678",
+            ifsc: "HDFC0001234",
+            account_holder_name: "Alice Fernandes",
+            bank_name: "HDFC Bank",
+          },
+          tenant,
+        ),
+      () =>
+        createBank(
+          alice,
+          {
+            account_number: "000987654321",
+            ifsc: "SBIN0005555",
+            account_holder_name: "Alice Fernandes",
+            bank_name: "State Bank of India",
+            account_type: "current",
+          },
+          tenant,
+        ),
+      () =>
+        createBank(
+          bob,
+          {
+            account_number: "112200998877",
+            ifsc: "ICIC0000001",
+            account_holder_name: "Bob Menon Traders",
+            bank_name: "ICICI Bank",
+            account_type: "overdraft",
+          },
+          tenant,
+        ),
+      () =>
+        createBank(
+          bob,
+          {
+            account_number: "445566",
+            ifsc: "HDFC0001234",
+            account_holder_name: "Bob Menon",
+          },
+          tenant,
+        ),
+    ]);
     // the same words in t1
     await createBank(contactId, { account_holder_name: "Alice Fernandes", bank_name: "HDFC Bank" });
   });
 
   const list = (query = "") => api("GET", `${BASE}?${query}`, { tenant });
-
-  it("the Crego envelope, newest first, only the caller's tenant", async () => {
-    const res = await list();
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ count: 4, total_pages: 1, current_page: 1, has_next: false });
-    expect(ids(res)).toEqual([b4.id, b3.id, b2.id, b1.id]);
-    expect(res.body.results[0]).toEqual(b4);
-  });
-
-  it("filters by contact", async () => {
-    expect(ids(await list(`contact=${alice}`))).toEqual([b2.id, b1.id]);
-    expect(ids(await list(`contact=${bob.toLowerCase()}`))).toEqual([b4.id, b3.id]);
-  });
-
-  it("another tenant's contact id as the contact filter is an empty list", async () => {
-    const res = await api("GET", `${BASE}?contact=${alice}`);
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ count: 0, results: [] });
-  });
 
   it("filters by ifsc (any case)", async () => {
     expect(ids(await list("ifsc=HDFC0001234"))).toEqual([b4.id, b1.id]);
@@ -688,7 +491,6 @@ describe("banks: list", () => {
     expect(ids(await list("account_type=savings"))).toEqual([b4.id, b1.id]);
     expect(ids(await list("account_type=overdraft"))).toEqual([b3.id]);
     expect(ids(await list("account_type=nro"))).toEqual([]);
-    expectInvalid(await list("account_type=salary"), ["account_type"]);
   });
 
   it("searches holder name and bank name word prefixes, and the last 4-8 digits of the account", async () => {
@@ -736,109 +538,8 @@ describe("banks: list", () => {
     }
   });
 
-  it("search with FTS syntax is plain text, never a 500", async () => {
-    for (const search of ['"', "alice*", "a OR b", "NEAR(a b)", "digits:5678", "-1234", "l5678"]) {
-      const res = await list(`search=${encodeURIComponent(search)}`);
-      expect(res.status, search).toBe(200);
-    }
+  it("FTS syntax in a search is plain text: l5678 is not the digits column", async () => {
     expect(ids(await list("search=l5678"))).toEqual([]);
+    expect(ids(await list(`search=${encodeURIComponent("digits:5678")}`))).toEqual([]);
   });
-
-  it("filters by tags", async () => {
-    expect(ids(await list("tags=emi"))).toEqual([b2.id, b1.id]);
-    expect(ids(await list("tags=salary,emi"))).toEqual([b1.id]);
-    expect(ids(await list("tags=none"))).toEqual([]);
-  });
-
-  it("filters by created_at", async () => {
-    expect(ids(await list(`created_at_after=${encodeURIComponent(b3.created_at)}`))).toEqual([b4.id, b3.id]);
-    expect(ids(await list(`created_at_before=${encodeURIComponent(b2.created_at)}`))).toEqual([b2.id, b1.id]);
-    expect((await list("created_at_before=2000-01-01")).body.count).toBe(0);
-  });
-
-  it("orders", async () => {
-    expect(ids(await list("ordering=created_at"))).toEqual([b1.id, b2.id, b3.id, b4.id]);
-    const touched = await api("PATCH", `${BASE}${b1.id}/`, {
-      body: { tags: ["salary", "emi", "x"] },
-      tenant,
-    });
-    expect(touched.status).toBe(200);
-    expect(ids(await list("ordering=-updated_at"))[0]).toBe(b1.id);
-    await api("PATCH", `${BASE}${b1.id}/`, { body: { tags: ["salary", "emi"] }, tenant });
-    expectInvalid(await list("ordering=account_number"), ["ordering"]);
-  });
-
-  it("cursor mode", async () => {
-    const first = await list("cursor=&page_size=3");
-    expect(ids(first)).toEqual([b4.id, b3.id, b2.id]);
-    expect(first.body.has_next).toBe(true);
-    const second = await list(`cursor=${encodeURIComponent(first.body.next_cursor)}&page_size=3`);
-    expect(ids(second)).toEqual([b1.id]);
-    expect(second.body).toMatchObject({ has_next: false, next_cursor: null });
-    expectInvalid(
-      await list(`cursor=${encodeURIComponent(first.body.next_cursor)}&page_size=3&ifsc=HDFC0001234`),
-      ["cursor"],
-    );
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// Methods
-// ---------------------------------------------------------------------------------------------
-
-describe("banks: methods not allowed", () => {
-  it("405 with Allow on the item path", async () => {
-    for (const method of ["PUT", "POST"]) {
-      const res = await api(method, `${BASE}${UNKNOWN_ID}/`, { body: {} });
-      expectProblem(res, 405, "/problems/method_not_allowed");
-      expect(res.headers.get("allow")?.split(", ").sort()).toEqual(["DELETE", "GET", "HEAD", "PATCH"]);
-    }
-  });
-
-  it("405 with Allow on the collection path, for every method it does not serve", async () => {
-    for (const method of ["PUT", "PATCH", "DELETE"]) {
-      const res = await api(method, BASE, { body: method === "DELETE" ? undefined : {} });
-      expectProblem(res, 405, "/problems/method_not_allowed");
-      expect(res.headers.get("allow")?.split(", ").sort(), method).toEqual(["GET", "HEAD", "POST"]);
-    }
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// Auth and tenancy, every route
-// ---------------------------------------------------------------------------------------------
-
-const ownBank = async () => `${BASE}${(await createBank(contactId)).id}/`;
-const unchanged = async (path: string) => (await api("GET", path)).body;
-
-authAndTenancyCases("POST /contacts/banks/", {
-  method: "POST",
-  path: BASE,
-  body: async () => bankBody(contactId),
-  scope: "contacts:write",
-});
-authAndTenancyCases("GET /contacts/banks/", {
-  method: "GET",
-  path: BASE,
-  scope: "contacts:read",
-  tenancy: { expect: "empty" },
-});
-authAndTenancyCases("GET /contacts/banks/{id}/", {
-  method: "GET",
-  path: ownBank,
-  scope: "contacts:read",
-  tenancy: { expect: "not_found", unchanged },
-});
-authAndTenancyCases("PATCH /contacts/banks/{id}/", {
-  method: "PATCH",
-  path: ownBank,
-  body: { bank_name: "Changed", is_primary: true },
-  scope: "contacts:write",
-  tenancy: { expect: "not_found", unchanged },
-});
-authAndTenancyCases("DELETE /contacts/banks/{id}/", {
-  method: "DELETE",
-  path: ownBank,
-  scope: "contacts:write",
-  tenancy: { expect: "not_found", unchanged },
 });

@@ -1,22 +1,32 @@
 import { describe, expect, it } from "vitest";
 import { type ApiResponse, api } from "./helpers/api";
 import { authAndTenancyCases } from "./helpers/auth-cases";
-import type { HistoryEntry } from "./helpers/fixtures";
-import { expectProblem, UNKNOWN_ID } from "./helpers/fixtures";
+import {
+  type Audit,
+  BAD_PAGE_PARAMS,
+  createNamespace,
+  errorPaths,
+  expectInvalid,
+  expectProblem,
+  type HistoryEntry,
+  historyOf,
+  ids,
+  type Namespace,
+  pageEnvelope,
+  sleep,
+  UNKNOWN_ID,
+  unique,
+} from "./helpers/fixtures";
 import { token } from "./helpers/tokens";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-let seq = 0;
-const unique = (prefix = "x") => `${prefix}-${Date.now()}-${seq++}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const YEAR = new Date().getUTCFullYear();
 
 type Prop = { key: string; value: string; type: string };
-type Contact = {
-  id: string;
+type Contact = Audit & {
   name: string;
   namespace: string;
   namespace_id: string;
@@ -29,21 +39,7 @@ type Contact = {
   props: Prop[];
   rm_id: string | null;
   branch_id: string | null;
-  tenant_id: string;
-  version: number;
-  created_at: string;
-  created_by: string;
-  updated_at: string;
-  updated_by: string | null;
 };
-
-type Namespace = { id: string; name: string; contact_counter: number; contact_pattern: string | null };
-
-async function createNamespace(body: Record<string, unknown> = {}, tenant?: string): Promise<Namespace> {
-  const res = await api("POST", "/namespaces/", { body: { name: unique("ns"), ...body }, tenant });
-  expect(res.status, res.text).toBe(201);
-  return res.body;
-}
 
 async function counter(nsId: string, tenant?: string): Promise<number> {
   const res = await api("GET", `/namespaces/${nsId}/`, { tenant });
@@ -76,20 +72,6 @@ async function getContact(id: string, tenant?: string): Promise<Contact> {
   return res.body;
 }
 
-async function historyOf(id: string, tenant?: string): Promise<HistoryEntry[]> {
-  const res = await api("GET", `/contacts/${id}/history/?page_size=100`, { tenant });
-  expect(res.status, res.text).toBe(200);
-  return res.body.results;
-}
-
-const errorPaths = (res: ApiResponse) => (res.body?.errors ?? []).map((e: { path: string }) => e.path);
-
-function expectInvalid(res: ApiResponse, paths: string[]) {
-  expectProblem(res, 400, "/problems/validation");
-  expect(errorPaths(res).sort()).toEqual([...paths].sort());
-}
-
-const ids = (res: ApiResponse) => res.body.results.map((c: { id: string }) => c.id);
 const names = (res: ApiResponse) => res.body.results.map((c: { name: string }) => c.name);
 
 /** A namespace of tenant t1 shared by tests that do not count anything in it. */
@@ -1035,26 +1017,10 @@ describe("contacts: list", () => {
     const first = await api("GET", "/contacts/?page_size=2", { tenant });
     expect(first.status).toBe(200);
     expect(Object.keys(first.body).sort()).toEqual(ENVELOPE_KEYS);
-    expect(first.body).toMatchObject({
-      count: 3,
-      total_pages: 2,
-      current_page: 1,
-      has_previous: false,
-      has_next: true,
-      previous_page: null,
-      next_page: 2,
-    });
+    expect(first.body).toMatchObject(pageEnvelope(3, 1, 2));
     expect(first.body.results).toHaveLength(2);
     const second = await api("GET", "/contacts/?page_size=2&page=2", { tenant });
-    expect(second.body).toMatchObject({
-      count: 3,
-      total_pages: 2,
-      current_page: 2,
-      has_previous: true,
-      has_next: false,
-      previous_page: 1,
-      next_page: null,
-    });
+    expect(second.body).toMatchObject(pageEnvelope(3, 2, 2));
     expect(second.body.results).toHaveLength(1);
     expect(new Set([...ids(first), ...ids(second)]).size).toBe(3);
     const past = await api("GET", "/contacts/?page_size=2&page=5", { tenant });
@@ -1113,19 +1079,7 @@ describe("contacts: list", () => {
   });
 
   it("bad page / page_size are 400 naming the parameter", async () => {
-    for (const [q, path] of [
-      ["page=0", "page"],
-      ["page=-1", "page"],
-      ["page=x", "page"],
-      ["page=1.5", "page"],
-      ["page=", "page"],
-      ["page_size=0", "page_size"],
-      ["page_size=-5", "page_size"],
-      ["page_size=abc", "page_size"],
-    ]) {
-      const res = await api("GET", `/contacts/?${q}`);
-      expectInvalid(res, [path as string]);
-    }
+    for (const [q, path] of BAD_PAGE_PARAMS) expectInvalid(await api("GET", `/contacts/?${q}`), [path]);
   });
 
   it("orders by name, created_at, updated_at both ways; default newest first", async () => {
@@ -1785,17 +1739,9 @@ describe("contacts: history", () => {
     expect(all[0]?.at).toBe((await getContact(c.id)).updated_at);
 
     const page1 = await api("GET", `/contacts/${c.id}/history/?page_size=2`);
-    expect(page1.body).toMatchObject({
-      count: 5,
-      total_pages: 3,
-      current_page: 1,
-      has_previous: false,
-      has_next: true,
-      previous_page: null,
-      next_page: 2,
-    });
+    expect(page1.body).toMatchObject(pageEnvelope(5, 1, 3));
     const page3 = await api("GET", `/contacts/${c.id}/history/?page_size=2&page=3`);
-    expect(page3.body).toMatchObject({ current_page: 3, has_next: false, next_page: null, previous_page: 2 });
+    expect(page3.body).toMatchObject(pageEnvelope(5, 3, 3));
     expect([...page1.body.results, ...page3.body.results].map((h: HistoryEntry) => h.id)).toEqual(
       [all[0], all[1], all[4]].map((h) => h?.id),
     );

@@ -1,28 +1,17 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ApiResponse, api } from "./helpers/api";
+import { api } from "./helpers/api";
+import { errorPaths, namespaceOf, sleep } from "./helpers/fixtures";
+import { ADDRESSES, addressBody, BANKS, bankBody, createRecord, RELATIONS } from "./helpers/sub-resources";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-let seq = 0;
-const unique = (prefix = "x") => `${prefix}-${Date.now()}-${seq++}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const EXPAND_ALL = "expand=addresses,banks,relations";
 
 type Rec = { id: string; tenant_id: string; [key: string]: unknown };
 type Contact = Rec & { addresses?: Rec[]; banks?: Rec[]; relations?: Rec[] };
-
-const namespaces = new Map<string, string>();
-async function namespaceOf(tenant: string): Promise<string> {
-  const known = namespaces.get(tenant);
-  if (known) return known;
-  const res = await api("POST", "/namespaces/", { body: { name: unique("ns") }, tenant });
-  expect(res.status, res.text).toBe(201);
-  namespaces.set(tenant, res.body.name);
-  return res.body.name;
-}
 
 async function createContact(tenant: string, name: string): Promise<Contact> {
   const res = await api("POST", "/contacts/", {
@@ -33,39 +22,11 @@ async function createContact(tenant: string, name: string): Promise<Contact> {
   return res.body;
 }
 
-async function post(path: string, body: Record<string, unknown>, tenant: string): Promise<Rec> {
-  const res = await api("POST", path, { body, tenant });
-  expect(res.status, res.text).toBe(201);
-  return res.body;
-}
-
-let accountSeq = 100000;
 const address = (tenant: string, contactId: string, city = "Bengaluru") =>
-  post(
-    "/contacts/addresses/",
-    {
-      contact_id: contactId,
-      address_line: "12, MG Road",
-      city,
-      state: "Karnataka",
-      pincode: "560001",
-      country: "India",
-    },
-    tenant,
-  );
-const bank = (tenant: string, contactId: string) =>
-  post(
-    "/contacts/banks/",
-    {
-      contact_id: contactId,
-      account_number: `9000${accountSeq++}`,
-      ifsc: "HDFC0001234",
-      account_holder_name: "Holder",
-    },
-    tenant,
-  );
+  createRecord<Rec>(ADDRESSES, addressBody(contactId, { city }), tenant);
+const bank = (tenant: string, contactId: string) => createRecord<Rec>(BANKS, bankBody(contactId), tenant);
 const relation = (tenant: string, contactId: string, type: string, related: string | null) =>
-  post("/contacts/relations/", { contact: contactId, type, related_contact: related }, tenant);
+  createRecord<Rec>(RELATIONS, { contact: contactId, type, related_contact: related }, tenant);
 
 const byId = (records: Rec[] | undefined) => [...(records ?? [])].sort((a, b) => a.id.localeCompare(b.id));
 const EXPANDED_KEYS = ["addresses", "banks", "relations"];
@@ -73,9 +34,6 @@ const EXPANDED_KEYS = ["addresses", "banks", "relations"];
 function expectNoExpansion(contact: Contact) {
   for (const key of EXPANDED_KEYS) expect(Object.keys(contact), key).not.toContain(key);
 }
-
-const errorPaths = (res: ApiResponse): string[] =>
-  (res.body?.errors ?? []).map((e: { path: string }) => e.path);
 
 // ---------------------------------------------------------------------------------------------
 // Fixture: four contacts of tenant "exp" with different sub-records

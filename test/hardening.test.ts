@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type ApiResponse, api } from "./helpers/api";
 import { createContact, errorPaths, historyOf, namespaceOf, unique } from "./helpers/fixtures";
 import { tenantSnapshot } from "./helpers/snapshot";
+import { ADDRESSES, addressBody } from "./helpers/sub-resources";
 import { TEST_JWT_SECRET } from "./helpers/tokens";
 
 // Issue 14: contract points found by an outside test. Each block names the point; every test here
@@ -193,17 +194,7 @@ describe("issue 14: address codes", () => {
       { state_code: "K\u0085A" },
       { State: "KA" },
     ]) {
-      const res = await api("POST", "/contacts/addresses/", {
-        body: {
-          contact_id: contact,
-          address_line: "12, MG Road",
-          city: "Bengaluru",
-          state: "Karnataka",
-          pincode: "560001",
-          country: "India",
-          codes,
-        },
-      });
+      const res = await api("POST", ADDRESSES, { body: addressBody(contact, { codes }) });
       expect(res.status, JSON.stringify(codes)).toBe(400);
       expect(
         errorPaths(res).some((p) => p.startsWith("codes")),
@@ -211,16 +202,8 @@ describe("issue 14: address codes", () => {
       ).toBe(true);
     }
     const long = "K".repeat(100);
-    const ok = await api("POST", "/contacts/addresses/", {
-      body: {
-        contact_id: contact,
-        address_line: "12, MG Road",
-        city: "Bengaluru",
-        state: "Karnataka",
-        pincode: "560001",
-        country: "India",
-        codes: { state_code: long, district_code: "BLR-U 1" },
-      },
+    const ok = await api("POST", ADDRESSES, {
+      body: addressBody(contact, { codes: { state_code: long, district_code: "BLR-U 1" } }),
     });
     expect(ok.status, ok.text).toBe(201);
     expect(ok.body.codes).toEqual({ state_code: long, district_code: "BLR-U 1" });
