@@ -4,6 +4,7 @@ import { authAndTenancyCases } from "./helpers/auth-cases";
 import {
   type Audit,
   BAD_PAGE_PARAMS,
+  contactBody,
   createNamespace,
   errorPaths,
   expectInvalid,
@@ -46,15 +47,6 @@ async function counter(nsId: string, tenant?: string): Promise<number> {
   expect(res.status).toBe(200);
   return res.body.contact_counter;
 }
-
-const contactBody = (namespace: string, overrides: Record<string, unknown> = {}) => ({
-  name: "Ramesh Kumar",
-  namespace,
-  status: "active",
-  type: "individual",
-  props: [],
-  ...overrides,
-});
 
 async function createContact(
   namespace: string,

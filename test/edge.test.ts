@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ApiResponse, api, apiWithEnv } from "./helpers/api";
-import { createContact, expectProblem, namespaceOf, unique } from "./helpers/fixtures";
+import { contactBody, createContact, expectProblem, namespaceOf, unique } from "./helpers/fixtures";
 import { token } from "./helpers/tokens";
 
 /** API.md, "Edge behaviour": D1 sessions and bookmarks, rate limits, CORS. */
@@ -41,13 +41,7 @@ describe("D1 sessions and X-D1-Bookmark", () => {
 
   it("round trip: a write's bookmark sent with the next read returns the write, and a bookmark as new", async () => {
     const created = await api("POST", "/contacts/", {
-      body: {
-        name: "Bookmark Rao",
-        namespace: await namespaceOf(),
-        status: "active",
-        type: "individual",
-        props: [],
-      },
+      body: contactBody(await namespaceOf(), { name: "Bookmark Rao" }),
     });
     expect(created.status, created.text).toBe(201);
     const written = created.headers.get("x-d1-bookmark");

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { api } from "./helpers/api";
-import { errorPaths, namespaceOf, sleep } from "./helpers/fixtures";
+import { contactBody, errorPaths, namespaceOf, sleep } from "./helpers/fixtures";
 import { ADDRESSES, addressBody, BANKS, bankBody, createRecord, RELATIONS } from "./helpers/sub-resources";
 
 // ---------------------------------------------------------------------------------------------
@@ -15,7 +15,7 @@ type Contact = Rec & { addresses?: Rec[]; banks?: Rec[]; relations?: Rec[] };
 
 async function createContact(tenant: string, name: string): Promise<Contact> {
   const res = await api("POST", "/contacts/", {
-    body: { name, namespace: await namespaceOf(tenant), status: "active", type: "individual", props: [] },
+    body: contactBody(await namespaceOf(tenant), { name }),
     tenant,
   });
   expect(res.status, res.text).toBe(201);

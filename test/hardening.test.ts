@@ -1,7 +1,7 @@
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { type ApiResponse, api } from "./helpers/api";
-import { createContact, errorPaths, historyOf, namespaceOf, unique } from "./helpers/fixtures";
+import { contactBody, createContact, errorPaths, historyOf, namespaceOf, unique } from "./helpers/fixtures";
 import { tenantSnapshot } from "./helpers/snapshot";
 import { ADDRESSES, addressBody } from "./helpers/sub-resources";
 import { TEST_JWT_SECRET } from "./helpers/tokens";
@@ -18,16 +18,7 @@ function expectValidation(res: ApiResponse, paths: string[]) {
   for (const path of paths) expect(errorPaths(res), res.text).toContain(path);
 }
 
-async function contactBody(extra: Record<string, unknown> = {}) {
-  return {
-    name: "Ramesh Kumar",
-    namespace: await namespaceOf(),
-    status: "active",
-    type: "individual",
-    props: [],
-    ...extra,
-  };
-}
+const validContact = async (extra: Record<string, unknown> = {}) => contactBody(await namespaceOf(), extra);
 
 /** `{"a": {"a": ... 1}}`: `objects` nested objects around a number. */
 function nested(objects: number): unknown {
@@ -53,10 +44,10 @@ describe("issue 14: JSON nesting depth (32 levels accepted, 33 refused, never a 
 
   it("the body is level 1: a value at level 32 is accepted, at level 33 refused (create and PATCH)", async () => {
     // {"refs": X}: X is level 2, so 30 objects put the number at level 32.
-    const ok = await api("POST", "/contacts/", { body: await contactBody({ refs: nested(30) }) });
+    const ok = await api("POST", "/contacts/", { body: await validContact({ refs: nested(30) }) });
     expect(ok.status, ok.text).toBe(201);
     expect(ok.body.refs).toEqual(nested(30));
-    const tooDeep = await api("POST", "/contacts/", { body: await contactBody({ refs: nested(31) }) });
+    const tooDeep = await api("POST", "/contacts/", { body: await validContact({ refs: nested(31) }) });
     expectValidation(tooDeep, [`refs${".a".repeat(31)}`]);
     const patch = await api("PATCH", `/contacts/${ok.body.id}/`, { body: { refs: nested(31) } });
     expectValidation(patch, []);
@@ -121,7 +112,7 @@ describe("issue 14: lone surrogates, bidi controls and control characters in any
   });
 
   it("bidi overrides, embeddings and isolates are 400 in names, tags, prop values, refs keys and values", async () => {
-    const body = await contactBody();
+    const body = await validContact();
     const before = await tableCounts();
     for (const bidi of [
       "\u202A",
@@ -165,7 +156,7 @@ describe("issue 14: lone surrogates, bidi controls and control characters in any
   it("ZWJ and ZWNJ stay valid: Indic names need them", async () => {
     const name = "\u0915\u094D\u200D\u0937 \u0936\u094D\u200C\u0930\u0940";
     const res = await api("POST", "/contacts/", {
-      body: await contactBody({ name, tags: ["\u0915\u094D\u200D\u0937"] }),
+      body: await validContact({ name, tags: ["\u0915\u094D\u200D\u0937"] }),
     });
     expect(res.status, res.text).toBe(201);
     expect(res.body.name).toBe(name);
@@ -173,11 +164,11 @@ describe("issue 14: lone surrogates, bidi controls and control characters in any
 
   it("control characters are refused in keys everywhere and in values outside refs, allowed in refs values", async () => {
     const ok = await api("POST", "/contacts/", {
-      body: await contactBody({ refs: { note: "line 1\nline 2\u0000" } }),
+      body: await validContact({ refs: { note: "line 1\nline 2\u0000" } }),
     });
     expect(ok.status, ok.text).toBe(201);
     expect(ok.body.refs).toEqual({ note: "line 1\nline 2\u0000" });
-    const key = await api("POST", "/contacts/", { body: await contactBody({ refs: { "a\u0001b": "x" } }) });
+    const key = await api("POST", "/contacts/", { body: await validContact({ refs: { "a\u0001b": "x" } }) });
     expectValidation(key, ["refs"]);
     expect(key.body.errors[0].code).toBe("invalid_key");
     const reason = await api("PUT", `/contacts/${ok.body.id}/inactive/`, { body: { reason: "a\u0007b" } });
@@ -307,7 +298,7 @@ describe("issue 14: namespace counters", () => {
 describe("issue 14: file props", () => {
   it("an https URL with a raw space is 400; percent-encoded it is accepted", async () => {
     const bad = await api("POST", "/contacts/", {
-      body: await contactBody({
+      body: await validContact({
         props: [{ key: "kyc doc", value: "https://files.example/a b.pdf", type: "file" }],
       }),
     });
@@ -318,12 +309,12 @@ describe("issue 14: file props", () => {
       'https://x.example/"a"',
     ]) {
       const res = await api("POST", "/contacts/", {
-        body: await contactBody({ props: [{ key: "kyc doc", value, type: "file" }] }),
+        body: await validContact({ props: [{ key: "kyc doc", value, type: "file" }] }),
       });
       expectValidation(res, ["props.0.value"]);
     }
     const ok = await api("POST", "/contacts/", {
-      body: await contactBody({
+      body: await validContact({
         props: [{ key: "kyc doc", value: "https://files.example/a%20b.pdf?v=1&x=[2]#p", type: "file" }],
       }),
     });

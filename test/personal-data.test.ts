@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api } from "./helpers/api";
-import { namespaceOf, unique } from "./helpers/fixtures";
+import { contactBody, namespaceOf, unique } from "./helpers/fixtures";
 import {
   everyStoredValue,
   newAadhaar,
@@ -25,11 +25,8 @@ describe("personal data at rest", () => {
       account2: randomDigits(12),
     };
     const created = await api("POST", "/contacts/", {
-      body: {
+      body: contactBody(ns, {
         name: "Scan Subject",
-        namespace: ns,
-        status: "active",
-        type: "individual",
         props: [
           prop("pan", secrets.pan),
           prop("aadhaar_card", secrets.aadhaar),
@@ -38,7 +35,7 @@ describe("personal data at rest", () => {
           prop("dl_no", secrets.dl),
           prop("mobile", "9845012345"),
         ],
-      },
+      }),
     });
     expect(created.status, created.text).toBe(201);
     const id = created.body.id as string;
@@ -91,13 +88,7 @@ describe("personal data at rest", () => {
     expect((await api("POST", `/contacts/${id}/erase/`, { body: { reason: "again" } })).status).toBe(200);
     // Its former identifiers are free: a new contact may carry them, and dedupe never returns the tombstone.
     const again = await api("POST", "/contacts/?dedupe=block", {
-      body: {
-        name: unique("Again"),
-        namespace: ns,
-        status: "active",
-        type: "individual",
-        props: [prop("pan", secrets.pan)],
-      },
+      body: contactBody(ns, { name: unique("Again"), props: [prop("pan", secrets.pan)] }),
     });
     expect(again.status, again.text).toBe(201);
   });
@@ -107,13 +98,7 @@ describe("personal data at rest", () => {
     const pan = newPan();
     const aadhaar = newAadhaar();
     const first = await api("POST", "/contacts/", {
-      body: {
-        name: "Look Alike",
-        namespace: ns,
-        status: "active",
-        type: "individual",
-        props: [prop("pan", pan), prop("aadhaar", aadhaar)],
-      },
+      body: contactBody(ns, { name: "Look Alike", props: [prop("pan", pan), prop("aadhaar", aadhaar)] }),
     });
     expect(first.status, first.text).toBe(201);
     const fullWidth = (s: string) =>
@@ -138,26 +123,14 @@ describe("personal data at rest", () => {
       ...uidForms.map((v) => ["aadhaar_card", v]),
     ]) {
       const res = await api("POST", "/contacts/?dedupe=block", {
-        body: {
-          name: unique("Copy"),
-          namespace: ns,
-          status: "active",
-          type: "individual",
-          props: [prop(key as string, value as string)],
-        },
+        body: contactBody(ns, { name: unique("Copy"), props: [prop(key as string, value as string)] }),
       });
       expect(res.status, `${key} ${JSON.stringify(value)}: ${res.text}`).toBe(409);
     }
     // The fifth letter replaced by a Cyrillic Ka (U+041A), which looks like K.
     const cyrillic = `${pan.slice(0, 4)}\u041a${pan.slice(5)}`;
     const refused = await api("POST", "/contacts/", {
-      body: {
-        name: "Cyrillic",
-        namespace: ns,
-        status: "active",
-        type: "individual",
-        props: [prop("pan", cyrillic)],
-      },
+      body: contactBody(ns, { name: "Cyrillic", props: [prop("pan", cyrillic)] }),
     });
     expect(refused.status).toBe(400);
     expect(refused.body.errors).toEqual([expect.objectContaining({ path: "props.0.value" })]);
@@ -169,22 +142,10 @@ describe("what a duplicate refusal shows", () => {
     const ns = await namespaceOf();
     const pan = newPan();
     const first = await api("POST", "/contacts/", {
-      body: {
-        name: "Holder One",
-        namespace: ns,
-        status: "active",
-        type: "individual",
-        props: [prop("pan", pan)],
-      },
+      body: contactBody(ns, { name: "Holder One", props: [prop("pan", pan)] }),
     });
     expect(first.status, first.text).toBe(201);
-    const body = {
-      name: "Holder Two",
-      namespace: ns,
-      status: "active",
-      type: "individual",
-      props: [prop("pan", pan)],
-    };
+    const body = contactBody(ns, { name: "Holder Two", props: [prop("pan", pan)] });
     const blind = await api("POST", "/contacts/?dedupe=block", { body, scope: "contacts:write" });
     expect(blind.status, blind.text).toBe(409);
     expect(blind.body.matches).toEqual([

@@ -5,7 +5,7 @@ import { hashIdentifier } from "../src/dedupe/identifiers";
 import worker from "../src/index";
 import { ROTATION_BATCH, ROTATION_ROUNDS, reprotectPersonalData } from "../src/pii/rotation";
 import { api, apiWithEnv } from "./helpers/api";
-import { namespaceOf, unique } from "./helpers/fixtures";
+import { contactBody, namespaceOf, unique } from "./helpers/fixtures";
 import {
   everyStoredValue,
   newAadhaar,
@@ -59,13 +59,7 @@ const envelopeIds = (text: string) => [...text.matchAll(/v1\.([A-Za-z0-9_-]+)\./
 
 async function newContact(props: { key: string; value: string; type: string }[]) {
   const res = await api("POST", "/contacts/", {
-    body: {
-      name: unique("Rotation"),
-      namespace: await namespaceOf(),
-      status: "active",
-      type: "individual",
-      props,
-    },
+    body: contactBody(await namespaceOf(), { name: unique("Rotation"), props }),
   });
   expect(res.status, res.text).toBe(201);
   return res.body.id as string;

@@ -56,13 +56,23 @@ export async function namespaceOf(tenant = "t1"): Promise<string> {
   return name;
 }
 
+/** A valid contact create body in the namespace: an active individual, Ramesh Kumar, no props. */
+export const contactBody = (namespace: string, overrides: Record<string, unknown> = {}) => ({
+  name: "Ramesh Kumar",
+  namespace,
+  status: "active",
+  type: "individual",
+  props: [],
+  ...overrides,
+});
+
 export async function createContact(
   tenant = "t1",
   name = "Ramesh Kumar",
   type = "individual",
 ): Promise<string> {
   const res = await api("POST", "/contacts/", {
-    body: { name, namespace: await namespaceOf(tenant), status: "active", type, props: [] },
+    body: contactBody(await namespaceOf(tenant), { name, type }),
     tenant,
   });
   expect(res.status, res.text).toBe(201);
