@@ -93,25 +93,12 @@ describe("auth: HS256 (JWT_SECRET)", () => {
 
   it("checks iss and aud when JWT_ISSUER / JWT_AUDIENCE are set", async () => {
     const config = { JWT_ISSUER: "https://idp.example", JWT_AUDIENCE: "contact-api" };
-    const good = await hs256(claims({ iss: "https://idp.example", aud: "contact-api" }));
-    expect((await apiWithEnv(config, "GET", PROBE, good)).status).toBe(200);
-    expectInvalidToken(
-      await apiWithEnv(
-        config,
-        "GET",
-        PROBE,
-        await hs256(claims({ iss: "https://evil", aud: "contact-api" })),
-      ),
-    );
-    expectInvalidToken(
-      await apiWithEnv(
-        config,
-        "GET",
-        PROBE,
-        await hs256(claims({ iss: "https://idp.example", aud: "other" })),
-      ),
-    );
-    expectInvalidToken(await apiWithEnv(config, "GET", PROBE, await hs256(claims())));
+    const probe = async (extra?: Record<string, unknown>) =>
+      apiWithEnv(config, "GET", PROBE, await hs256(claims(extra)));
+    expect((await probe({ iss: "https://idp.example", aud: "contact-api" })).status).toBe(200);
+    expectInvalidToken(await probe({ iss: "https://evil", aud: "contact-api" }));
+    expectInvalidToken(await probe({ iss: "https://idp.example", aud: "other" }));
+    expectInvalidToken(await probe());
   });
 
   it("reads tenant and user from the configured claim names", async () => {

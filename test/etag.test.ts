@@ -1,25 +1,21 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { api } from "./helpers/api";
+import { contactBody, createNamespace } from "./helpers/fixtures";
 
 let contactId = "";
 let otherId = "";
 let namespaceId = "";
 
 beforeAll(async () => {
-  const ns = await api("POST", "/namespaces/", { body: { name: "Tags", contact_pattern: "T-{seq:5}" } });
-  namespaceId = ns.body.id;
-  const contact = (name: string) =>
-    api("POST", "/contacts/", {
-      body: {
-        name,
-        namespace: "Tags",
-        status: "active",
-        type: "individual",
-        props: [{ key: "k", value: "v", type: "text" }],
-      },
-    });
-  contactId = (await contact("Kiran Rao")).body.id;
-  otherId = (await contact("Asha Rao")).body.id;
+  namespaceId = (await createNamespace({ name: "Tags", contact_pattern: "T-{seq:5}" })).id;
+  const contact = async (name: string) => {
+    const props = [{ key: "k", value: "v", type: "text" }];
+    const res = await api("POST", "/contacts/", { body: contactBody("Tags", { name, props }) });
+    expect(res.status, res.text).toBe(201);
+    return res.body.id;
+  };
+  contactId = await contact("Kiran Rao");
+  otherId = await contact("Asha Rao");
 });
 
 const tagOf = (version: number) => `"${version}"`;

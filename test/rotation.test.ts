@@ -93,21 +93,18 @@ describe("key rotation (scheduled)", () => {
       prop("mobile", "9845012345"),
     ]);
     const bankId = await newBank(id, values.account);
-    const before = {
+    const stored = async () => ({
       contact: await contactRow(id),
       bank: await bankRow(bankId),
       history: await historyCount(id),
-    };
+    });
+    const before = await stored();
     expect(envelopeIds(before.contact.data)).toEqual(["test1", "test1"]);
     expect(envelopeIds(before.bank.data)).toEqual(["test1"]);
 
     await runScheduled(envB);
 
-    const after = {
-      contact: await contactRow(id),
-      bank: await bankRow(bankId),
-      history: await historyCount(id),
-    };
+    const after = await stored();
     expect(envelopeIds(after.contact.data)).toEqual(["rot2", "rot2"]);
     expect(envelopeIds(after.bank.data)).toEqual(["rot2"]);
     for (const [b, a] of [
