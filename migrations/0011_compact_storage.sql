@@ -113,3 +113,77 @@ CREATE TRIGGER `bank_accounts_fts_au` AFTER UPDATE ON `bank_accounts` BEGIN
     `digits` = 'l' || coalesce(new.account_last4, '')
   WHERE `rowid` = new.rowid;
 END;
+--> statement-breakpoint
+-- 5. List indexes end in the id instead of (created_at, id): a record's id carries its creation time
+--    (src/lib/ids.ts newRecord), so id order is (created_at, id) order and created_at bounds are id ranges.
+DROP INDEX `contacts_tenant_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `contacts_tenant_id_idx` ON `contacts` (`tenant_id`, `id`);
+--> statement-breakpoint
+DROP INDEX `contacts_tenant_ns_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `contacts_tenant_ns_id_idx` ON `contacts` (`tenant_id`, `namespace_id`, `id`);
+--> statement-breakpoint
+DROP INDEX `contacts_tenant_status_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `contacts_tenant_status_id_idx` ON `contacts` (`tenant_id`, `status`, `id`);
+--> statement-breakpoint
+DROP INDEX `contacts_tenant_type_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `contacts_tenant_type_id_idx` ON `contacts` (`tenant_id`, `type`, `id`);
+--> statement-breakpoint
+DROP INDEX `contacts_tenant_approval_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `contacts_tenant_approval_id_idx` ON `contacts` (`tenant_id`, `approval_status`, `id`);
+--> statement-breakpoint
+DROP INDEX `contacts_tenant_rm_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `contacts_tenant_rm_id_idx` ON `contacts` (`tenant_id`, `rm_id`, `id`);
+--> statement-breakpoint
+DROP INDEX `contacts_tenant_branch_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `contacts_tenant_branch_id_idx` ON `contacts` (`tenant_id`, `branch_id`, `id`);
+--> statement-breakpoint
+DROP INDEX `addresses_tenant_contact_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `addresses_tenant_contact_id_idx` ON `addresses` (`tenant_id`, `contact_id`, `id`);
+--> statement-breakpoint
+DROP INDEX `addresses_tenant_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `addresses_tenant_id_idx` ON `addresses` (`tenant_id`, `id`);
+--> statement-breakpoint
+DROP INDEX `addresses_tenant_type_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `addresses_tenant_type_id_idx` ON `addresses` (`tenant_id`, `type`, `id`);
+--> statement-breakpoint
+DROP INDEX `bank_accounts_tenant_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `bank_accounts_tenant_id_idx` ON `bank_accounts` (`tenant_id`, `id`);
+--> statement-breakpoint
+DROP INDEX `bank_accounts_tenant_contact_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `bank_accounts_tenant_contact_id_idx` ON `bank_accounts` (`tenant_id`, `contact_id`, `id`);
+--> statement-breakpoint
+DROP INDEX `bank_accounts_tenant_ifsc_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `bank_accounts_tenant_ifsc_id_idx` ON `bank_accounts` (`tenant_id`, `ifsc`, `id`);
+--> statement-breakpoint
+DROP INDEX `bank_accounts_tenant_type_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `bank_accounts_tenant_type_id_idx` ON `bank_accounts` (`tenant_id`, `account_type`, `id`);
+--> statement-breakpoint
+DROP INDEX `relations_tenant_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `relations_tenant_id_idx` ON `relations` (`tenant_id`, `id`);
+--> statement-breakpoint
+DROP INDEX `relations_tenant_contact_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `relations_tenant_contact_id_idx` ON `relations` (`tenant_id`, `contact_id`, `id`);
+--> statement-breakpoint
+DROP INDEX `relations_tenant_related_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `relations_tenant_related_id_idx` ON `relations` (`tenant_id`, `related_contact_id`, `id`);
+--> statement-breakpoint
+DROP INDEX `relations_tenant_type_created_idx`;
+--> statement-breakpoint
+CREATE INDEX `relations_tenant_type_id_idx` ON `relations` (`tenant_id`, `type`, `id`);

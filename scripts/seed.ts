@@ -31,7 +31,7 @@ import {
   validateIdentifierProps,
   verhoeffCheckDigit,
 } from "../src/dedupe/identifiers";
-import { newId } from "../src/lib/ids";
+import { newId, newRecord } from "../src/lib/ids";
 import { renderPattern } from "../src/lib/ref-patterns";
 import { keyRing } from "../src/pii/keyring";
 import { last4 } from "../src/pii/mask";
@@ -1117,9 +1117,9 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     const body = plan.body;
     const ns = namespaces.get(body.namespace.toLowerCase());
     if (!ns) throw new Error(`plan names an unknown namespace ${body.namespace}`);
-    const at = new Date(plan.at);
-    const iso = at.toISOString();
-    const id = newId(plan.at);
+    // As the API: created_at is the id's own time (newRecord), so id order is creation order.
+    const { id, at: iso } = newRecord(plan.at);
+    const at = new Date(iso);
     const historyId = newId(plan.at);
     const clientRef = blankToNull(body.ref_id);
     let refId = clientRef;
@@ -1190,8 +1190,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
         counts.approvals++;
         continue;
       }
-      const childAt = new Date(child.at).toISOString();
-      const childId = newId(child.at);
+      const { id: childId, at: childAt } = newRecord(child.at);
       if (child.kind === "address") {
         const b = child.body;
         const row = {

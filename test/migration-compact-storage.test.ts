@@ -134,6 +134,22 @@ describe("migration 0011_compact_storage", () => {
 
     await applyD1Migrations(db, migrations.slice(at, at + 1));
 
+    // List indexes end in the id (created_at is the id's time for records made from now on).
+    const indexes = (
+      await all<{ name: string }>(
+        "select name from sqlite_master where type = 'index' and sql is not null and name like '%_tenant_%' order by name",
+      )
+    ).map((r) => r.name);
+    expect(indexes.filter((n) => n.endsWith("_created_idx"))).toEqual(["namespaces_tenant_created_idx"]);
+    for (const name of [
+      "contacts_tenant_id_idx",
+      "contacts_tenant_status_id_idx",
+      "addresses_tenant_contact_id_idx",
+      "bank_accounts_tenant_ifsc_id_idx",
+      "relations_tenant_related_id_idx",
+    ])
+      expect(indexes).toContain(name);
+
     // History: every row and column kept (created entries written before keep their fields).
     expect(await all("select * from contact_history order by id")).toEqual(historyBefore);
     const [history] = await all<{ sql: string }>(

@@ -63,15 +63,15 @@ export const contacts = sqliteTable(
   },
   (t) => [
     uniqueIndex("contacts_tenant_ns_ref_uq").on(t.tenantId, t.namespaceId, t.refId),
-    index("contacts_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    index("contacts_tenant_id_idx").on(t.tenantId, t.id),
     index("contacts_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
     index("contacts_tenant_name_idx").on(t.tenantId, t.name, t.id),
-    index("contacts_tenant_ns_created_idx").on(t.tenantId, t.namespaceId, t.createdAt, t.id),
-    index("contacts_tenant_status_created_idx").on(t.tenantId, t.status, t.createdAt, t.id),
-    index("contacts_tenant_type_created_idx").on(t.tenantId, t.type, t.createdAt, t.id),
-    index("contacts_tenant_approval_created_idx").on(t.tenantId, t.approvalStatus, t.createdAt, t.id),
-    index("contacts_tenant_rm_created_idx").on(t.tenantId, t.rmId, t.createdAt, t.id),
-    index("contacts_tenant_branch_created_idx").on(t.tenantId, t.branchId, t.createdAt, t.id),
+    index("contacts_tenant_ns_id_idx").on(t.tenantId, t.namespaceId, t.id),
+    index("contacts_tenant_status_id_idx").on(t.tenantId, t.status, t.id),
+    index("contacts_tenant_type_id_idx").on(t.tenantId, t.type, t.id),
+    index("contacts_tenant_approval_id_idx").on(t.tenantId, t.approvalStatus, t.id),
+    index("contacts_tenant_rm_id_idx").on(t.tenantId, t.rmId, t.id),
+    index("contacts_tenant_branch_id_idx").on(t.tenantId, t.branchId, t.id),
   ],
 );
 
@@ -151,10 +151,10 @@ export const addresses = sqliteTable(
     ...audit,
   },
   (t) => [
-    index("addresses_tenant_contact_created_idx").on(t.tenantId, t.contactId, t.createdAt, t.id),
-    index("addresses_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    index("addresses_tenant_contact_id_idx").on(t.tenantId, t.contactId, t.id),
+    index("addresses_tenant_id_idx").on(t.tenantId, t.id),
     index("addresses_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
-    index("addresses_tenant_type_created_idx").on(t.tenantId, t.type, t.createdAt, t.id),
+    index("addresses_tenant_type_id_idx").on(t.tenantId, t.type, t.id),
   ],
 );
 
@@ -182,11 +182,11 @@ export const bankAccounts = sqliteTable(
   (t) => [
     uniqueIndex("bank_accounts_contact_account_uq").on(t.tenantId, t.contactId, t.accountHash),
     // Also: bank_accounts_one_primary_uq, a partial unique index (migrations/0003, hand-written).
-    index("bank_accounts_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    index("bank_accounts_tenant_id_idx").on(t.tenantId, t.id),
     index("bank_accounts_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
-    index("bank_accounts_tenant_contact_created_idx").on(t.tenantId, t.contactId, t.createdAt, t.id),
-    index("bank_accounts_tenant_ifsc_created_idx").on(t.tenantId, t.ifsc, t.createdAt, t.id),
-    index("bank_accounts_tenant_type_created_idx").on(t.tenantId, t.accountType, t.createdAt, t.id),
+    index("bank_accounts_tenant_contact_id_idx").on(t.tenantId, t.contactId, t.id),
+    index("bank_accounts_tenant_ifsc_id_idx").on(t.tenantId, t.ifsc, t.id),
+    index("bank_accounts_tenant_type_id_idx").on(t.tenantId, t.accountType, t.id),
   ],
 );
 
@@ -204,11 +204,11 @@ export const relations = sqliteTable(
   (t) => [
     // Also: relations_unique_uq on (tenant_id, contact_id, type, coalesce(related_contact_id, '')), hand-written
     // in migrations/0003 because drizzle-kit renders that expression index wrongly.
-    index("relations_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
+    index("relations_tenant_id_idx").on(t.tenantId, t.id),
     index("relations_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
-    index("relations_tenant_contact_created_idx").on(t.tenantId, t.contactId, t.createdAt, t.id),
-    index("relations_tenant_related_created_idx").on(t.tenantId, t.relatedContactId, t.createdAt, t.id),
-    index("relations_tenant_type_created_idx").on(t.tenantId, t.type, t.createdAt, t.id),
+    index("relations_tenant_contact_id_idx").on(t.tenantId, t.contactId, t.id),
+    index("relations_tenant_related_id_idx").on(t.tenantId, t.relatedContactId, t.id),
+    index("relations_tenant_type_id_idx").on(t.tenantId, t.type, t.id),
   ],
 );
 

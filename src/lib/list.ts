@@ -4,6 +4,7 @@ import type { Db } from "../env";
 import { batch, type Query, type Results } from "./batch";
 import { badCursor, type CursorScope, cursorBinding, decodeCursor, encodeCursor } from "./cursor";
 import { invalid } from "./errors";
+import { idRange } from "./ids";
 import { type CursorEnvelope, DEFAULT_PAGE_SIZE, type ListParams, type PageEnvelope } from "./list-query";
 
 /**
@@ -17,19 +18,53 @@ export type SortSpec = {
   unique?: boolean;
 };
 
-/** Maps an `ordering` value to a column and direction; the id breaks ties in the same direction. */
-export function sortSpec(ordering: string | undefined, columns: Record<string, SQLiteColumn>): SortSpec {
+/**
+ * Maps an `ordering` value to a column and direction; the id breaks ties in the same direction. With
+ * `createdById`, `created_at` orders by that id alone: records whose id carries their creation time
+ * (lib/ids newRecord) need no created_at in their indexes.
+ */
+export function sortSpec(
+  ordering: string | undefined,
+  columns: Record<string, SQLiteColumn>,
+  createdById?: SQLiteColumn,
+): SortSpec {
   const key = ordering ?? "-created_at";
-  const column = columns[key.replace(/^-/, "")];
+  const name = key.replace(/^-/, "");
+  const direction = key.startsWith("-") ? "desc" : "asc";
+  // The key names the id, so a cursor made under the former (created_at, id) keyset is refused.
+  if (name === "created_at" && createdById)
+    return { column: createdById, direction, key: `${key}:id`, unique: true };
+  const column = columns[name];
   if (!column)
     throw invalid([{ path: "ordering", code: "invalid_enum", message: "is not a known ordering" }]);
-  return { column, direction: key.startsWith("-") ? "desc" : "asc", key };
+  return { column, direction, key };
 }
 
-export function createdAtRange(column: SQLiteColumn, params: ListParams): SQL[] {
+/** A list's sort value of a row for its cursor: the id stands for created_at when the sort says so. */
+export function sortValue(
+  sort: SortSpec,
+  row: { id: string; createdAt: string; updatedAt: string; name?: string },
+): string {
+  const name = sort.key.replace(/^-/, "");
+  if (name.startsWith("created_at")) return sort.unique ? row.id : row.createdAt;
+  if (name === "updated_at") return row.updatedAt;
+  return row.name ?? row.createdAt;
+}
+
+/**
+ * created_at_after / _before as conditions: exact on created_at and, given the table's id, also as an
+ * id range, so the (tenant_id, ..., id) indexes serve the bounds.
+ */
+export function createdAtRange(column: SQLiteColumn, params: ListParams, id?: SQLiteColumn): SQL[] {
   const conditions: SQL[] = [];
   if (params.created_at_after) conditions.push(sql`${column} >= ${params.created_at_after}`);
   if (params.created_at_before) conditions.push(sql`${column} <= ${params.created_at_before}`);
+  if (id) {
+    const ms = (value: string | undefined) => (value ? Date.parse(value) : null);
+    const { min, max } = idRange(ms(params.created_at_after), ms(params.created_at_before));
+    if (min) conditions.push(sql`${id} >= ${min}`);
+    if (max) conditions.push(sql`${id} <= ${max}`);
+  }
   return conditions;
 }
 

@@ -2,10 +2,9 @@ import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import { addresses } from "../../db/schema";
 import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
-import { newId, parseId } from "../../lib/ids";
+import { newRecord, parseId } from "../../lib/ids";
 import { createdAtRange } from "../../lib/list";
 import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
-import { nowIso } from "../../lib/time";
 import { immutableContact, linkedContact } from "../children/child-links";
 import {
   type ChildKind,
@@ -30,9 +29,9 @@ const kind: ChildKind<typeof addresses> = {
 };
 
 export function createAddress(db: Db, tenantId: string, userId: string, input: AddressCreate) {
-  const at = nowIso();
+  const { id, at } = newRecord();
   return createChild(db, kind, {
-    id: newId(),
+    id,
     tenantId,
     contactId: linkedContact(input.contact_id, "contact_id"),
     addressLine: input.address_line ?? null,
@@ -87,7 +86,10 @@ export const deleteAddress = (db: Db, tenantId: string, userId: string, id: stri
   deleteChild(db, kind, tenantId, userId, id, ifMatch);
 
 export function listAddresses(db: Db, tenantId: string, params: AddressListParams, secret: string) {
-  const where: SQL[] = [eq(addresses.tenantId, tenantId), ...createdAtRange(addresses.createdAt, params)];
+  const where: SQL[] = [
+    eq(addresses.tenantId, tenantId),
+    ...createdAtRange(addresses.createdAt, params, addresses.id),
+  ];
   if (params.contact !== undefined) where.push(eq(addresses.contactId, parseId(params.contact) ?? ""));
   if (params.type) where.push(eq(addresses.type, params.type));
   for (const tag of params.tags ?? []) {
@@ -111,5 +113,5 @@ export function addressesOf(db: Db, tenantId: string, contactIds: SQL | string[]
     .select()
     .from(addresses)
     .where(sql`${addresses.tenantId} = ${tenantId} and ${inArray(addresses.contactId, contactIds)}`)
-    .orderBy(addresses.createdAt, addresses.id);
+    .orderBy(addresses.id); // id order is creation order (lib/ids newRecord)
 }

@@ -5,10 +5,9 @@ import { bankAccountKey, hashIdentifier } from "../../dedupe/identifiers";
 import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
 import { invalid } from "../../lib/errors";
-import { newId, parseId } from "../../lib/ids";
+import { newRecord, parseId } from "../../lib/ids";
 import { createdAtRange } from "../../lib/list";
 import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
-import { nowIso } from "../../lib/time";
 import type { PiiConfig } from "../../pii/access";
 import { last4, looksMasked, normaliseMask } from "../../pii/mask";
 import { maskStoredValue, protectValue, revealValue } from "../../pii/protection";
@@ -105,9 +104,9 @@ export async function createBank(
   pii: PiiConfig,
 ) {
   if (looksMasked(input.account_number)) throw maskedNumber();
-  const at = nowIso();
+  const { id, at } = newRecord();
   return createChild(db, kind, {
-    id: newId(),
+    id,
     tenantId,
     contactId: linkedContact(input.contact_id, "contact_id"),
     ...(await protectedAccount(pii, tenantId, input.account_number, input.ifsc)),
@@ -174,7 +173,7 @@ export const deleteBank = (db: Db, tenantId: string, userId: string, id: string,
 export function listBanks(db: Db, tenantId: string, params: BankListParams, secret: string) {
   const where: SQL[] = [
     eq(bankAccounts.tenantId, tenantId),
-    ...createdAtRange(bankAccounts.createdAt, params),
+    ...createdAtRange(bankAccounts.createdAt, params, bankAccounts.id),
   ];
   if (params.contact !== undefined) where.push(eq(bankAccounts.contactId, parseId(params.contact) ?? ""));
   if (params.ifsc) where.push(eq(bankAccounts.ifsc, params.ifsc.toUpperCase()));
@@ -203,5 +202,5 @@ export function banksOf(db: Db, tenantId: string, contactIds: SQL | string[]): Q
     .select()
     .from(bankAccounts)
     .where(sql`${bankAccounts.tenantId} = ${tenantId} and ${inArray(bankAccounts.contactId, contactIds)}`)
-    .orderBy(bankAccounts.createdAt, bankAccounts.id);
+    .orderBy(bankAccounts.id); // id order is creation order (lib/ids newRecord)
 }

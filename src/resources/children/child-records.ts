@@ -5,7 +5,7 @@ import type { Db } from "../../env";
 import { batch, last, type Query } from "../../lib/batch";
 import { ApiError, type FieldError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
 import { checkIfMatch } from "../../lib/etag";
-import { listPage, type PageWindow, sortSpec } from "../../lib/list";
+import { listPage, type PageWindow, sortSpec, sortValue } from "../../lib/list";
 import type { ListParams } from "../../lib/list-query";
 import { nowIso } from "../../lib/time";
 import { createdChanges, DERIVED_CREATED, diff, removedChanges } from "../history/history.changes";
@@ -277,7 +277,11 @@ export function listChildren<T extends ChildTable>(
   spec: ChildListSpec,
 ) {
   const table = kind.table;
-  const sort = sortSpec(spec.params.ordering, { created_at: table.createdAt, updated_at: table.updatedAt });
+  const sort = sortSpec(
+    spec.params.ordering,
+    { created_at: table.createdAt, updated_at: table.updatedAt },
+    table.id,
+  );
   return listPage<RowOf<T>>({
     db,
     where: spec.where,
@@ -287,6 +291,6 @@ export function listChildren<T extends ChildTable>(
     cursorScope: { secret: spec.secret, tenantId, resource: spec.resource, filters: spec.filters },
     rows: (window) => rowsOf(db, kind, window.where, window),
     count: (condition) => db.select({ n: count() }).from(table).where(condition),
-    position: (row) => [sort.key.endsWith("updated_at") ? row.updatedAt : row.createdAt, row.id],
+    position: (row) => [sortValue(sort, row), row.id],
   });
 }

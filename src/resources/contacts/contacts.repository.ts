@@ -32,8 +32,8 @@ import { batch, last, type Query } from "../../lib/batch";
 import type { CursorScope } from "../../lib/cursor";
 import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
 import { preconditionFailed } from "../../lib/etag";
-import { newId } from "../../lib/ids";
-import { createdAtRange, listPage, type SortSpec, sortSpec } from "../../lib/list";
+import { newRecord } from "../../lib/ids";
+import { createdAtRange, listPage, type SortSpec, sortSpec, sortValue } from "../../lib/list";
 import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
 import { nowIso } from "../../lib/time";
 import type { PiiConfig } from "../../pii/access";
@@ -203,9 +203,8 @@ export async function createContact(
   const { index: indexRows } = await indexOfMerged(pii, tenantId, input.name, merged);
   const unless = options.block ? noDuplicateIdentity(tenantId, indexRows) : undefined;
   for (let attempt = 0; ; attempt++) {
-    const id = newId();
-    const now = new Date();
-    const at = now.toISOString();
+    const { id, at } = newRecord();
+    const now = new Date(at);
     const nsMatch = and(
       eq(namespaces.tenantId, tenantId),
       sql`lower(${namespaces.name}) = lower(${input.namespace})`,
@@ -290,14 +289,17 @@ export async function createContact(
 }
 
 export async function listContacts(db: Db, tenantId: string, params: ContactListParams, secret: string) {
-  const where: SQL[] = [eq(contacts.tenantId, tenantId), ...createdAtRange(contacts.createdAt, params)];
+  const where: SQL[] = [
+    eq(contacts.tenantId, tenantId),
+    ...createdAtRange(contacts.createdAt, params, contacts.id),
+  ];
   if (params.status) where.push(eq(contacts.status, params.status));
   if (params.type) where.push(eq(contacts.type, params.type));
   if (params.approval_status) where.push(eq(contacts.approvalStatus, params.approval_status));
   if (params.rm_id) where.push(eq(contacts.rmId, params.rm_id));
   if (params.branch_id) where.push(eq(contacts.branchId, params.branch_id));
   if (params.namespace) {
-    // `=` (not `in`) lets SQLite use the (tenant_id, namespace_id, created_at) index for the page.
+    // `=` (not `in`) lets SQLite use the (tenant_id, namespace_id, id) index for the page.
     where.push(
       sql`${contacts.namespaceId} = (select ${namespaces.id} from ${namespaces} where ${namespaces.tenantId} = ${tenantId} and lower(${namespaces.name}) = lower(${params.namespace}))`,
     );
@@ -324,11 +326,11 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
   const byRowid = searched !== null && !params.ordering;
   const sort: SortSpec = byRowid
     ? { column: contactRowid, direction: "desc", key: "-rowid", unique: true }
-    : sortSpec(params.ordering, {
-        name: contacts.name,
-        created_at: contacts.createdAt,
-        updated_at: contacts.updatedAt,
-      });
+    : sortSpec(
+        params.ordering,
+        { name: contacts.name, created_at: contacts.createdAt, updated_at: contacts.updatedAt },
+        contacts.id,
+      );
   const { page: _p, page_size: _s, cursor: _c, expand: _e, ...filters } = params;
   const cursorScope: CursorScope = { secret, tenantId, resource: "contacts", filters };
   const result = await listPage<ContactWithNamespace, Query<ExpandRow[]>[]>({
@@ -353,14 +355,7 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
     position: (row) => {
       const { contact } = row;
       if (byRowid && "rowid" in row && typeof row.rowid === "number") return [row.rowid, contact.id];
-      return [
-        sort.key.endsWith("name")
-          ? contact.name
-          : sort.key.endsWith("updated_at")
-            ? contact.updatedAt
-            : contact.createdAt,
-        contact.id,
-      ];
+      return [sortValue(sort, contact), contact.id];
     },
     related: (window) => {
       const pageIds = db

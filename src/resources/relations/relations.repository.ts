@@ -3,9 +3,8 @@ import { relations } from "../../db/schema";
 import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
 import { invalid } from "../../lib/errors";
-import { newId, parseId } from "../../lib/ids";
+import { newRecord, parseId } from "../../lib/ids";
 import { createdAtRange } from "../../lib/list";
-import { nowIso } from "../../lib/time";
 import { immutableContact, linkedContact } from "../children/child-links";
 import {
   type ChildKind,
@@ -45,10 +44,10 @@ function related(raw: string | null | undefined, contactId: string): string | nu
 }
 
 export function createRelation(db: Db, tenantId: string, userId: string, input: RelationCreate) {
-  const at = nowIso();
+  const { id, at } = newRecord();
   const contactId = linkedContact(input.contact, "contact");
   return createChild(db, kind, {
-    id: newId(),
+    id,
     tenantId,
     contactId,
     type: input.type,
@@ -88,7 +87,10 @@ export const deleteRelation = (db: Db, tenantId: string, userId: string, id: str
   deleteChild(db, kind, tenantId, userId, id, ifMatch);
 
 export function listRelations(db: Db, tenantId: string, params: RelationListParams, secret: string) {
-  const where: SQL[] = [eq(relations.tenantId, tenantId), ...createdAtRange(relations.createdAt, params)];
+  const where: SQL[] = [
+    eq(relations.tenantId, tenantId),
+    ...createdAtRange(relations.createdAt, params, relations.id),
+  ];
   if (params.contact !== undefined) {
     const id = parseId(params.contact) ?? "";
     const either = or(eq(relations.contactId, id), eq(relations.relatedContactId, id));
@@ -109,5 +111,5 @@ export function relationsOf(db: Db, tenantId: string, contactIds: SQL | string[]
     .where(
       sql`${relations.tenantId} = ${tenantId} and (${inArray(relations.contactId, contactIds)} or ${inArray(relations.relatedContactId, contactIds)})`,
     )
-    .orderBy(relations.createdAt, relations.id);
+    .orderBy(relations.id); // id order is creation order (lib/ids newRecord)
 }
