@@ -50,7 +50,9 @@ DROP TABLE `contact_identifiers`;
 --> statement-breakpoint
 ALTER TABLE `contact_identifiers_compact` RENAME TO `contact_identifiers`;
 --> statement-breakpoint
-CREATE INDEX `contact_identifiers_contact_idx` ON `contact_identifiers` (`tenant_id`, `contact_id`);
+-- Covering (kind and value come with the primary key): without it SQLite would rather walk the
+-- primary key by tenant than look each row up.
+CREATE INDEX `contact_identifiers_contact_idx` ON `contact_identifiers` (`tenant_id`, `contact_id`, `field`);
 --> statement-breakpoint
 -- 3. Bank account hashes (account number + IFSC) shortened the same way. The FTS update trigger is
 --    replaced below, so this update does not touch the search index.

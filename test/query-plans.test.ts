@@ -158,6 +158,15 @@ describe("query plans", () => {
       for (const { sql, params } of spy.statements) {
         const plan = await queryPlan(sql, params);
         expect(fullScans(plan), `${sql}\n${plan.join("\n")}`).toEqual([]);
+        // A search on a leading tenant_id alone walks the whole tenant: as costly as a scan.
+        expect(
+          plan.filter(
+            (line) =>
+              /USING (PRIMARY KEY|(COVERING )?INDEX \S+) \(tenant_id=\?\)$/.test(line) &&
+              /contact_identifiers|contact_history/.test(line),
+          ),
+          `${sql}\n${plan.join("\n")}`,
+        ).toEqual([]);
         // A search is driven by its FTS matches, never by walking the tenant's rows.
         // (A search's count with no other filter reads the FTS index alone, no contact rows.)
         if (sql.includes("contacts_fts match") && sql.includes('"contacts"'))

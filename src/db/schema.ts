@@ -128,7 +128,8 @@ export const contactIdentifiers = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.kind, t.value, t.contactId] }),
-    index("contact_identifiers_contact_idx").on(t.tenantId, t.contactId),
+    // Covering (kind and value come with the key), or SQLite walks the key by tenant instead.
+    index("contact_identifiers_contact_idx").on(t.tenantId, t.contactId, t.field),
   ],
 );
 
