@@ -66,6 +66,14 @@ export function historyInsert(db: Db, entry: HistoryEntry, when: SQL = sql`1`, f
   return { query, written: sql`exists (select 1 from ${contactHistory} where ${key})` };
 }
 
+/** The contact's own records among `ids` (a subquery). */
+const ownRows = (
+  table: typeof addresses | typeof bankAccounts,
+  tenantId: string,
+  contactId: string,
+  ids: SQL,
+) => and(eq(table.tenantId, tenantId), eq(table.contactId, contactId), inArray(table.id, ids));
+
 export async function listHistory(db: Db, tenantId: string, contactId: string, params: ListParams) {
   const ofContact = and(eq(contactHistory.tenantId, tenantId), eq(contactHistory.contactId, contactId));
   const result = await listPage({
@@ -111,23 +119,11 @@ export async function listHistory(db: Db, tenantId: string, contactId: string, p
         db
           .select()
           .from(addresses)
-          .where(
-            and(
-              eq(addresses.tenantId, tenantId),
-              eq(addresses.contactId, contactId),
-              inArray(addresses.id, derived),
-            ),
-          ),
+          .where(ownRows(addresses, tenantId, contactId, derived)),
         db
           .select()
           .from(bankAccounts)
-          .where(
-            and(
-              eq(bankAccounts.tenantId, tenantId),
-              eq(bankAccounts.contactId, contactId),
-              inArray(bankAccounts.id, derived),
-            ),
-          ),
+          .where(ownRows(bankAccounts, tenantId, contactId, derived)),
       ] as const;
     },
   });
