@@ -126,7 +126,17 @@ const TRADE_WORDS = new Set(
 export function namesBusiness(name: string): boolean {
   const words = transliterate(name.normalize("NFC")).toLowerCase();
   if (/\bm\s*\/\s*s\b|\bmessrs\b/.test(words)) return true;
-  return nameTokens(name).some((t) => LEGAL_ENTITY_WORDS.has(t) || TRADE_WORDS.has(t));
+  const tokens = nameTokens(name);
+  // "New Balaji Stores", "New India Traders": no one is named "New".
+  if (tokens.length > 1 && tokens[0] === "new") return true;
+  return tokens.some((t) => LEGAL_ENTITY_WORDS.has(t) || isTradeWord(t));
+}
+
+const LONG_TRADE_WORDS = [...TRADE_WORDS].filter((w) => w.length >= 6);
+
+/** A trade word, or a long one keyed with one error ("Harrdware", "Stheels"). */
+function isTradeWord(token: string): boolean {
+  return TRADE_WORDS.has(token) || (token.length >= 6 && LONG_TRADE_WORDS.some((w) => isTypo(token, w)));
 }
 
 /**
@@ -144,7 +154,7 @@ export function namesProprietorOf(business: string, person: string): boolean {
   const surname = owner[owner.length - 1];
   if (surname && surname.key === given.key) return false;
   const rest = toTokens(business).filter(
-    (t) => !TRADE_WORDS.has(t.raw) && !FIRM_PREFIXES.has(t.raw) && !LEGAL_SUFFIXES.has(t.raw),
+    (t) => !isTradeWord(t.raw) && !FIRM_PREFIXES.has(t.raw) && !LEGAL_SUFFIXES.has(t.raw),
   );
   return rest.length === 1 && rest[0]?.key === given.key;
 }

@@ -187,10 +187,6 @@ export function scoreMatch(
   const typesDiffer = probeType !== null && candidateType !== null && probeType !== candidateType;
   const names = probe.name && candidate.name ? compareNames(probe.name, candidate.name) : null;
   let similarity = names?.similarity ?? null;
-  // A shared mobile, email or account between two people (or two firms) whose names disagree is what a
-  // household looks like, not one holder: it keeps only weak weight. A firm and its proprietor differ in
-  // name by nature, and a probe without a name cannot disagree.
-  const contactsWeak = similarity !== null && similarity < NAME_FLOOR && !typesDiffer;
   const p = byKind(probe.identifiers);
   const c = byKind(candidate.identifiers);
   // A company, firm or trust (by its PAN) is never the same legal person as a natural person (by an
@@ -213,6 +209,21 @@ export function scoreMatch(
     : personOf(c, candidate)
       ? entityOf(p, probe)
       : null;
+  // A proprietorship named after its owner ("Imran Jewellers" / "Imran Mirza"): a business (by type or
+  // name) and a record that is not one, with no legal entity between them (names.ts).
+  const isBusiness = (f: DedupeFeatures) => typeOf(f) === "corporate";
+  const proprietor =
+    !entity &&
+    !!probe.name &&
+    !!candidate.name &&
+    isBusiness(probe) !== isBusiness(candidate) &&
+    (isBusiness(candidate)
+      ? namesProprietorOf(candidate.name, probe.name)
+      : namesProprietorOf(probe.name, candidate.name));
+  // A shared mobile, email or account between two people (or two firms) whose names disagree is what a
+  // household looks like, not one holder: it keeps only weak weight. A firm and its proprietor differ in
+  // name by nature, and a probe without a name cannot disagree.
+  const contactsWeak = similarity !== null && similarity < NAME_FLOOR && !typesDiffer && !proprietor;
   const samePan = (p.get("pan") ?? []).some((id) => (c.get("pan") ?? []).some((o) => o.value === id.value));
   if (entity && !samePan) {
     evidence += LOG_ODDS.identityConflict;
@@ -263,16 +274,8 @@ export function scoreMatch(
   // the dates of birth differ: that is a household too (a sibling, a parent), which the place cannot
   // tell from one person (the date of birth itself only ever adds, API.md).
   const placeAgrees = !!place && dob?.match !== "different";
-  // A proprietorship named after its owner ("Imran Jewellers" / "Imran Mirza") at the owner's house:
-  // the firm is the person. (With a contact point in common they are reported anyway.)
-  const proprietor =
-    typesDiffer &&
-    !entity &&
-    !!probe.name &&
-    !!candidate.name &&
-    (probeType === "individual"
-      ? namesProprietorOf(candidate.name, probe.name)
-      : namesProprietorOf(probe.name, candidate.name));
+  // A proprietorship named after its owner at the owner's house: the firm is the person. (With a
+  // contact point in common, the contact point decides.)
   if (proprietor && !namesAgree && placeAgrees) {
     evidence += LOG_ODDS.proprietor;
     reasons.push({ rule: "name", field: "name", match: "similar" });

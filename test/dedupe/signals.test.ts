@@ -180,7 +180,10 @@ describe("names: typos, businesses, proprietors", () => {
       "ABC Pvt Ltd",
     ])
       expect(namesBusiness(name), name).toBe(true);
-    for (const name of ["Ravi Verma", "Steelman Kumar", "Sri Lakshmi", "Messi Roy"])
+    // "New" leads no one's name; a trade word keyed with one error is still one.
+    expect(namesBusiness("New Verma Stheels")).toBe(true);
+    expect(namesBusiness("Sri Shiv Harrdware")).toBe(true);
+    for (const name of ["Ravi Verma", "Steelman Kumar", "Sri Lakshmi", "Messi Roy", "New"])
       expect(namesBusiness(name), name).toBe(false);
   });
 
@@ -320,6 +323,10 @@ describe("scoreMatch with signals", () => {
     const untyped = (name: string): DedupeFeatures => ({ name, type: null, identifiers: [mobile] });
     // A person and a firm sharing a phone: the firm is its owner's (API.md: types differ).
     expect(scoreMatch(owner, untyped("New Verma Steels")).score).toBeGreaterThanOrEqual(0.9);
+    expect(scoreMatch(owner, untyped("NEW VERMA STHEELS")).score).toBeGreaterThanOrEqual(0.9);
+    // A firm named after its owner on the owner's phone, the owner's record untyped.
+    const firm: DedupeFeatures = { name: "Shabana Medical Stores", type: "corporate", identifiers: [mobile] };
+    expect(scoreMatch(firm, untyped("Shabana Ansari")).score).toBeGreaterThanOrEqual(0.9);
     // Two people sharing a phone with names disagreeing: a household, as before.
     expect(scoreMatch(owner, untyped("Sunita Verma")).score).toBeLessThan(DEFAULT_THRESHOLD);
   });
