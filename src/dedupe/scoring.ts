@@ -23,7 +23,7 @@
 
 import { type Identifier, type IdentifierKind, panHolderType, panHolderTypeOfLetter } from "./identifiers";
 import { compareNames, namesBusiness, namesLegalEntity, namesProprietorOf, withinOneEdit } from "./names";
-import type { Signal } from "./signals";
+import { readPanSignal, type Signal } from "./signals";
 
 export type DedupeFeatures = {
   name: string | null;
@@ -129,8 +129,8 @@ function panHolders(features: DedupeFeatures, ids: Map<IdentifierKind, Identifie
     if (holder) holders.push({ holder, field: id.field });
   }
   for (const signal of features.signals ?? []) {
-    if (signal.kind !== "pan_type") continue;
-    const holder = panHolderTypeOfLetter(signal.value);
+    if (signal.kind !== "pan_sig") continue;
+    const holder = panHolderTypeOfLetter(readPanSignal(signal.value).holder);
     if (holder) holders.push({ holder, field: signal.field });
   }
   return holders;
@@ -154,10 +154,12 @@ function legalEntityPan(
   return panHolders(features, ids).find((h) => h.holder !== "individual")?.field;
 }
 
-/** Whether the two contacts share a signal of that kind (the same value). */
-function sharesSignal(probe: DedupeFeatures, candidate: DedupeFeatures, kind: Signal["kind"]): boolean {
-  const theirs = new Set((candidate.signals ?? []).filter((s) => s.kind === kind).map((s) => s.value));
-  return (probe.signals ?? []).some((s) => s.kind === kind && theirs.has(s.value));
+/** Whether a PAN of each contact shares a half hash with the other's (signals.ts). */
+function sharePanHalf(probe: DedupeFeatures, candidate: DedupeFeatures): boolean {
+  const halves = (f: DedupeFeatures) =>
+    (f.signals ?? []).filter((s) => s.kind === "pan_sig").flatMap((s) => readPanSignal(s.value).halves);
+  const theirs = new Set(halves(candidate));
+  return halves(probe).some((h) => theirs.has(h));
 }
 
 /**
@@ -235,7 +237,7 @@ export function scoreMatch(
     if (!cmp) continue;
     // PANs held as keyed hashes cannot be compared character by character: a shared half says the
     // same (one keying error), see signals.ts.
-    if (kind === "pan" && cmp.match === "different" && sharesSignal(probe, candidate, "pan_half"))
+    if (kind === "pan" && cmp.match === "different" && sharePanHalf(probe, candidate))
       cmp = { match: "similar", field: cmp.field };
     const identity = IDENTITY_KINDS.includes(kind);
     if (cmp.match === "exact") {

@@ -3,14 +3,14 @@
  * index as rows of their own kinds. They are never looked up (no candidate is found by them: an
  * address or a holder type is shared by many), only compared once a candidate is found.
  *
- *  - `pan_type`: the holder-type letter of a PAN (its 4th character: P a person, C a company, F a
- *    firm, H an HUF, T a trust ...), of a PAN prop or of the PAN a GSTIN embeds. The PAN itself is
- *    indexed only as its keyed hash, which hides this category too; a category letter says nothing
- *    of who the holder is (not personal data), so it is kept in clear.
- *  - `pan_half`: the keyed hashes of each half of a PAN ("ABCPK" and "1234F" apart). A PAN keyed
- *    with one wrong character is still a valid PAN (letters and digits keep their places), and its
- *    hash differs from the right one's entirely; one half is untouched, so a shared half hash with
- *    the whole hashes differing is that keying error, as comparing the PANs in clear would show.
+ *  - `pan`: one row per PAN (of a PAN prop, or the PAN a GSTIN embeds), `<type>.<half>.<half>`:
+ *    - its holder-type letter (the 4th character: P a person, C a company, F a firm, H an HUF, T a
+ *      trust ...). The PAN itself is indexed only as its keyed hash, which hides this category too; a
+ *      category letter says nothing of who the holder is (not personal data), so it is kept in clear;
+ *    - the keyed hashes of each half of the PAN ("ABCPK" and "1234F" apart), 64 bits each. A PAN keyed
+ *      with one wrong character is still a valid PAN (letters and digits keep their places), and its
+ *      hash differs from the right one's entirely; one half is untouched, so a shared half hash with
+ *      the whole hashes differing is that keying error, as comparing the PANs in clear would show.
  *  - `address`: the house number at the PIN code of an address prop (address.ts). Addresses
  *    are not a protected kind (props keep them in clear), so neither are these fragments.
  */
@@ -18,12 +18,21 @@
 import { addressPlaces } from "./address";
 import { hashIdentifier, identifierKindOfKey, normaliseIdentifier, panOfGstin } from "./identifiers";
 
-export const SIGNAL_KINDS = ["pan_type", "pan_half", "address"] as const;
+export const SIGNAL_KINDS = ["pan_sig", "address"] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 export type Signal = { kind: SignalKind; value: string; field: string };
 
 export function isSignalKind(kind: string): kind is SignalKind {
   return SIGNAL_KINDS.some((k) => k === kind);
+}
+
+/** Hex characters kept of a half's keyed hash: 64 bits, beyond any collision among a tenant's PANs. */
+const HALF_HASH_CHARS = 16;
+
+/** The holder-type letter and the two half hashes of a `pan_sig` value. */
+export function readPanSignal(value: string): { holder: string; halves: string[] } {
+  const [holder = "", ...halves] = value.split(".");
+  return { holder, halves: halves.filter(Boolean) };
 }
 
 /** The two half-PAN masks of a canonical PAN: each half kept, the other masked. */
@@ -51,10 +60,10 @@ export async function signalsOf(
     const canonical = normaliseIdentifier(kind, value);
     if (!canonical) continue;
     const pan = kind === "gstin" ? panOfGstin(canonical) : canonical;
-    const field = `props.${key}`;
-    add({ kind: "pan_type", value: pan.charAt(3), field });
-    for (const half of panHalves(pan))
-      add({ kind: "pan_half", value: await hashIdentifier(half, hmacKey), field });
+    const halves = await Promise.all(
+      panHalves(pan).map(async (half) => (await hashIdentifier(half, hmacKey)).slice(0, HALF_HASH_CHARS)),
+    );
+    add({ kind: "pan_sig", value: [pan.charAt(3), ...halves].join("."), field: `props.${key}` });
   }
   for (const { value, field } of addressPlaces(props)) add({ kind: "address", value, field });
   return signals;

@@ -11,7 +11,7 @@ import {
   namesProprietorOf,
 } from "../../src/dedupe/names";
 import { DEFAULT_THRESHOLD, type DedupeFeatures, scoreMatch } from "../../src/dedupe/scoring";
-import { panHalves, type Signal, signalsOf } from "../../src/dedupe/signals";
+import { panHalves, readPanSignal, type Signal, signalsOf } from "../../src/dedupe/signals";
 
 const KEY = "signals-test-key";
 const prop = (key: string, value: string) => ({ key, value });
@@ -65,26 +65,30 @@ describe("addressPlaces", () => {
 });
 
 describe("signalsOf", () => {
-  it("keeps the holder-type letter of a PAN and of the PAN a GSTIN embeds, and two half hashes", async () => {
+  it("keeps, per PAN (and the PAN a GSTIN embeds), its holder-type letter and two half hashes", async () => {
     const signals = await signalsOf([prop("pan_no", "abcfk 1234 q"), prop("gstin", "27AAPFU0939F1ZV")], KEY);
-    expect(signals.filter((s) => s.kind === "pan_type")).toEqual([
-      { kind: "pan_type", value: "F", field: "props.pan_no" },
-    ]);
-    // Both PANs are of firms: one letter, kept once (the first prop names the field).
+    const pans = signals.filter((s) => s.kind === "pan_sig");
+    expect(pans.map((s) => s.field)).toEqual(["props.pan_no", "props.gstin"]);
     expect(panOfGstin("27AAPFU0939F1ZV").charAt(3)).toBe("F");
-    const halves = signals.filter((s) => s.kind === "pan_half");
-    expect(halves).toHaveLength(4);
-    for (const half of halves) {
-      expect(half.value).toMatch(/^[0-9a-f]{32,64}$/); // a keyed hash, never the PAN or a part of it
-      expect(half.value).not.toContain("ABCFK");
-      expect(half.value).not.toContain("1234");
+    for (const { value } of pans) {
+      // The category letter in clear; the halves only as 64-bit keyed hashes, never a part of the PAN.
+      expect(value).toMatch(/^F\.[0-9a-f]{16}\.[0-9a-f]{16}$/);
+      expect(readPanSignal(value).holder).toBe("F");
+      expect(readPanSignal(value).halves).toHaveLength(2);
     }
+    for (const part of ["ABCFK", "1234", "AAPFU", "0939"])
+      expect(JSON.stringify(signals)).not.toContain(part);
+    // The same PAN under two props is kept once.
+    const twice = await signalsOf([prop("pan", "AAPFU0939F"), prop("gstin", "27AAPFU0939F1ZV")], KEY);
+    expect(twice.filter((s) => s.kind === "pan_sig")).toHaveLength(1);
   });
 
   it("gives a PAN keyed with one wrong character exactly one half hash in common", async () => {
     const halves = async (pan: string) =>
       new Set(
-        (await signalsOf([prop("pan", pan)], KEY)).filter((s) => s.kind === "pan_half").map((s) => s.value),
+        (await signalsOf([prop("pan", pan)], KEY))
+          .filter((s) => s.kind === "pan_sig")
+          .flatMap((s) => readPanSignal(s.value).halves),
       );
     const right = await halves("ABCPK1234F");
     for (const typo of ["ABDPK1234F", "ABCPK1284F", "ABCPK1234G", "BACPK1234F"]) {
@@ -115,17 +119,12 @@ describe("signalsOf", () => {
       KEY,
     );
     const kinds = rows.map((r) => r.kind);
-    expect(kinds).toEqual(expect.arrayContaining(["pan", "pan_type", "pan_half", "address", "dob", "name"]));
+    expect(kinds).toEqual(expect.arrayContaining(["pan", "pan_sig", "address", "dob", "name"]));
     expect(rows.find((r) => r.kind === "pan")?.value).not.toBe("ABCPS1234F"); // hashed
     expect(rows.filter((r) => r.kind === "name").map((r) => r.value)).toContain("prcnt#141001/301");
     const features = scoringFeatures("Prashant Shinde", "individual", rows);
     expect(features.identifiers.map((i) => i.kind).sort()).toEqual(["dob", "pan"]);
-    expect(features.signals?.map((s) => s.kind).sort()).toEqual([
-      "address",
-      "pan_half",
-      "pan_half",
-      "pan_type",
-    ]);
+    expect(features.signals?.map((s) => s.kind).sort()).toEqual(["address", "pan_sig"]);
   });
 });
 
@@ -270,7 +269,7 @@ describe("scoreMatch with signals", () => {
     );
   });
 
-  it("reads the holder type of a hashed PAN from its pan_type signal", () => {
+  it("reads the holder type of a hashed PAN from its pan_sig signal", () => {
     const mobile = id("mobile", "+919876543210");
     // The director's record shows no PAN, the firm's does: its holder type alone tells them apart.
     const director = person("Rakesh Gupta", [mobile, id("dob", "1970-01-01")]);
@@ -278,7 +277,7 @@ describe("scoreMatch with signals", () => {
       name: "Ganesh Traders",
       type: "corporate",
       identifiers: [mobile, id("pan", "b".repeat(64))],
-      signals: [{ kind: "pan_type", value: "F", field: "props.pan" }],
+      signals: [{ kind: "pan_sig", value: "F.1111111111111111.2222222222222222", field: "props.pan" }],
     };
     const { score, reasons } = scoreMatch(director, firm);
     expect(score).toBeLessThan(DEFAULT_THRESHOLD);
@@ -290,25 +289,17 @@ describe("scoreMatch with signals", () => {
 
   it("reads a shared half-PAN hash as one keying error: similar, not a conflicting PAN", () => {
     const mobile = id("mobile", "+919876543210");
-    const half = (value: string): Signal => ({ kind: "pan_half", value, field: "props.pan" });
-    const a = person(
-      "Sana Hussain",
-      [mobile, dob, id("pan", "a".repeat(64))],
-      [half("1".repeat(64)), half("2".repeat(64))],
-    );
-    const b = person(
-      "Sana Hussain",
-      [mobile, dob, id("pan", "b".repeat(64))],
-      [half("1".repeat(64)), half("3".repeat(64))],
-    );
+    const sig = (h1: string, h2: string): Signal => ({
+      kind: "pan_sig",
+      value: `P.${h1.repeat(16)}.${h2.repeat(16)}`,
+      field: "props.pan",
+    });
+    const a = person("Sana Hussain", [mobile, dob, id("pan", "a".repeat(64))], [sig("1", "2")]);
+    const b = person("Sana Hussain", [mobile, dob, id("pan", "b".repeat(64))], [sig("1", "3")]);
     const { score, reasons } = scoreMatch(a, b);
     expect(score).toBeGreaterThanOrEqual(0.9);
     expect(reasons).toContainEqual({ rule: "pan", field: "props.pan", match: "similar" });
-    const other = person(
-      "Sana Hussain",
-      [mobile, dob, id("pan", "c".repeat(64))],
-      [half("4".repeat(64)), half("5".repeat(64))],
-    );
+    const other = person("Sana Hussain", [mobile, dob, id("pan", "c".repeat(64))], [sig("4", "5")]);
     expect(scoreMatch(a, other).reasons).toContainEqual({
       rule: "pan",
       field: "props.pan",
