@@ -247,20 +247,14 @@ if (args.verbose || args.misses) {
     const [a, b] = [contacts[x]!, contacts[y]!];
     const { score, reasons } = scoreMatch(features[x]!, features[y]!);
     // What the pair shares in the index, by kind (never the values): looked-up rows, dates of birth,
-    // signals (address place or PIN, PAN holder type) and name keys.
+    // signals (an address's place, a PAN's holder type and half hashes) and name keys.
     const rowsOf = (i: number) => new Set(indexRows[i]!.map((r) => `${r.kind}\u0000${r.value}`));
     const theirs = rowsOf(y);
     const shared = [...rowsOf(x)]
       .filter((k) => theirs.has(k))
       .map((k) => {
-        const [kind, value] = k.split("\u0000") as [string, string];
-        return kind === "address"
-          ? value.includes("/")
-            ? "place"
-            : "pin"
-          : kind === "pan_type"
-            ? `pan_type`
-            : kind;
+        const kind = k.split("\u0000")[0] as string;
+        return kind === "address" ? "place" : kind;
       });
     const counts = new Map<string, number>();
     for (const k of shared) counts.set(k, (counts.get(k) ?? 0) + 1);
