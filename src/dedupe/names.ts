@@ -309,6 +309,7 @@ function isTypo(a: string, b: string): boolean {
   if (Math.min(a.length, b.length) >= TYPO_MIN_LENGTH) return true;
   return a.length === b.length && a.length >= 4 && [...a].sort().join("") === [...b].sort().join("");
 }
+
 const TOKEN_MATCH_MIN = 0.8; // below this two name parts are different names, not spellings of one
 
 type Pair = { i: number; j: number; credit: number; order: string };
