@@ -81,11 +81,12 @@ const NAME_FLOOR = 0.7;
 const INITIALS_SIMILARITY = 0.93;
 const EXACT_FLOOR = 0.9;
 /**
- * How alike names must be for a shared place to count: one name, spelt or keyed differently ("Prashant
- * Shinde" / "Shinde Prashant" / "Prashant Shide"), not merely agreeing ones: brothers share a house
- * and a surname, and often rhyming given names.
+ * How alike names must be for a shared place to count: the same name once romanisation, order,
+ * honorifics and joined parts are folded ("Prashant Shinde" / "SHINDE PRASHANT" / "Prasant Shinde").
+ * Not a name one letter off: brothers share a house and a surname, and often given names a letter
+ * apart ("Rajesh" / "Rakesh"), which no string measure tells from a typo.
  */
-const PLACE_NAME_MIN = 0.9;
+const PLACE_NAME_MIN = 0.999;
 
 function byKind(ids: Identifier[]): Map<IdentifierKind, Identifier[]> {
   const map = new Map<IdentifierKind, Identifier[]>();

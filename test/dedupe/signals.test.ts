@@ -203,23 +203,28 @@ describe("scoreMatch with signals", () => {
   const home = place("141001/301");
   const dob = id("dob", "1976-05-15");
 
-  it("counts a shared place for one name spelt or keyed differently: a duplicate", () => {
+  it("counts a shared place for one name, however spelt, ordered or titled: a duplicate", () => {
     const { score, reasons } = scoreMatch(
       person("Shinde Prashant", [], [home]),
-      person("Prashant Shide", [], [place("141001/301", "props.current_address")]),
+      person("Shri PRASANT SHINDE", [], [place("141001/301", "props.current_address")]),
     );
     expect(score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
     expect(reasons).toContainEqual({ rule: "address", field: "props.address", match: "exact" });
     // Without the place, the same names are not enough.
-    expect(scoreMatch(person("Shinde Prashant"), person("Prashant Shide")).score).toBeLessThan(
+    expect(scoreMatch(person("Shinde Prashant"), person("Shri PRASANT SHINDE")).score).toBeLessThan(
       DEFAULT_THRESHOLD,
     );
+    // A name a letter off at the house is not counted: it could be a brother (below).
+    const typo = scoreMatch(person("Shinde Prashant", [], [home]), person("Prashant Shide", [], [home]));
+    expect(typo.score).toBeLessThan(DEFAULT_THRESHOLD);
+    expect(typo.reasons.some((r) => r.rule === "address")).toBe(false);
   });
 
   it("never counts a place for a household: other given names, an initial, other dates of birth", () => {
     for (const [a, b] of [
       ["Sunita Deshpande", "Rajesh Deshpande"],
       ["Ramesh Kumar", "Suresh Kumar"],
+      ["Rajesh Sharma", "Rakesh Sharma"], // brothers a letter apart, as alike as a typo
       ["S. Kumar", "Suresh Kumar"], // an initial is read as a name with a dob or a contact point only
       ["N Hussain", "Nazia Hussain"],
     ] as const) {
@@ -244,6 +249,7 @@ describe("scoreMatch with signals", () => {
     for (const [a, b] of [
       ["Prashant Shinde", "Prashant Shinde"],
       ["Ramesh Kumar", "Suresh Kumar"],
+      ["Rajesh Sharma", "Rakesh Sharma"], // brothers a letter apart, as alike as a typo
       ["Imran Mirza", "Imran Jewellers"],
     ] as const) {
       const without = scoreMatch(person(a, [dob]), person(b)).score;
