@@ -44,7 +44,8 @@ export type Dataset = {
   /**
    * Known non-duplicate relationships between contacts ("household", "officer"), by pairKey, and the
    * hard negatives made on purpose ("hard:initials", "hard:surname-typo", "hard:name+dob",
-   * "hard:script", "hard:cross-script"): different people whose names look like one.
+   * "hard:script", "hard:cross-script", "hard:siblings", "hard:house"): different people whose names
+   * look like one.
    */
   relations: Map<string, string>;
 };
@@ -1246,6 +1247,7 @@ export function generateDataset(options: {
       "script",
       "cross-script",
       "siblings",
+      "house",
     ] as const);
     const p = rng.pick(withSurname);
     const other = (address = world.address()) =>
@@ -1287,6 +1289,23 @@ export function generateDataset(options: {
         hard.push([q, q2, "hard:script"]);
         made++;
       }
+      made++;
+    } else if (kind === "house") {
+      // A brother or sister at the same house whose given name starts alike ("Rajesh" / "Rakesh"),
+      // often a letter apart, sometimes written with the initial only, half the time with no date of
+      // birth on record: what a shared address and a similar name cannot tell from one person.
+      const sameInitial = (p.gender === "m" ? p.community.male : p.community.female).filter(
+        (n) => n !== p.first && n.charAt(0) === p.first.charAt(0),
+      );
+      if (!sameInitial.length) continue;
+      const q = { ...other(p.address), first: rng.pick(sameInitial), middle: p.middle };
+      if (rng.chance(0.5)) q.recorded.delete("dob");
+      const initial = rng.chance(0.3);
+      const name = initial
+        ? `${q.first.charAt(0)}. ${[q.middle, q.surname].filter(Boolean).join(" ")}`
+        : plainName(q);
+      add(q, "original", name, initial ? ["initials"] : []);
+      hard.push([p, q, "hard:house"]);
       made++;
     } else {
       // A sibling at the same address, often on the same phone, sometimes written in a script.

@@ -3,21 +3,33 @@
  *
  *   npm run eval:dedupe -- --contacts 5000 --seed 42
  *
- * Mirrors the repository: identifiers are extracted and normalised as on write; candidates are the
- * contacts sharing an identifier (kind, value) with the probe, plus those sharing a name blocking key
- * (at most 200 identifier and 50 name candidates, as the repository); each candidate is scored and the best DEFAULT_LIMIT at or above the threshold
- * are reported. Every contact is probed once. A reported pair is a true positive when both contacts
+ * Mirrors the repository: each contact's index rows are computed as on write (identifierRows: protected
+ * identifiers as keyed hashes, PAN holder types and addresses as signals, name blocking keys; bank
+ * accounts hashed as their own writes index them); candidates are the contacts sharing a looked-up
+ * row (kind, value) with the probe, plus those sharing a name blocking key (at most 200 identifier and
+ * 50 name candidates, as the repository); each candidate is scored on the features the repository
+ * derives from its rows, and the best DEFAULT_LIMIT at or above the threshold are reported. Every contact is probed once. A reported pair is a true positive when both contacts
  * belong to one entity (see dedupe-data.ts for what counts as one).
  * Recall is also reported per category of hard case (issue 15: initials, surname typos, name and date
  * of birth only, each Indic script, cross-script pairs), and false positives per kind of hard negative.
  * Exits non-zero when the default threshold misses the targets (precision 0.99, recall 0.98, 0.9 in
  * every category with at least 10 pairs).
+ *
+ * --misses prints every false negative with why it was missed: "not a candidate" (blocking: no shared
+ * looked-up row or name key) or "scored <s>" (scoring), and what the pair shares (looked-up rows,
+ * dates of birth, signals, name keys); --verbose prints false positives too, with the props.
  */
 
 import { parseArgs } from "node:util";
-import { MAX_IDENTIFIER_CANDIDATES, MAX_NAME_CANDIDATES } from "../src/dedupe/dedupe.repository";
+import {
+  type IndexRow,
+  identifierRows,
+  MAX_IDENTIFIER_CANDIDATES,
+  MAX_NAME_CANDIDATES,
+  scoringFeatures,
+} from "../src/dedupe/dedupe.repository";
 import { extractIdentifiers } from "../src/dedupe/identifiers";
-import { nameBlockingKeys, nameSignals, nameSimilarity } from "../src/dedupe/names";
+import { nameSimilarity } from "../src/dedupe/names";
 import {
   classifyPair,
   DEFAULT_LIMIT,
@@ -26,6 +38,7 @@ import {
   type Reason,
   scoreMatch,
 } from "../src/dedupe/scoring";
+import { isSignalKind } from "../src/dedupe/signals";
 import { generateDataset, pairKey, truePairs } from "./dedupe-data";
 
 const TARGET_PRECISION = 0.99;
@@ -39,6 +52,7 @@ const { values: args } = parseArgs({
     contacts: { type: "string", default: "5000" },
     seed: { type: "string", default: "42" },
     verbose: { type: "boolean", default: false },
+    misses: { type: "boolean", default: false },
   },
 });
 const size = Number(args.contacts);
@@ -47,26 +61,37 @@ const seed = Number(args.seed);
 const { contacts, relations } = generateDataset({ contacts: size, seed });
 const truth = truePairs(contacts);
 
-// Features as the repository derives them on write.
-const features: DedupeFeatures[] = await Promise.all(
-  contacts.map(async (c) => ({
-    name: c.name,
-    type: c.type,
-    identifiers: await extractIdentifiers(c.props, c.banks, HMAC_KEY),
-  })),
+// Index rows as the repository writes them (bank accounts by their own writes), and the features
+// scoring reads of them.
+const indexRows: IndexRow[][] = await Promise.all(
+  contacts.map(async (c) => [
+    ...(await identifierRows(c.name, c.props, HMAC_KEY)),
+    ...(await extractIdentifiers([], c.banks, HMAC_KEY, { hashProtected: true })),
+  ]),
 );
+const features: DedupeFeatures[] = contacts.map((c, i) => scoringFeatures(c.name, c.type, indexRows[i]!));
+/** The rows a lookup searches by (kind, value), as the repository's lookupPairs: a PAN finds a GSTIN's too. */
+const lookupKeys = (rows: IndexRow[]) =>
+  rows.flatMap((r) =>
+    r.kind === "name" || r.kind === "dob" || isSignalKind(r.kind)
+      ? []
+      : r.kind === "pan" || r.kind === "gstin_pan"
+        ? [`pan:${r.value}`]
+        : [`${r.kind}:${r.value}`],
+  );
+const nameKeys = (rows: IndexRow[]) => rows.filter((r) => r.kind === "name").map((r) => r.value);
 
-// The two indexes: identifier (kind, value) -> contacts; name blocking key -> contacts (capped).
+// The two indexes: identifier (kind, value) -> contacts; name blocking key -> contacts.
 const identifierIndex = new Map<string, number[]>();
 const nameIndex = new Map<string, number[]>();
-const push = (index: Map<string, number[]>, key: string, i: number, cap = Infinity) => {
+const push = (index: Map<string, number[]>, key: string, i: number) => {
   const list = index.get(key) ?? [];
-  if (list.length < cap) list.push(i);
+  list.push(i);
   index.set(key, list);
 };
-features.forEach((f, i) => {
-  for (const id of f.identifiers) push(identifierIndex, `${id.kind}:${id.value}`, i);
-  for (const key of nameBlockingKeys(f.name ?? "", nameSignals(f.identifiers))) push(nameIndex, key, i);
+indexRows.forEach((rows, i) => {
+  for (const key of new Set(lookupKeys(rows))) push(identifierIndex, key, i);
+  for (const key of new Set(nameKeys(rows))) push(nameIndex, key, i);
 });
 
 type Scored = {
@@ -94,10 +119,10 @@ const candidatePairs = new Set<string>();
 features.forEach((probe, i) => {
   // The same caps as the repository's lookup.
   const byIdentifier = new Set<number>();
-  for (const id of probe.identifiers)
-    for (const j of identifierIndex.get(`${id.kind}:${id.value}`) ?? []) if (j !== i) byIdentifier.add(j);
+  for (const key of lookupKeys(indexRows[i]!))
+    for (const j of identifierIndex.get(key) ?? []) if (j !== i) byIdentifier.add(j);
   const byName = new Set<number>();
-  for (const key of nameBlockingKeys(probe.name ?? "", nameSignals(probe.identifiers)))
+  for (const key of nameKeys(indexRows[i]!))
     for (const j of nameIndex.get(key) ?? []) if (j !== i) byName.add(j);
   const candidates = new Set([
     ...[...byIdentifier].slice(0, MAX_IDENTIFIER_CANDIDATES),
@@ -215,20 +240,38 @@ console.log(
   `  if like-typed ones needed name agreement (not API.md's rule): precision ${whatIf.precision.toFixed(4)}, recall ${whatIf.recall.toFixed(4)}`,
 );
 
-if (args.verbose) {
+if (args.verbose || args.misses) {
+  const index = new Map(contacts.map((c, i) => [c.id, i]));
   const show = (p: string) => {
-    const [a, b] = p.split("|").map((id) => byId.get(id)!);
-    const fa = features[contacts.indexOf(a!)]!;
-    const fb = features[contacts.indexOf(b!)]!;
-    const { score, reasons } = scoreMatch(fa, fb);
+    const [x, y] = p.split("|").map((id) => index.get(id)!) as [number, number];
+    const [a, b] = [contacts[x]!, contacts[y]!];
+    const { score, reasons } = scoreMatch(features[x]!, features[y]!);
+    // What the pair shares in the index, by kind (never the values): looked-up rows, dates of birth,
+    // signals (an address's place, a PAN's holder type and half hashes) and name keys.
+    const rowsOf = (i: number) => new Set(indexRows[i]!.map((r) => `${r.kind}\u0000${r.value}`));
+    const theirs = rowsOf(y);
+    const shared = [...rowsOf(x)]
+      .filter((k) => theirs.has(k))
+      .map((k) => {
+        const kind = k.split("\u0000")[0] as string;
+        return kind === "address" ? "place" : kind;
+      });
+    const counts = new Map<string, number>();
+    for (const k of shared) counts.set(k, (counts.get(k) ?? 0) + 1);
+    const why = candidatePairs.has(p) ? `scored ${score}` : "not a candidate";
+    console.log(`    ${why}: ${a.name} [${a.origin}] ~ ${b.name} [${b.origin}]`);
     console.log(
-      `    ${score} ${a!.name} [${a!.origin}] ~ ${b!.name} [${b!.origin}] ${reasons.map((r) => `${r.rule}:${r.match}`).join(" ")}`,
+      `      reasons: ${reasons.map((r) => `${r.rule}:${r.match}`).join(" ") || "none"}; shared: ${[...counts].map(([k, n]) => (n > 1 ? `${k}x${n}` : k)).join(" ") || "nothing"}`,
     );
-    console.log(`      ${a!.props.map((x) => `${x.key}=${x.value}`).join("; ")}`);
-    console.log(`      ${b!.props.map((x) => `${x.key}=${x.value}`).join("; ")}`);
+    if (args.verbose) {
+      console.log(`      ${a.props.map((z) => `${z.key}=${z.value}`).join("; ")}`);
+      console.log(`      ${b.props.map((z) => `${z.key}=${z.value}`).join("; ")}`);
+    }
   };
-  console.log("  false positives:");
-  fps.forEach(show);
+  if (args.verbose) {
+    console.log("  false positives:");
+    fps.forEach(show);
+  }
   console.log("  false negatives:");
   fns.forEach(show);
 }

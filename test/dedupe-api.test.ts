@@ -24,6 +24,7 @@ const RULES = [
   "dob",
   "bank_account",
   "name",
+  "address",
   "type",
 ];
 
@@ -669,6 +670,113 @@ describe("POST /contacts/dedupe/: matching", () => {
     expect(match).toBeDefined();
     expect(match.score).toBeLessThan(0.5);
     expect(match.reasons).toContainEqual({ rule: "mobile", field: "props.mobile", match: "exact" });
+  });
+});
+
+describe("POST /contacts/dedupe/: signals kept beside the hashed index", () => {
+  /** A house number at a PIN code no other test uses, written two ways. */
+  const newPlace = () => {
+    const pin = `${pick("123456789")}${digits(5)}`;
+    const house = `${1 + Math.floor(Math.random() * 900)}`;
+    return [
+      `${house}, Civil Lines, Ludhiana ${pin}`,
+      `No. ${house} Civil Lines Ludhiana - ${pin.slice(0, 3)} ${pin.slice(3)}`,
+    ];
+  };
+
+  it("a firm's PAN (hashed in the index) still tells the firm from a person on its phone", async () => {
+    const m = newMobile();
+    const person = await createContact({
+      name: uniqueName(),
+      props: [prop("mobile", m), prop("dob", "1970-01-01")],
+    });
+    const firm = await createContact({
+      name: `${word()} Traders`,
+      type: "corporate",
+      props: [prop("pan", newPan("F")), prop("mobile", m)],
+    });
+    const body = await dedupeOk({ contact_id: person.id });
+    expect(ids(body)).not.toContain(firm.id);
+    expect(body.links.map((l) => l.contact.id)).toContain(firm.id);
+    const all = await dedupeOk({ contact_id: person.id, threshold: 0 });
+    expect((find(all, firm.id) as Match).reasons).toContainEqual({
+      rule: "pan",
+      field: "props.pan",
+      match: "different",
+    });
+  });
+
+  it("a PAN keyed with one wrong character is similar, not a second PAN", async () => {
+    const pan = newPan();
+    const typo = `${pan.slice(0, 6)}${pan.charAt(6) === "7" ? "8" : "7"}${pan.slice(7)}`;
+    const name = uniqueName();
+    const m = newMobile();
+    const a = await createContact({ name, props: [prop("pan", pan), prop("mobile", m)] });
+    const b = await createContact({ name, props: [prop("pan_no", typo), prop("mobile", m)] });
+    const body = await dedupeOk({ contact_id: a.id });
+    expect(ids(body)).toEqual([b.id]);
+    expect((find(body, b.id) as Match).reasons).toContainEqual({
+      rule: "pan",
+      field: "props.pan_no",
+      match: "similar",
+    });
+    expectNoValues(reasonsText(body), [pan, typo]);
+    // Another person's PAN on the same phone and name stays a conflict.
+    const c = await createContact({ name, props: [prop("pan", newPan()), prop("mobile", m)] });
+    const again = await dedupeOk({ contact_id: a.id, threshold: 0 });
+    expect((find(again, c.id) as Match).reasons).toContainEqual({
+      rule: "pan",
+      field: "props.pan",
+      match: "different",
+    });
+    expect((find(again, c.id) as Match).score).toBeLessThan(0.5);
+  });
+
+  it("one name written differently at the same house number and PIN code is a duplicate; a sibling there is not", async () => {
+    const [address, respelt] = newPlace() as [string, string];
+    const first = word();
+    const surname = word();
+    const record = await createContact({ name: `${first} ${surname}`, props: [prop("address", address)] });
+    const sibling = await createContact({ name: `${word()} ${surname}`, props: [prop("address", address)] });
+    const elsewhere = await createContact({
+      name: `${surname} ${first}`,
+      props: [prop("address", newPlace()[0] as string)],
+    });
+    const body = await dedupeOk({
+      name: `Mr ${surname.toUpperCase()} ${first.toUpperCase()}`, // titled, surname first, in capitals
+      type: "individual",
+      props: [prop("current_address", respelt)],
+    });
+    expect(ids(body)).toContain(record.id);
+    expect((find(body, record.id) as Match).reasons).toContainEqual({
+      rule: "address",
+      field: "props.current_address",
+      match: "exact",
+    });
+    expect(ids(body)).not.toContain(sibling.id);
+    expect(ids(body)).not.toContain(elsewhere.id); // the same name elsewhere: a namesake
+    // From the stored record too (its index rows carry the place).
+    expect(ids(await dedupeOk({ contact_id: record.id }))).not.toContain(sibling.id);
+  });
+
+  it("'S. <surname>' at a house is not read as the <surname> living there without a date of birth", async () => {
+    const [address] = newPlace() as [string];
+    const surname = word();
+    const full = await createContact({ name: `Suresh ${surname}`, props: [prop("address", address)] });
+    const initial = await dedupeOk({
+      name: `S. ${surname}`,
+      type: "individual",
+      props: [prop("address", address)],
+    });
+    expect(ids(initial)).not.toContain(full.id);
+    // Still a candidate (the place-anchored key found it), scored below the threshold.
+    const all = await dedupeOk({
+      name: `S. ${surname}`,
+      type: "individual",
+      props: [prop("address", address)],
+      threshold: 0,
+    });
+    expect(all.results.map((m) => m.contact.id)).toContain(full.id);
   });
 });
 

@@ -14,6 +14,7 @@ import {
 } from "./identifiers";
 import { nameBlockingKeys, nameSignals } from "./names";
 import { classifyPair, type DedupeFeatures, type Reason, type SharedRule } from "./scoring";
+import { isSignalKind, type Signal, signalsOf } from "./signals";
 
 /**
  * The identifier index (`contact_identifiers`): one row per normalised identifier of a contact, per
@@ -44,9 +45,12 @@ export async function identifierRows(
 ): Promise<IndexRow[]> {
   // Aadhaar and the protected kinds are indexed by their keyed hash only: the index holds none in clear.
   const identifiers = await extractIdentifiers(props, [], hmacKey, { hashProtected: true });
+  // PAN holder types and addresses: compared by scoring, never looked up (signals.ts).
+  const signals = await signalsOf(props, hmacKey);
   return [
     ...identifiers.map((id) => ({ ...id, kind: isEmbeddedPan(id) ? "gstin_pan" : id.kind })),
-    ...nameBlockingKeys(name, nameSignals(identifiers)).map((value) => ({
+    ...signals,
+    ...nameBlockingKeys(name, nameSignals([...identifiers, ...signals])).map((value) => ({
       kind: "name",
       value,
       field: "name",
@@ -66,6 +70,20 @@ export function scoringIdentifier(row: IndexRow): Identifier | null {
     kind,
     value: row.value,
     field: row.field,
+  };
+}
+
+/** What scoring reads of a contact: its name, type, and index rows as identifiers and signals. */
+export function scoringFeatures(
+  name: string | null,
+  type: DedupeFeatures["type"],
+  rows: readonly IndexRow[],
+): DedupeFeatures {
+  return {
+    name,
+    type,
+    identifiers: rows.map(scoringIdentifier).filter((id): id is Identifier => id !== null),
+    signals: rows.filter((r): r is Signal => isSignalKind(r.kind)),
   };
 }
 
@@ -189,7 +207,7 @@ function lookupPairs(rows: IndexRow[]): [string, string][] {
   for (const row of rows) {
     if (row.kind === "pan" || row.kind === "gstin_pan")
       pairs.push(["pan", row.value], ["gstin_pan", row.value]);
-    else if (row.kind !== "dob") pairs.push([row.kind, row.value]);
+    else if (row.kind !== "dob" && !isSignalKind(row.kind)) pairs.push([row.kind, row.value]);
   }
   return pairs;
 }
@@ -299,11 +317,8 @@ export async function findMatches(
   options: { limit: number; threshold: number },
 ): Promise<{ results: DuplicateMatch[]; links: LinkMatch[] }> {
   const candidates = await findCandidates(db, scope, probe.rows);
-  const features = (name: string | null, type: Probe["type"], rows: IndexRow[]): DedupeFeatures => ({
-    name,
-    type,
-    identifiers: rows.map(scoringIdentifier).filter((id): id is Identifier => id !== null),
-  });
+  const features = (name: string | null, type: Probe["type"], rows: IndexRow[]): DedupeFeatures =>
+    scoringFeatures(name, type, rows);
   const probeFeatures = features(probe.name, probe.type, probe.rows);
   const byContact = new Map<string, IndexRow[]>();
   for (const row of candidates.index)

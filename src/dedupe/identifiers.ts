@@ -260,6 +260,11 @@ export function isValidPan(v: string): boolean {
   return PAN_RE.test(v) && v.charAt(3) in PAN_HOLDER_TYPES;
 }
 
+/** "individual", "company", ... for a PAN's holder-type letter (its 4th character), else null. */
+export function panHolderTypeOfLetter(letter: string): string | null {
+  return Object.hasOwn(PAN_HOLDER_TYPES, letter) ? (PAN_HOLDER_TYPES[letter] ?? null) : null;
+}
+
 /** "individual", "company", ... for a valid PAN (any formatting), else null. */
 export function panHolderType(pan: string): string | null {
   const v = documentNumber(pan);

@@ -105,6 +105,74 @@ export function namesLegalEntity(name: string): boolean {
   return nameTokens(name).some((t) => LEGAL_ENTITY_WORDS.has(t));
 }
 
+/**
+ * Words of Indian trade names ("Sharma Traders", "Sri Balaji Medical Stores", "M/s Imran Jewellers"):
+ * a name with one is a business's, even on a record whose type was left out. Singular and plural.
+ */
+const TRADE_WORDS = new Set(
+  (
+    "trader traders trading enterprise enterprises store stores agency agencies industry industries " +
+    "textile textiles steel steels hardware hardwares electrical electricals electronics jeweller " +
+    "jewellers jewelers motor motors auto autos food foods construction constructions builder builders " +
+    "medical medicals pharma pharmacy chemist chemists chemical chemicals export exports import imports " +
+    "supplier suppliers service services solution solutions works mill mills udyog bhandar emporium " +
+    "corporation ventures garments garment furniture furnitures provision provisions kirana dairy " +
+    "transport transports logistics travels tours hotel hotels restaurant sweets bakery infra " +
+    "developers distributors distributor wholesale retail marketing mart bazaar sales"
+  ).split(" "),
+);
+
+/** Words that say a name is a business's ("M/s", a legal form, a trade word): never a person's name. */
+export function namesBusiness(name: string): boolean {
+  const words = transliterate(name.normalize("NFC")).toLowerCase();
+  if (/\bm\s*\/\s*s\b|\bmessrs\b/.test(words)) return true;
+  const tokens = nameTokens(name);
+  // "New Balaji Stores", "New India Traders": no one is named "New".
+  if (tokens.length > 1 && tokens[0] === "new") return true;
+  return tokens.some((t) => LEGAL_ENTITY_WORDS.has(t) || isTradeWord(t));
+}
+
+const LONG_TRADE_WORDS = [...TRADE_WORDS].filter((w) => w.length >= 6);
+
+/** A trade word, or a long one keyed with one error ("Harrdware", "Stheels"). */
+function isTradeWord(token: string): boolean {
+  return TRADE_WORDS.has(token) || (token.length >= 6 && LONG_TRADE_WORDS.some((w) => isTypo(token, w)));
+}
+
+/**
+ * Whether a business name is made of a person's given name and trade words ("Imran Jewellers",
+ * "New Imran Traders", "Sri Imran Stores" for Imran Mirza): how a proprietorship is named after its
+ * owner. Only the given name (the first of at least two whole name parts): a firm named after a
+ * surname ("Mirza Motors") is any of the family's, who share a house and a phone.
+ */
+export function namesProprietorOf(business: string, person: string): boolean {
+  let owner = toTokens(person);
+  // "Mohammed Rashid Siddiqui" is called Rashid: a devotional first part names half a household.
+  while (owner.length > 2 && DEVOTIONAL_PREFIXES.has(owner[0]?.raw ?? "")) owner = owner.slice(1);
+  const given = owner[0];
+  if (!given || given.initial || owner.filter((t) => !t.initial).length < 2) return false;
+  const surname = owner[owner.length - 1];
+  if (surname && surname.key === given.key) return false;
+  const rest = toTokens(business).filter(
+    (t) => !isTradeWord(t.raw) && !FIRM_PREFIXES.has(t.raw) && !LEGAL_SUFFIXES.has(t.raw),
+  );
+  return rest.length === 1 && rest[0]?.key === given.key;
+}
+
+/** First name parts that many in a family carry before their own given name. */
+const DEVOTIONAL_PREFIXES = new Set([
+  "mohammed",
+  "muhammad",
+  "mohammad",
+  "syed",
+  "sayyed",
+  "sheikh",
+  "abdul",
+]);
+
+/** Words in front of a trade name that are not the owner's name: "New", "Sri" (a deity's honorific). */
+const FIRM_PREFIXES = new Set(["new", "sri", "shri", "shree", "messrs", "the"]);
+
 /** Name tokens without legal-form suffixes at the end. */
 function coreTokens(name: string): string[] {
   const tokens = nameTokens(name);
@@ -180,6 +248,19 @@ export function jaroWinkler(x: string, y: string): number {
   return jaro + prefix * 0.1 * (1 - jaro);
 }
 
+/** Whether two strings differ by at most one substitution, insertion, deletion or adjacent swap. */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
 /**
  * A phonetic key with voicing and b/v folded: Tamil writes k/g, t/d, p/b with one letter each and
  * Bengali and Odia have no v, so a name romanised from them ("kanesh" from "கணேஷ்", "bibek" from
@@ -219,6 +300,16 @@ function computeTokens(name: string): Token[] {
 }
 
 const INITIAL_WEIGHT = 0.5; // an initial says less than a whole name part
+const TYPO_SIMILARITY = 0.9; // a name part with one keying error
+const TYPO_MIN_LENGTH = 5;
+
+/** One keying error between two name parts: any edit in long ones, a swap of two letters in any. */
+function isTypo(a: string, b: string): boolean {
+  if (a === b || a.charAt(0) !== b.charAt(0) || !withinOneEdit(a, b)) return false;
+  if (Math.min(a.length, b.length) >= TYPO_MIN_LENGTH) return true;
+  return a.length === b.length && a.length >= 4 && [...a].sort().join("") === [...b].sort().join("");
+}
+
 const TOKEN_MATCH_MIN = 0.8; // below this two name parts are different names, not spellings of one
 
 type Pair = { i: number; j: number; credit: number; order: string };
@@ -241,7 +332,11 @@ function matchTokens(
         // however alike their endings: romanisation variants have been folded already.
         // Across scripts, letters the script does not tell apart compare equal (see looseKey).
         const [ka, kb] = loose ? [ta.loose, tb.loose] : [ta.key, tb.key];
-        const sim = jaroWinkler(ka, kb) * (ka.charAt(0) === kb.charAt(0) ? 1 : 0.85);
+        let sim = jaroWinkler(ka, kb) * (ka.charAt(0) === kb.charAt(0) ? 1 : 0.85);
+        // One keying error in a long name part ("Pereira" / "Peeira", "Kapoor" / "Kaphor") is a typo,
+        // however it moves the phonetic key; short parts that differ by one letter are often other
+        // names ("Raja" / "Raju"), so for them only two letters swapped counts ("Raju" / "Rauj").
+        if (sim < TYPO_SIMILARITY && isTypo(ta.raw, tb.raw)) sim = TYPO_SIMILARITY;
         credit = sim >= TOKEN_MATCH_MIN ? sim : 0;
       } else if (
         ta.raw.charAt(0) === tb.raw.charAt(0) ||
@@ -323,12 +418,14 @@ export function nameSimilarity(a: string, b: string): number {
  * the version current at their write: when it changes, every contact's rows must be recomputed
  * (identifierRows + replaceContactRows, in bounded batches) or lookups miss contacts indexed before.
  * 1: pairs of skeletons. 2: scripts romanised, loose skeletons, keys anchored on the date of birth.
+ * 3: keys anchored on a place (house number and PIN code of an address).
  */
-export const NAME_KEYS_VERSION = 2;
+export const NAME_KEYS_VERSION = 3;
 
 const MAX_PAIR_KEYS = 6;
 const MAX_ANCHORED_TOKENS = 4;
 const MAX_DOBS = 2;
+const MAX_PLACES = 2;
 
 /**
  * The consonant skeleton of a phonetic key (its first letter kept), voicing folded: vowel spellings
@@ -340,12 +437,18 @@ function skeleton(key: string): string {
   return loose.slice(0, 1) + loose.slice(1).replace(/[aeiouy]/g, "");
 }
 
-/** What else is known of the contact that anchors name keys; values as the identifier index holds them. */
-export type NameSignals = { dob?: readonly string[] };
+/**
+ * What else is known of the contact that anchors name keys; values as the identifier index holds them:
+ * dates of birth, and places (a house number at a PIN code, `560001/12`: address.ts).
+ */
+export type NameSignals = { dob?: readonly string[]; place?: readonly string[] };
 
-/** The signals of a contact's normalised identifiers (its dates of birth). */
-export function nameSignals(identifiers: readonly { kind: string; value: string }[]): NameSignals {
-  return { dob: identifiers.filter((id) => id.kind === "dob").map((id) => id.value) };
+/** The anchors of a contact's index rows: its dates of birth and its places. */
+export function nameSignals(rows: readonly { kind: string; value: string }[]): NameSignals {
+  return {
+    dob: rows.filter((id) => id.kind === "dob").map((id) => id.value),
+    place: rows.filter((id) => id.kind === "address").map((id) => id.value),
+  };
 }
 
 /**
@@ -360,7 +463,11 @@ export function nameSignals(identifiers: readonly { kind: string; value: string 
  *       letter still leaves a shared key.
  *     A date of birth is shared by about one person in 20,000, so these keys stay small in any tenant:
  *     "S. Kumar" meets only the Kumars, S-names and S. Kumars born that day, never every Kumar.
- *  2. every unordered pair of skeletons of the full name parts (order-insensitive, robust to a dropped
+ *  2. with a place (a house number at a PIN code: a household, a few people), `<skeleton>#<place>` for
+ *     each full name part: "S. Kumar" meets the Kumars of that house, "Prashant Shide" the Prashants
+ *     ("Shinde Prashant"). A bare PIN code anchors nothing: tens of thousands live in one, so a key on
+ *     it would be as wide as the name alone.
+ *  3. every unordered pair of skeletons of the full name parts (order-insensitive, robust to a dropped
  *     or added name part), or the one skeleton of a single-part name.
  *
  * Initials alone never make a plain key. Skeletons fold romanisation, script and voicing, so a name in
@@ -375,6 +482,10 @@ export function nameBlockingKeys(name: string, signals: NameSignals = {}): strin
     const initials = tokens.map((t) => looseKey(t.key).charAt(0)).sort();
     if (initials.length > 1) anchored.push(`^${initials.join("")}@${dob}`);
     for (const key of fullKeys.slice(0, MAX_ANCHORED_TOKENS)) anchored.push(`${key}@${dob}`);
+  }
+  const places = [...new Set(signals.place ?? [])].sort().slice(0, MAX_PLACES);
+  for (const place of places) {
+    for (const key of fullKeys.slice(0, MAX_ANCHORED_TOKENS)) anchored.push(`${key}#${place}`);
   }
   if (fullKeys.length <= 1) return [...anchored, ...fullKeys];
   const pairs: string[] = [];

@@ -11,24 +11,29 @@
  *    because "same mobile, different email" is what a spouse looks like when one record has no PAN.
  *    Different bank accounts weigh nothing: people hold several; nor do a firm's office contacts
  *    differing from its owner's.
- * Name, type and date of birth only ever add weight. API.md: an exact strong identifier gives at
- * least 0.9. Identity documents are the strong identifiers: an exact one always gives at least 0.9.
+ * Name, type and date of birth only ever add weight; so does an address, as a house number at a PIN
+ * code (a "place", address.ts), and only for names that agree. PANs are indexed as keyed hashes, so
+ * their holder type and a keying error are read from signals kept beside them (signals.ts).
+ * API.md: an exact strong identifier gives at least 0.9. Identity documents are the strong identifiers: an exact one always gives at least 0.9.
  * An exact contact point (mobile, email, bank account) gives at least 0.9 only with no conflicting
  * identifier and no disagreeing name between like-typed contacts: without that rule every spouse
  * sharing a phone is reported as the same borrower (precision 0.95 instead of 0.98 on the
  * evaluation set, `npm run eval:dedupe`).
  */
 
-import { type Identifier, type IdentifierKind, panHolderType } from "./identifiers";
-import { compareNames, namesLegalEntity } from "./names";
+import { type Identifier, type IdentifierKind, panHolderType, panHolderTypeOfLetter } from "./identifiers";
+import { compareNames, namesBusiness, namesLegalEntity, namesProprietorOf, withinOneEdit } from "./names";
+import { readPanSignal, type Signal } from "./signals";
 
 export type DedupeFeatures = {
   name: string | null;
   type: "individual" | "corporate" | null;
   identifiers: Identifier[];
+  /** PAN holder types and address signals (signals.ts), when known. */
+  signals?: Signal[];
 };
 export type Reason = {
-  rule: IdentifierKind | "name" | "type";
+  rule: IdentifierKind | "name" | "type" | "address";
   field: string;
   match: "exact" | "similar" | "different";
 };
@@ -60,6 +65,12 @@ const LOG_ODDS = {
   contactConflict: -2.5,
   name: 3, // at full similarity; scaled down to nothing at NAME_FLOOR
   dob: 2,
+  // The same house number at the same PIN code: a household, so only with names agreeing (twins share
+  // a date of birth and a house). About as telling as a date of birth, then.
+  place: 2,
+  // A firm named after the person's given name ("Imran Jewellers" / "Imran Mirza"): how proprietors
+  // name their shops. Only with a place in common, never alone.
+  proprietor: 2.5,
   type: 0.3,
 };
 const NAME_FLOOR = 0.7;
@@ -69,19 +80,13 @@ const NAME_FLOOR = 0.7;
  */
 const INITIALS_SIMILARITY = 0.93;
 const EXACT_FLOOR = 0.9;
-
-/** Whether two strings differ by at most one substitution, insertion, deletion or adjacent swap. */
-function withinOneEdit(a: string, b: string): boolean {
-  if (a === b) return true;
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (a.length === b.length) {
-    if (a.slice(i + 1) === b.slice(i + 1)) return true;
-    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
-  }
-  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
-}
+/**
+ * How alike names must be for a shared place to count: the same name once romanisation, order,
+ * honorifics and joined parts are folded ("Prashant Shinde" / "SHINDE PRASHANT" / "Prasant Shinde").
+ * Not a name one letter off: brothers share a house and a surname, and often given names a letter
+ * apart ("Rajesh" / "Rakesh"), which no string measure tells from a typo.
+ */
+const PLACE_NAME_MIN = 0.999;
 
 function byKind(ids: Identifier[]): Map<IdentifierKind, Identifier[]> {
   const map = new Map<IdentifierKind, Identifier[]>();
@@ -114,21 +119,57 @@ const PERSONAL_KINDS: readonly IdentifierKind[] = [
   "dob",
 ];
 
+/**
+ * The holder types of a contact's PANs (and GSTIN-embedded PANs), with the fields they came from: read
+ * from the PAN where it is in clear, else from the `pan_type` signal kept beside its hash.
+ */
+function panHolders(features: DedupeFeatures, ids: Map<IdentifierKind, Identifier[]>) {
+  const holders: { holder: string; field: string }[] = [];
+  for (const id of ids.get("pan") ?? []) {
+    const holder = panHolderType(id.value);
+    if (holder) holders.push({ holder, field: id.field });
+  }
+  for (const signal of features.signals ?? []) {
+    if (signal.kind !== "pan_sig") continue;
+    const holder = panHolderTypeOfLetter(readPanSignal(signal.value).holder);
+    if (holder) holders.push({ holder, field: signal.field });
+  }
+  return holders;
+}
+
 /** Whether the contact is shown to be a natural person: an individual's PAN or a personal document. */
-function naturalPerson(ids: Map<IdentifierKind, Identifier[]>): boolean {
+function naturalPerson(features: DedupeFeatures, ids: Map<IdentifierKind, Identifier[]>): boolean {
   if (PERSONAL_KINDS.some((kind) => ids.get(kind)?.length)) return true;
-  return (ids.get("pan") ?? []).some((id) => panHolderType(id.value) === "individual");
+  return panHolders(features, ids).some((h) => h.holder === "individual");
 }
 
 /**
- * The PAN (or GSTIN-embedded PAN) showing the contact is not a natural person: a company, firm, HUF,
- * trust ... A proprietorship has no PAN of its own (its GSTIN embeds the proprietor's), so it is not one.
+ * The field of the PAN (or GSTIN-embedded PAN) showing the contact is not a natural person: a company,
+ * firm, HUF, trust ... A proprietorship has no PAN of its own (its GSTIN embeds the proprietor's), so
+ * it is not one.
  */
-function legalEntityPan(ids: Map<IdentifierKind, Identifier[]>): Identifier | undefined {
-  return (ids.get("pan") ?? []).find((id) => {
-    const holder = panHolderType(id.value);
-    return holder !== null && holder !== "individual";
-  });
+function legalEntityPan(
+  features: DedupeFeatures,
+  ids: Map<IdentifierKind, Identifier[]>,
+): string | undefined {
+  return panHolders(features, ids).find((h) => h.holder !== "individual")?.field;
+}
+
+/** Whether a PAN of each contact shares a half hash with the other's (signals.ts). */
+function sharePanHalf(probe: DedupeFeatures, candidate: DedupeFeatures): boolean {
+  const halves = (f: DedupeFeatures) =>
+    (f.signals ?? []).filter((s) => s.kind === "pan_sig").flatMap((s) => readPanSignal(s.value).halves);
+  const theirs = new Set(halves(candidate));
+  return halves(probe).some((h) => theirs.has(h));
+}
+
+/**
+ * The probe's address signal naming a place (a house number at a PIN code) the candidate shares too;
+ * none when either shows no place or they differ (people move: that is not evidence against).
+ */
+function sharedPlace(probe: DedupeFeatures, candidate: DedupeFeatures): Signal | undefined {
+  const theirs = new Set((candidate.signals ?? []).filter((s) => s.kind === "address").map((s) => s.value));
+  return (probe.signals ?? []).find((s) => s.kind === "address" && theirs.has(s.value));
 }
 
 /** Score in [0, 1] (2 decimals) that candidate is the same person or entity as probe, with reasons. */
@@ -142,13 +183,13 @@ export function scoreMatch(
   let contactExact = false;
   let conflicts = 0;
 
-  const typesDiffer = probe.type !== null && candidate.type !== null && probe.type !== candidate.type;
+  // A record without a type whose name is a business's ("New Verma Steels") is a business's.
+  const typeOf = (f: DedupeFeatures) => f.type ?? (f.name && namesBusiness(f.name) ? "corporate" : null);
+  const probeType = typeOf(probe);
+  const candidateType = typeOf(candidate);
+  const typesDiffer = probeType !== null && candidateType !== null && probeType !== candidateType;
   const names = probe.name && candidate.name ? compareNames(probe.name, candidate.name) : null;
   let similarity = names?.similarity ?? null;
-  // A shared mobile, email or account between two people (or two firms) whose names disagree is what a
-  // household looks like, not one holder: it keeps only weak weight. A firm and its proprietor differ in
-  // name by nature, and a probe without a name cannot disagree.
-  const contactsWeak = similarity !== null && similarity < NAME_FLOOR && !typesDiffer;
   const p = byKind(probe.identifiers);
   const c = byKind(candidate.identifiers);
   // A company, firm or trust (by its PAN) is never the same legal person as a natural person (by an
@@ -157,20 +198,35 @@ export function scoreMatch(
   // The name of a company, partnership, trust or HUF ("... Pvt. Ltd.", "... & Sons") says as much when
   // its record shows no PAN.
   const entityOf = (ids: Map<IdentifierKind, Identifier[]>, features: DedupeFeatures): Reason | null => {
-    const pan = legalEntityPan(ids);
-    if (pan) return { rule: "pan", field: pan.field, match: "different" };
+    const pan = legalEntityPan(features, ids);
+    if (pan) return { rule: "pan", field: pan, match: "different" };
     if (features.type !== "individual" && features.name && namesLegalEntity(features.name))
       return { rule: "name", field: "name", match: "different" };
     return null;
   };
   const personOf = (ids: Map<IdentifierKind, Identifier[]>, features: DedupeFeatures) =>
-    naturalPerson(ids) ||
+    naturalPerson(features, ids) ||
     (features.type === "individual" && !(features.name && namesLegalEntity(features.name)));
   const entity = personOf(p, probe)
     ? entityOf(c, candidate)
     : personOf(c, candidate)
       ? entityOf(p, probe)
       : null;
+  // A proprietorship named after its owner ("Imran Jewellers" / "Imran Mirza"): a business (by type or
+  // name) and a record that is not one, with no legal entity between them (names.ts).
+  const isBusiness = (f: DedupeFeatures) => typeOf(f) === "corporate";
+  const proprietor =
+    !entity &&
+    !!probe.name &&
+    !!candidate.name &&
+    isBusiness(probe) !== isBusiness(candidate) &&
+    (isBusiness(candidate)
+      ? namesProprietorOf(candidate.name, probe.name)
+      : namesProprietorOf(probe.name, candidate.name));
+  // A shared mobile, email or account between two people (or two firms) whose names disagree is what a
+  // household looks like, not one holder: it keeps only weak weight. A firm and its proprietor differ in
+  // name by nature, and a probe without a name cannot disagree.
+  const contactsWeak = similarity !== null && similarity < NAME_FLOOR && !typesDiffer && !proprietor;
   const samePan = (p.get("pan") ?? []).some((id) => (c.get("pan") ?? []).some((o) => o.value === id.value));
   if (entity && !samePan) {
     evidence += LOG_ODDS.identityConflict;
@@ -178,8 +234,12 @@ export function scoreMatch(
     reasons.push(entity);
   }
   for (const kind of [...IDENTITY_KINDS, ...CONTACT_KINDS]) {
-    const cmp = compareKind(kind, p.get(kind) ?? [], c.get(kind) ?? []);
+    let cmp = compareKind(kind, p.get(kind) ?? [], c.get(kind) ?? []);
     if (!cmp) continue;
+    // PANs held as keyed hashes cannot be compared character by character: a shared half says the
+    // same (one keying error), see signals.ts.
+    if (kind === "pan" && cmp.match === "different" && sharePanHalf(probe, candidate))
+      cmp = { match: "similar", field: cmp.field };
     const identity = IDENTITY_KINDS.includes(kind);
     if (cmp.match === "exact") {
       if (identity) evidence += LOG_ODDS.identityExact;
@@ -201,15 +261,31 @@ export function scoreMatch(
   }
 
   const dob = compareKind("dob", p.get("dob") ?? [], c.get("dob") ?? []);
-  // An initial for a given name is read as the name it cuts only with a second signal agreeing.
+  const place = sharedPlace(probe, candidate);
+  // An initial for a given name is read as the name it cuts only with a second signal agreeing: a date
+  // of birth or a contact point. Not an address: "N. Hussain" at Nazia Hussain's house is as likely
+  // her son Naved, and a household is what shares a house.
   if (names?.initials && similarity !== null && (dob?.match === "exact" || contactExact))
     similarity = Math.max(similarity, INITIALS_SIMILARITY);
 
-  if (similarity !== null) {
-    if (similarity >= NAME_FLOOR) {
-      evidence += (LOG_ODDS.name * (similarity - NAME_FLOOR)) / (1 - NAME_FLOOR);
-      reasons.push({ rule: "name", field: "name", match: similarity >= 0.999 ? "exact" : "similar" });
-    }
+  const namesAgree = similarity !== null && similarity >= NAME_FLOOR;
+  if (similarity !== null && namesAgree) {
+    evidence += (LOG_ODDS.name * (similarity - NAME_FLOOR)) / (1 - NAME_FLOOR);
+    reasons.push({ rule: "name", field: "name", match: similarity >= 0.999 ? "exact" : "similar" });
+  }
+  // A place supports names that are one name only (PLACE_NAME_MIN): a household shares it. Nor when
+  // the dates of birth differ: that is a household too (a sibling, a parent), which the place cannot
+  // tell from one person (the date of birth itself only ever adds, API.md).
+  const placeAgrees = !!place && dob?.match !== "different";
+  // A proprietorship named after its owner at the owner's house: the firm is the person. (With a
+  // contact point in common, the contact point decides.)
+  if (proprietor && !namesAgree && placeAgrees) {
+    evidence += LOG_ODDS.proprietor;
+    reasons.push({ rule: "name", field: "name", match: "similar" });
+  }
+  if (place && placeAgrees && ((similarity ?? 0) >= PLACE_NAME_MIN || proprietor)) {
+    evidence += LOG_ODDS.place;
+    reasons.push({ rule: "address", field: place.field, match: "exact" });
   }
 
   if (dob?.match === "exact") {
@@ -228,7 +304,13 @@ export function scoreMatch(
   score = Math.min(1, Math.max(0, Math.round(score * 100) / 100));
   // Strongest evidence first: agreeing identifiers, then name, dob and type, then conflicts.
   const rank = (r: Reason) =>
-    r.match === "different" ? 3 : ["name", "dob", "type"].includes(r.rule) ? 2 : r.match === "exact" ? 0 : 1;
+    r.match === "different"
+      ? 3
+      : ["name", "dob", "address", "type"].includes(r.rule)
+        ? 2
+        : r.match === "exact"
+          ? 0
+          : 1;
   reasons.sort((x, y) => rank(x) - rank(y));
   return { score, reasons };
 }

@@ -526,7 +526,7 @@ async function writeChange(
 async function indexOf(pii: PiiConfig, current: ContactWithNamespace, next: ContactChange) {
   const { tenantId, id } = current.contact;
   const name = next.set.name ?? current.contact.name;
-  // Stored props still give the plain signals name keys use (the date of birth).
+  // Stored props still give the plain signals name keys use (the date of birth, an address's place).
   const nameRows = async () =>
     (await identifierRows(name, next.set.props ?? current.contact.props, pii.hmacKey)).filter(
       (r) => r.kind === "name",

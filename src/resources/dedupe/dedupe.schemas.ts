@@ -82,6 +82,7 @@ export const ReasonSchema = z
         "dob",
         "bank_account",
         "name",
+        "address",
         "type",
       ])
       .openapi({ example: "pan" }),
