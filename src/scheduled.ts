@@ -4,6 +4,7 @@ import { idempotencyKeys } from "./db/schema";
 import type { Bindings } from "./env";
 import { logError } from "./lib/log";
 import { reprotectPersonalData } from "./pii/rotation";
+import { reindexNameKeys } from "./resources/contacts/contacts.reindex";
 
 /**
  * Cron Trigger work (wrangler.toml `[triggers]`): a list of independent jobs, each bounded so one run
@@ -41,6 +42,8 @@ export const jobs: ScheduledJob[] = [
   { name: "purge expired idempotency keys", run: purgeIdempotencyKeys },
   // Key rotation and backfill of clear values (src/pii/rotation.ts): at most 600 rows of each table a run.
   { name: "re-protect personal data", run: reprotectPersonalData },
+  // After a change of the name blocking keys: the identifier index rebuilt, 2,000 contacts a run.
+  { name: "rebuild the identifier index", run: reindexNameKeys },
 ];
 
 export async function scheduled(

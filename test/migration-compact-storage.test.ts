@@ -199,5 +199,11 @@ describe("migration 0011_compact_storage", () => {
     expect(await ids("addresses", "body", "t1", "mysuru")).toEqual(["01JKB3Q2W6N7X8Y9Z0A1B2C3A1"]);
     expect(await ids("addresses", "body", "t1", "bengaluru")).toEqual([]);
     expect(await ids("bank_accounts", "body", "t1", "axis")).toEqual(["01JKB3Q2W6N7X8Y9Z0A1B2C3B1"]);
+
+    // 0012: a database that holds contacts starts the identifier index rebuild from version 0.
+    await applyD1Migrations(db, migrations.slice(at + 1, at + 2));
+    expect(await all("select name, value from maintenance_state")).toEqual([
+      { name: "name_keys_version", value: "0" },
+    ]);
   });
 });

@@ -238,3 +238,9 @@ export const idempotencyKeys = sqliteTable(
     index("idempotency_keys_expires_idx").on(t.expiresAt),
   ],
 );
+
+// Progress of background maintenance jobs (src/scheduled.ts), one row per job.
+export const maintenanceState = sqliteTable("maintenance_state", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+});

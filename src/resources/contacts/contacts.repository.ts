@@ -88,7 +88,7 @@ async function storeProps(
 }
 
 /** Index rows of a whole set of props, some clear (just written) and some kept as stored. */
-async function indexOfMerged(
+export async function indexOfMerged(
   pii: PiiConfig,
   tenantId: string,
   name: string,
@@ -100,7 +100,7 @@ async function indexOfMerged(
 }
 
 /** Stored props carried over unchanged by a write of other keys. */
-const keptAsStored = (props: StoredProp[]): MergedProp<StoredProp>[] =>
+export const keptAsStored = (props: StoredProp[]): MergedProp<StoredProp>[] =>
   props.map((p) => ({ ...p, kept: true, keptFrom: p.key }));
 
 const sameProps = (a: StoredProp[], b: StoredProp[]) => JSON.stringify(a) === JSON.stringify(b);
