@@ -4,7 +4,7 @@ import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
 import { newRecord, parseId } from "../../lib/ids";
 import { createdAtRange } from "../../lib/list";
-import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
+import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
 import { immutableContact, linkedContact } from "../children/child-links";
 import {
   type ChildKind,
@@ -98,7 +98,7 @@ export function listAddresses(db: Db, tenantId: string, params: AddressListParam
   const words = params.search ? searchWords(params.search) : [];
   if (words.length) {
     where[0] = sql`+${addresses.tenantId} = ${tenantId}`;
-    const match = `tenant : "${tenantToken(tenantId)}" AND (${allPrefixes("body", words)})`;
+    const match = ftsMatch(tenantId, allPrefixes("body", words));
     where.push(
       sql`${addresses}.rowid in (select rowid from addresses_fts where addresses_fts match ${match})`,
     );

@@ -7,7 +7,7 @@ import type { Query } from "../../lib/batch";
 import { invalid } from "../../lib/errors";
 import { newRecord, parseId } from "../../lib/ids";
 import { createdAtRange } from "../../lib/list";
-import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
+import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
 import type { PiiConfig } from "../../pii/access";
 import { last4, looksMasked, normaliseMask } from "../../pii/mask";
 import { maskStoredValue, protectValue, revealValue } from "../../pii/protection";
@@ -186,7 +186,7 @@ export function listBanks(db: Db, tenantId: string, params: BankListParams, secr
     // Only the last four digits are stored in clear: a longer run of digits matches on its last four.
     const digits = /^[0-9]{4,18}$/.test(words.join("")) ? words.join("").slice(-4) : null;
     const text = `(${allPrefixes("body", words)})`;
-    const match = `tenant : "${tenantToken(tenantId)}" AND (${digits ? `${text} OR digits : "l${digits}"` : text})`;
+    const match = ftsMatch(tenantId, digits ? `${text} OR digits : "l${digits}"` : text);
     where[0] = sql`+${bankAccounts.tenantId} = ${tenantId}`;
     where.push(
       sql`${bankAccounts}.rowid in (select rowid from bank_accounts_fts where bank_accounts_fts match ${match})`,

@@ -34,7 +34,7 @@ import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors
 import { preconditionFailed } from "../../lib/etag";
 import { newRecord } from "../../lib/ids";
 import { createdAtRange, listPage, type SortSpec, sortSpec, sortValue } from "../../lib/list";
-import { allPrefixes, searchWords, tenantToken } from "../../lib/search";
+import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
 import { nowIso } from "../../lib/time";
 import type { PiiConfig } from "../../pii/access";
 import {
@@ -307,12 +307,12 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
   for (const tag of params.tags ?? []) {
     where.push(sql`exists (select 1 from json_each(${contacts.tags}) where json_each.value = ${tag})`);
   }
-  let searched: string | null = null;
+  let searched: SQL | null = null;
   if (params.search) {
     const match = searchMatch(tenantId, params.search);
     if (match) {
       searched = match;
-      // Drive the query from the FTS matches (already limited to the tenant by its token): the unary `+`
+      // Drive the query from the FTS matches (the tenant's, see ftsMatch): the unary `+`
       // keeps SQLite from walking the tenant's whole index and probing every row against the matches.
       where[0] = sql`+${contacts.tenantId} = ${tenantId}`;
       where.push(
@@ -403,10 +403,10 @@ function searchOnly(params: ContactListParams): boolean {
 
 /**
  * The exact count of a search with no other filter, from the FTS index alone: it holds one row per
- * contact (kept by triggers in the same transaction) and the match includes the tenant's token, so the
+ * contact (kept by triggers in the same transaction) and the match is the tenant's (ftsMatch), so the
  * contacts' rows need not be read (at 100k contacts a broad prefix counts about 5x faster).
  */
-function ftsCount(db: Db, match: string) {
+function ftsCount(db: Db, match: SQL) {
   return db
     .select({ n: sql<number>`count(*)` })
     .from(sql`contacts_fts`)
@@ -447,10 +447,10 @@ function groupedCount(db: Db, tenantId: string, params: ContactListParams) {
  * FTS5 query: every word of the search is a prefix of some word of the name, or the words are a
  * prefix of the ref_id. Words are quoted, so FTS operators in user input are plain text.
  */
-function searchMatch(tenantId: string, search: string): string | null {
+function searchMatch(tenantId: string, search: string): SQL | null {
   const words = searchWords(search);
   if (words.length === 0) return null;
-  return `tenant : "${tenantToken(tenantId)}" AND ((${allPrefixes("name", words)}) OR ref_id : "${words.join(" ")}"*)`;
+  return ftsMatch(tenantId, `(${allPrefixes("name", words)}) OR ref_id : "${words.join(" ")}"*`);
 }
 
 type Version = { tenantId: string; id: string; version: number };
