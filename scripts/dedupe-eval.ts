@@ -26,6 +26,7 @@ import {
   identifierRows,
   MAX_IDENTIFIER_CANDIDATES,
   MAX_NAME_CANDIDATES,
+  NAME_KEY_ROWS,
   scoringFeatures,
 } from "../src/dedupe/dedupe.repository";
 import { extractIdentifiers } from "../src/dedupe/identifiers";
@@ -121,12 +122,17 @@ features.forEach((probe, i) => {
   const byIdentifier = new Set<number>();
   for (const key of lookupKeys(indexRows[i]!))
     for (const j of identifierIndex.get(key) ?? []) if (j !== i) byIdentifier.add(j);
-  const byName = new Set<number>();
-  for (const key of nameKeys(indexRows[i]!))
-    for (const j of nameIndex.get(key) ?? []) if (j !== i) byName.add(j);
+  // As rankedByName: the newest NAME_KEY_ROWS per key (later records are newer here), then the
+  // MAX_NAME_CANDIDATES sharing the most keys, newest first among equals.
+  const shared = new Map<number, number>();
+  for (const key of nameKeys(indexRows[i]!)) {
+    const holders = (nameIndex.get(key) ?? []).filter((j) => j !== i);
+    for (const j of holders.slice(-NAME_KEY_ROWS)) shared.set(j, (shared.get(j) ?? 0) + 1);
+  }
+  const byName = [...shared].sort((a, b) => b[1] - a[1] || b[0] - a[0]).map(([j]) => j);
   const candidates = new Set([
     ...[...byIdentifier].slice(0, MAX_IDENTIFIER_CANDIDATES),
-    ...[...byName].slice(0, MAX_NAME_CANDIDATES),
+    ...byName.slice(0, MAX_NAME_CANDIDATES),
   ]);
   candidateTotal += candidates.size;
   for (const j of candidates) {

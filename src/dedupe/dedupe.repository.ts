@@ -195,9 +195,14 @@ export function bankRowStatements(
 }
 
 export const MAX_IDENTIFIER_CANDIDATES = 200;
-// Name keys of common names ("Rahul Sharma") are shared by thousands in a large tenant: a small cap keeps
-// the cost of a lookup bounded; identifier matches have their own, larger cap.
-export const MAX_NAME_CANDIDATES = 50;
+/**
+ * Name keys of common names ("Rahul Sharma") are shared by thousands in a large tenant. A lookup reads at
+ * most NAME_KEY_ROWS contacts per key (the newest) and keeps the MAX_NAME_CANDIDATES that share the most
+ * keys with the probe: the work is bounded at any tenant size, and a contact sharing the date-of-birth or
+ * place keys and several name parts outranks one that merely shares a common surname pair.
+ */
+export const MAX_NAME_CANDIDATES = 20;
+export const NAME_KEY_ROWS = 100;
 
 export type CandidateScope = { tenantId: string; namespaceId?: string | null; excludeId?: string };
 
@@ -212,6 +217,32 @@ function lookupPairs(rows: IndexRow[]): [string, string][] {
   return pairs;
 }
 
+/**
+ * Contacts sharing the probe's name keys, most keys shared first (then newest): at most NAME_KEY_ROWS per
+ * key, each an index range on (tenant_id, kind, value) read backwards, and MAX_NAME_CANDIDATES in all.
+ * The keys travel as one JSON parameter (D1 binds at most 100 per statement), one branch per key.
+ */
+function rankedByName(scope: CandidateScope, pairs: [string, string][]): SQL {
+  if (pairs.length === 0) return sql`select null where 0`;
+  const inScope = sql`${scope.namespaceId ? sql`and exists (select 1 from ${contacts} c where c.id = ci.contact_id and c.namespace_id = (select n from k limit 1))` : sql``}
+    ${scope.excludeId ? sql`and ci.contact_id <> (select x from k limit 1)` : sql``}`;
+  // Each key's values as scalar subqueries of the JSON: constants to the planner, so the branch is one
+  // backwards range on the primary key, stopped after NAME_KEY_ROWS rows (a join would sort every row).
+  const perKey = pairs.map((_, i) => {
+    const at = sql.raw(String(i));
+    return sql`select * from (select ci.contact_id from ${contactIdentifiers} ci
+      where ci.tenant_id = (select t from k limit 1) and ci.kind = (select kind from k where i = ${at})
+        and ci.value = (select value from k where i = ${at}) ${inScope}
+      order by ci.contact_id desc limit ${sql.raw(String(NAME_KEY_ROWS))})`;
+  });
+  return sql`select contact_id from (with k(i, kind, value, t, x, n) as (
+      select key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), ${scope.tenantId}, ${scope.excludeId ?? null},
+        ${scope.namespaceId ?? null}
+      from json_each(${JSON.stringify(pairs)}))
+    select contact_id, count(*) as shared from (${sql.join(perKey, sql` union all `)})
+    group by contact_id order by shared desc, contact_id desc limit ${MAX_NAME_CANDIDATES})`;
+}
+
 /** What scoring reads of a candidate: no props, tags or audit columns (the full row is read for the top matches only). */
 export type CandidateRow = {
   id: string;
@@ -222,7 +253,7 @@ export type CandidateRow = {
 
 /**
  * Candidate contacts for a probe, through the identifier index only (never a scan of the tenant): those
- * sharing an identifier (at most 200) or a name blocking key (at most 50). Returns the candidates' light
+ * sharing an identifier (at most 200) or name blocking keys (the 20 sharing the most, rankedByName). Returns the candidates' light
  * rows (what scoring reads) and index rows, in one round trip.
  */
 export async function findCandidates(db: Db, scope: CandidateScope, probe: IndexRow[]) {
@@ -238,7 +269,7 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
           ${scope.namespaceId ? sql`and exists (select 1 from ${contacts} c where c.id = ci.contact_id and c.namespace_id = ${scope.namespaceId})` : sql``}
           ${scope.excludeId ? sql`and ci.contact_id <> ${scope.excludeId}` : sql``}
         limit ${limit})`;
-  const candidateIds = sql`(${matching(identifierPairs, MAX_IDENTIFIER_CANDIDATES)} union ${matching(namePairs, MAX_NAME_CANDIDATES)})`;
+  const candidateIds = sql`(${matching(identifierPairs, MAX_IDENTIFIER_CANDIDATES)} union ${rankedByName(scope, namePairs)})`;
   const [rows, indexRows] = await batch(db, [
     db
       .select({
