@@ -19,25 +19,20 @@
 import { createHash, createHmac } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { StatementSync } from "node:sqlite";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { identifierRows } from "../src/dedupe/dedupe.repository";
-import {
-  bankAccountKey,
-  gstinCheckChar,
-  hashIdentifier,
-  validateIdentifierProps,
-  verhoeffCheckDigit,
-} from "../src/dedupe/identifiers";
-import { newId, newRecord } from "../src/lib/ids";
-import { renderPattern } from "../src/lib/ref-patterns";
-import { keyRing } from "../src/pii/keyring";
-import { last4 } from "../src/pii/mask";
-import { indexableProps, mergeMaskedWrites, protectProps, protectValue } from "../src/pii/protection";
-import { createdChanges } from "../src/resources/history/history.changes";
+import { Worker } from "node:worker_threads";
+import { drizzle } from "drizzle-orm/d1";
+import { sqliteParams } from "../bench/lib/sqlite-statements";
+import { gstinCheckChar, verhoeffCheckDigit } from "../src/dedupe/identifiers";
+import { newId } from "../src/lib/ids";
+import { namespaceInsert, newNamespaceRow } from "../src/resources/namespaces/namespaces.repository";
+import { NamespaceCreateSchema } from "../src/resources/namespaces/namespaces.schemas";
 import { Rng } from "./dedupe-data";
+import type { WorkerChunk, WorkerInput } from "./seed-worker";
+import { executor, preparer, type Write } from "./seed-writes";
+import { withSyncSubtle } from "./sync-subtle";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const MIGRATIONS_DIR = join(ROOT, "migrations");
@@ -830,83 +825,6 @@ function pad2(n: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rows, built the way src/ builds them
-
-/** The API's storage of blank/absent optional strings. */
-const blankToNull = (v: string | null | undefined) =>
-  v === undefined || v === null || v.trim() === "" ? null : v;
-
-export type IndexRow = { kind: string; value: string; field: string };
-
-type Statements = Record<
-  | "contact"
-  | "createdHistory"
-  | "history"
-  | "actionHistory"
-  | "identifier"
-  | "address"
-  | "bank"
-  | "relation"
-  | "namespace"
-  | "counter"
-  | "action",
-  StatementSync
->;
-
-function prepare(db: DatabaseSync): Statements {
-  return {
-    contact: db.prepare(
-      `INSERT INTO contacts (id, tenant_id, namespace_id, ref_id, name, type, status, approval_status, tags, refs,
-         props, rm_id, branch_id, version, created_at, created_by, updated_at, updated_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    createdHistory: db.prepare(
-      `INSERT INTO contact_history (id, tenant_id, contact_id, at, actor, action, changes, reason)
-       VALUES (?, ?, ?, ?, ?, 'created', '{}', null)`,
-    ),
-    // Entries about a sub-resource name it in subject_type / subject_id (migration 0007).
-    history: db.prepare(
-      `INSERT INTO contact_history (id, tenant_id, contact_id, at, actor, action, changes, reason, subject_type,
-         subject_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    // applyAction: json_object(field, json_array(old, new)).
-    actionHistory: db.prepare(
-      `INSERT INTO contact_history (id, tenant_id, contact_id, at, actor, action, changes, reason)
-       VALUES (?, ?, ?, ?, ?, ?, json_object('approval_status', json_array(?, ?)), ?)`,
-    ),
-    identifier: db.prepare(
-      // One row per (kind, value) of a contact, as the API's insert (ON CONFLICT DO NOTHING).
-      "INSERT OR IGNORE INTO contact_identifiers (tenant_id, contact_id, kind, value, field) VALUES (?, ?, ?, ?, ?)",
-    ),
-    address: db.prepare(
-      `INSERT INTO addresses (id, tenant_id, contact_id, address_line, city, state, pincode, country, type, lat, lng,
-         codes, tags, version, created_at, created_by, updated_at, updated_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, null)`,
-    ),
-    bank: db.prepare(
-      `INSERT INTO bank_accounts (id, tenant_id, contact_id, account_number, ifsc, account_holder_name, bank_name,
-         branch_name, account_type, is_primary, tags, version, created_at, created_by, updated_at, updated_by,
-         account_last4, account_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, null, ?, ?)`,
-    ),
-    relation: db.prepare(
-      `INSERT INTO relations (id, tenant_id, contact_id, type, related_contact_id, tags, version, created_at,
-         created_by, updated_at, updated_by)
-       VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, null)`,
-    ),
-    namespace: db.prepare(
-      `INSERT INTO namespaces (id, tenant_id, name, contact_pattern, contact_counter, account_pattern, account_counter,
-         version, created_at, created_by, updated_at, updated_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, null)`,
-    ),
-    counter: db.prepare("UPDATE namespaces SET contact_counter = ? WHERE id = ?"),
-    action: db.prepare(
-      "UPDATE contacts SET approval_status = ?, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?",
-    ),
-  };
-}
-
 export type SeedCounts = {
   namespaces: number;
   contacts: number;
@@ -929,6 +847,8 @@ export type SeedOptions = PlanOptions & {
   progress?: boolean;
   /** Contacts per transaction. */
   chunk?: number;
+  /** Prepare the writes on a worker thread (needs tsx: the worker is TypeScript). */
+  worker?: boolean;
 };
 
 export type SeedResult = {
@@ -938,6 +858,83 @@ export type SeedResult = {
   /** Contact ids in creation order are not kept (1M of them); namespaces by name. */
   namespaces: Record<string, string>;
 };
+
+/** Chunks of prepared writes, prepared on this thread. */
+async function* preparedHere(
+  options: PlanOptions,
+  prepare: (plan: ContactPlan) => Promise<Write[]>,
+  chunk: number,
+): AsyncGenerator<WorkerChunk> {
+  let plans: ContactPlan[] = [];
+  const prepared = async (): Promise<WorkerChunk> => {
+    // One contact after the other: ids are drawn in creation order (ULIDs are monotonic).
+    const writes: Write[] = [];
+    for (const plan of plans) writes.push(...(await prepare(plan)));
+    const contacts = plans.length;
+    plans = [];
+    return { writes, contacts, done: false };
+  };
+  for (const plan of planContacts(options)) {
+    plans.push(plan);
+    if (plans.length === chunk) yield await prepared();
+  }
+  if (plans.length) yield await prepared();
+}
+
+/** Chunks of prepared writes from a worker thread (seed-worker.ts), two requested ahead. */
+async function* preparedOnWorker(input: WorkerInput): AsyncGenerator<WorkerChunk> {
+  const worker = new Worker(new URL("./seed-worker.ts", import.meta.url), { workerData: input });
+  const queue: WorkerChunk[] = [];
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  worker.on("message", (chunk: WorkerChunk) => {
+    queue.push(chunk);
+    wake?.();
+  });
+  worker.on("error", (error) => {
+    failure = error;
+    wake?.();
+  });
+  worker.on("exit", (code) => {
+    if (code !== 0 && !failure) failure = new Error(`the seed worker exited with ${code}`);
+    wake?.();
+  });
+  try {
+    worker.postMessage("next");
+    worker.postMessage("next");
+    for (;;) {
+      while (queue.length === 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
+      const chunk = queue.shift();
+      if (!chunk) throw failure;
+      if (!chunk.done) worker.postMessage("next");
+      yield chunk;
+      if (chunk.done) return;
+    }
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** What a seed wrote, counted in the file. */
+function countRows(db: DatabaseSync): SeedCounts {
+  const n = (sql: string) => Number((db.prepare(sql).get() as { n: number }).n);
+  return {
+    namespaces: n("select count(*) as n from namespaces"),
+    contacts: n("select count(*) as n from contacts"),
+    addresses: n("select count(*) as n from addresses"),
+    banks: n("select count(*) as n from bank_accounts"),
+    relations: n("select count(*) as n from relations"),
+    history: n("select count(*) as n from contact_history"),
+    identifiers: n("select count(*) as n from contact_identifiers"),
+    approvals: n("select coalesce(sum(n), 0) as n from contact_counts where approval_status <> 'pending'"),
+  };
+}
+
+/**
+ * Non-unique indexes the API's create statements search by (a new contact's identifier rows are
+ * replaced by contact; a new primary account clears the contact's other one): kept while seeding.
+ */
+const WRITE_INDEXES = ["contact_identifiers_contact_idx", "bank_accounts_tenant_contact_id_idx"];
 
 function removeDatabase(file: string) {
   for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${file}${suffix}`, { force: true });
@@ -1001,7 +998,11 @@ class Progress {
  * Writes a fresh database: the real migrations, the namespaces, then the planned contacts with
  * everything the API writes for them, in transactions of `chunk` contacts.
  */
-export async function seed(options: SeedOptions): Promise<SeedResult> {
+export function seed(options: SeedOptions): Promise<SeedResult> {
+  return withSyncSubtle(() => seedFile(options));
+}
+
+async function seedFile(options: SeedOptions): Promise<SeedResult> {
   const started = Date.now();
   const file = resolve(options.db);
   if (holdsData(file) && !options.force) {
@@ -1013,7 +1014,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
   const db = new DatabaseSync(temp);
   // A fresh file written by one process: no journal needed until it is complete.
   db.exec(
-    "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY;",
+    "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -4194304; PRAGMA mmap_size = 17179869184; PRAGMA temp_store = MEMORY;",
   );
   applyMigrations(db);
   // Bulk load: the migrations' non-unique indexes are dropped and created again, with the same SQL in
@@ -1023,345 +1024,54 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     db
       .prepare("select name, sql from sqlite_master where type = 'index' and sql is not null order by rowid")
       .all() as { name: string; sql: string }[]
-  ).filter((index) => !/^\s*create\s+unique\b/i.test(index.sql));
+  ).filter((index) => !/^\s*create\s+unique\b/i.test(index.sql) && !WRITE_INDEXES.includes(index.name));
   for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
-  const st = prepare(db);
+  // The identifier index of a tenant is one range of its primary key: without statistics SQLite replaces
+  // a new contact's rows (createContact) by walking that range, the tenant's whole index, instead of
+  // the contact's few rows by contact_identifiers_contact_idx. Statistics of a large tenant, while seeding.
+  db.exec("ANALYZE");
+  db.exec(`INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+    ('contact_identifiers', 'contact_identifiers', '10000000 10000000 1000000 2 1'),
+    ('contact_identifiers', 'contact_identifiers_contact_idx', '10000000 10000000 9')`);
+  db.exec("ANALYZE sqlite_schema");
   const { tenant, user } = options;
-  const counts: SeedCounts = {
-    namespaces: 0,
-    contacts: 0,
-    addresses: 0,
-    banks: 0,
-    relations: 0,
-    history: 0,
-    identifiers: 0,
-    approvals: 0,
-  };
+  const hmacKey = options.hmacKey ?? "";
 
   // Namespaces, created through POST /namespaces/ a day before the first contact (no history rows).
   const { namespacesAt } = planTimes(options);
-  const namespaces = new Map<string, { id: string; plan: NamespacePlan; counter: number }>();
+  const namespaces = new Map<string, string>();
+  const orm = drizzle({} as D1Database); // builds queries only: never executed
   db.exec("BEGIN");
   NAMESPACES.forEach((plan, i) => {
     const at = namespacesAt + i;
-    const id = newId(at);
-    const iso = new Date(at).toISOString();
-    st.namespace.run(
-      id,
-      tenant,
-      plan.name,
-      plan.contact_pattern,
-      plan.contact_counter,
-      plan.account_pattern,
-      plan.account_counter,
-      iso,
-      user,
-      iso,
-    );
-    namespaces.set(plan.name.toLowerCase(), { id, plan, counter: plan.contact_counter });
-    counts.namespaces++;
+    const input = NamespaceCreateSchema.parse(plan);
+    const row = newNamespaceRow(tenant, user, input, newId(at), new Date(at).toISOString());
+    const { sql, params } = namespaceInsert(orm, row).toSQL();
+    db.prepare(sql).run(...sqliteParams(params));
+    namespaces.set(plan.name, row.id);
   });
   db.exec("COMMIT");
 
-  // Ids of contacts by plan index: relations point back to recent ones (households and firms are close).
-  const idOf = new Map<number, string>();
+  // Contacts and their requests, a transaction per chunk of contacts.
   const progress = new Progress(options.contacts, options.progress ?? false);
-  const chunkSize = options.chunk ?? 2000;
-  let chunk: ContactPlan[] = [];
-
-  const flush = async () => {
-    // The async part (Aadhaar HMAC through WebCrypto) first, then one synchronous transaction.
-    const stored = await Promise.all(chunk.map((c) => storedForms(c)));
-    db.exec("BEGIN");
-    chunk.forEach((plan, i) => {
-      writeContact(plan, stored[i] as Stored);
-    });
-    db.exec("COMMIT");
-    counts.contacts += chunk.length;
-    progress.update(counts.contacts);
-    chunk = [];
-  };
-
-  // What the API stores for a create (contacts.repository.ts storeProps, banks.repository.ts
-  // protectedAccount): props validated, canonical and protected, the index computed from the clear
-  // values, and each bank account number as its envelope, last four digits and keyed hash.
-  const hmacKey = options.hmacKey ?? "";
-  const ringOf = keyRing(options.piiKeys);
-  type Stored = Awaited<ReturnType<typeof storedForms>>;
-  const storedForms = async (plan: ContactPlan) => {
-    const ring = await ringOf;
-    const ctx = { tenantId: tenant };
-    const merged = mergeMaskedWrites(plan.body.props, []);
-    const errors = validateIdentifierProps(merged, "props");
-    if (errors.length) throw new Error(`plan ${plan.index}: invalid props ${JSON.stringify(errors)}`);
-    const props = await protectProps(ring, merged, ctx, []);
-    const indexable = await indexableProps(ring, merged, ctx);
-    const index = await identifierRows(plan.body.name, indexable.props, hmacKey);
-    const banks = new Map<number, { accountNumber: string; accountLast4: string; accountHash: string }>();
-    for (const [i, child] of plan.children.entries()) {
-      if (child.kind !== "bank") continue;
-      const digits = child.body.account_number;
-      const key = bankAccountKey(digits, child.body.ifsc);
-      if (!key) throw new Error(`plan ${plan.index}: invalid account number`);
-      banks.set(i, {
-        accountNumber: await protectValue(ring, "bank_account", digits, ctx),
-        accountLast4: last4(digits),
-        accountHash: await hashIdentifier(key, hmacKey),
-      });
-    }
-    return { props, index, banks };
-  };
-
-  const writeContact = (plan: ContactPlan, stored: Stored) => {
-    const indexRows = stored.index;
-    const body = plan.body;
-    const ns = namespaces.get(body.namespace.toLowerCase());
-    if (!ns) throw new Error(`plan names an unknown namespace ${body.namespace}`);
-    // As the API: created_at is the id's own time (newRecord), so id order is creation order.
-    const { id, at: iso } = newRecord(plan.at);
-    const at = new Date(iso);
-    const historyId = newId(plan.at);
-    const clientRef = blankToNull(body.ref_id);
-    let refId = clientRef;
-    if (clientRef === null && ns.plan.contact_pattern !== null) {
-      refId = renderPattern(ns.plan.contact_pattern, ns.counter, at);
-      ns.counter++;
-    }
-    const fields = {
-      name: body.name,
-      type: body.type,
-      status: body.status,
-      tags: body.tags ?? [],
-      refs: body.refs ?? null,
-      props: stored.props,
-      rm_id: blankToNull(body.rm_id),
-      branch_id: blankToNull(body.branch_id),
-    };
-    // Inserted as the create inserts it; approvals follow as the actions' own UPDATEs (below), so
-    // every trigger (FTS, contact_counts ...) sees the same sequence of writes as through the API.
-    st.contact.run(
-      id,
-      tenant,
-      ns.id,
-      refId,
-      fields.name,
-      fields.type,
-      fields.status,
-      "pending",
-      JSON.stringify(fields.tags),
-      fields.refs === null ? null : JSON.stringify(fields.refs),
-      JSON.stringify(fields.props),
-      fields.rm_id,
-      fields.branch_id,
-      1,
-      iso,
-      user,
-      iso,
-      null,
-    );
-    // createContact stores the created entry's changes empty: they are derived when history is read.
-    st.createdHistory.run(historyId, tenant, id, iso, user);
-    counts.history++;
-    for (const row of indexRows)
-      counts.identifiers += Number(st.identifier.run(tenant, id, row.kind, row.value, row.field).changes);
-    idOf.set(plan.index, id);
-
-    let approvalStatus = "pending";
-    for (const [childIndex, child] of plan.children.entries()) {
-      if (child.kind === "action") {
-        // applyAction: a refused (inactive contact) or repeated transition writes nothing.
-        const target = child.action === "approve" ? "approved" : "rejected";
-        if (body.status !== "active" || approvalStatus === target) continue;
-        const at = new Date(child.at).toISOString();
-        st.actionHistory.run(
-          newId(child.at),
-          tenant,
-          id,
-          at,
-          user,
-          target,
-          approvalStatus,
-          target,
-          child.reason,
-        );
-        st.action.run(target, at, user, id);
-        approvalStatus = target;
-        counts.history++;
-        counts.approvals++;
-        continue;
-      }
-      const { id: childId, at: childAt } = newRecord(child.at);
-      if (child.kind === "address") {
-        const b = child.body;
-        const row = {
-          id: childId,
-          tenantId: tenant,
-          contactId: id,
-          addressLine: blankToNull(b.address_line),
-          city: blankToNull(b.city),
-          state: blankToNull(b.state),
-          pincode: blankToNull(b.pincode),
-          country: blankToNull(b.country),
-          type: b.type ?? "current",
-          lat: b.coords?.lat ?? null,
-          lng: b.coords?.lng ?? null,
-          codes: b.codes ?? null,
-          tags: b.tags ?? [],
-          version: 1,
-          createdAt: childAt,
-          createdBy: user,
-          updatedAt: childAt,
-          updatedBy: null,
-        };
-        st.address.run(
-          row.id,
-          tenant,
-          id,
-          row.addressLine,
-          row.city,
-          row.state,
-          row.pincode,
-          row.country,
-          row.type,
-          row.lat,
-          row.lng,
-          row.codes === null ? null : JSON.stringify(row.codes),
-          JSON.stringify(row.tags),
-          childAt,
-          user,
-          childAt,
-        );
-        // Derived when history is read (src/resources/history/history.changes.ts): stored empty.
-        st.history.run(
-          newId(child.at),
-          tenant,
-          id,
-          childAt,
-          user,
-          "address_created",
-          "{}",
-          null,
-          "address",
-          childId,
-        );
-        counts.addresses++;
-        counts.history++;
-      } else if (child.kind === "bank") {
-        const b = child.body;
-        const account = stored.banks.get(childIndex);
-        if (!account) throw new Error(`plan ${plan.index}: bank account not protected`);
-        const row = {
-          id: childId,
-          tenantId: tenant,
-          contactId: id,
-          ...account,
-          ifsc: b.ifsc.trim().toUpperCase(),
-          accountHolderName: b.account_holder_name,
-          bankName: blankToNull(b.bank_name),
-          branchName: blankToNull(b.branch_name),
-          accountType: b.account_type ?? "savings",
-          isPrimary: b.is_primary ?? false,
-          tags: b.tags ?? [],
-          version: 1,
-          createdAt: childAt,
-          createdBy: user,
-          updatedAt: childAt,
-          updatedBy: null,
-        };
-        st.bank.run(
-          row.id,
-          tenant,
-          id,
-          row.accountNumber,
-          row.ifsc,
-          row.accountHolderName,
-          row.bankName,
-          row.branchName,
-          row.accountType,
-          row.isPrimary ? 1 : 0,
-          JSON.stringify(row.tags),
-          childAt,
-          user,
-          childAt,
-          row.accountLast4,
-          row.accountHash,
-        );
-        st.history.run(
-          newId(child.at),
-          tenant,
-          id,
-          childAt,
-          user,
-          "bank_created",
-          "{}",
-          null,
-          "bank",
-          childId,
-        );
-        // bankRowStatements: the account's row in the identifier index is its keyed hash.
-        counts.identifiers += Number(
-          st.identifier.run(tenant, id, "bank_account", row.accountHash, "banks.account_number").changes,
-        );
-        counts.banks++;
-        counts.history++;
-      } else {
-        const related = child.related === null ? null : (idOf.get(child.related) ?? null);
-        if (child.related !== null && related === null)
-          throw new Error(`relation to unknown contact ${child.related}`);
-        st.relation.run(
-          childId,
-          tenant,
-          id,
-          child.body.type,
-          related,
-          JSON.stringify(child.body.tags ?? []),
-          childAt,
-          user,
-          childAt,
-        );
-        // Recorded in the history of both contacts (relations.repository.ts owners).
-        const history = JSON.stringify(
-          createdChanges({
-            contact: id,
-            type: child.body.type,
-            related_contact: related,
-            tags: child.body.tags ?? [],
-          }),
-        );
-        for (const owner of related ? [id, related] : [id]) {
-          st.history.run(
-            newId(child.at),
-            tenant,
-            owner,
-            childAt,
-            user,
-            "relation_created",
-            history,
-            null,
-            "relation",
-            childId,
-          );
-          counts.history++;
-        }
-        counts.relations++;
-      }
-    }
-    // Keep only recent ids: relations point at most a few contacts back.
-    idOf.delete(plan.index - 20_000);
-  };
-
+  const chunk = options.chunk ?? 1000;
+  const run = executor(db);
+  const chunks = options.worker
+    ? preparedOnWorker({ ...options, tenant, user, hmacKey, chunk })
+    : preparedHere(options, preparer(tenant, user, { ring: options.piiKeys, hmacKey }), chunk);
+  let done = 0;
   progress.update(0);
-  for (const plan of planContacts(options)) {
-    chunk.push(plan);
-    if (chunk.length >= chunkSize) await flush();
+  for await (const { writes, contacts } of chunks) {
+    db.exec("BEGIN");
+    for (const write of writes) run(write);
+    db.exec("COMMIT");
+    done += contacts;
+    progress.update(done);
   }
-  if (chunk.length) await flush();
-
-  db.exec("BEGIN");
-  for (const ns of namespaces.values()) st.counter.run(ns.counter, ns.id);
-  db.exec("COMMIT");
+  db.exec("DROP TABLE sqlite_stat1");
   for (const index of indexes) db.exec(index.sql);
-  progress.update(counts.contacts, true);
+  const counts = countRows(db);
+  progress.update(done, true);
   db.close();
   // Leave the file as D1 keeps it (WAL), checkpointed into the main file. On a connection of its own: the
   // one that ran the migrations cannot checkpoint after an ALTER TABLE ... RENAME next to FTS5 tables
@@ -1377,7 +1087,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     file,
     counts,
     ms: Date.now() - started,
-    namespaces: Object.fromEntries([...namespaces.values()].map((n) => [n.plan.name, n.id])),
+    namespaces: Object.fromEntries(namespaces),
   };
 }
 
@@ -1394,6 +1104,7 @@ const USAGE = `Usage: npm run seed -- --contacts N [options]
   --hmac-key K     IDENTIFIER_HMAC_KEY the worker runs with (default: from .dev.vars, else .dev.vars.example)
   --pii-keys J     PII_KEYS the worker runs with (default: from .dev.vars, else .dev.vars.example)
   --force          replace a database that already holds contacts
+  --worker         prepare the writes (parsing, crypto) on a second thread while the first one writes
   --quiet          no progress bar`;
 
 async function main() {
@@ -1407,6 +1118,7 @@ async function main() {
       "hmac-key": { type: "string" },
       "pii-keys": { type: "string" },
       force: { type: "boolean", default: false },
+      worker: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -1428,6 +1140,7 @@ async function main() {
     piiKeys: values["pii-keys"] ?? devVar("PII_KEYS"),
     force: values.force,
     progress: !values.quiet,
+    worker: values.worker,
   });
   const c = result.counts;
   console.log(

@@ -18,7 +18,7 @@ import { recordFields } from "../history/history.changes";
 import { type AddressRow, toAddress } from "./addresses.mappers";
 import type { AddressCreate, AddressListParams, AddressUpdate } from "./addresses.schemas";
 
-const kind: ChildKind<typeof addresses> = {
+export const addressKind: ChildKind<typeof addresses> = {
   table: addresses,
   subject: "address",
   label: "Address",
@@ -28,9 +28,14 @@ const kind: ChildKind<typeof addresses> = {
   conflict: "This address already exists",
 };
 
-export function createAddress(db: Db, tenantId: string, userId: string, input: AddressCreate) {
-  const { id, at } = newRecord();
-  return createChild(db, kind, {
+/** The row a create stores: the body's fields with the persistence defaults. */
+export function newAddressRow(
+  tenantId: string,
+  userId: string,
+  input: AddressCreate,
+  { id, at } = newRecord(),
+): AddressRow {
+  return {
     id,
     tenantId,
     contactId: linkedContact(input.contact_id, "contact_id"),
@@ -49,10 +54,14 @@ export function createAddress(db: Db, tenantId: string, userId: string, input: A
     createdBy: userId,
     updatedAt: at,
     updatedBy: null,
-  });
+  };
 }
 
-export const getAddress = (db: Db, tenantId: string, id: string) => getChild(db, kind, tenantId, id);
+export function createAddress(db: Db, tenantId: string, userId: string, input: AddressCreate) {
+  return createChild(db, addressKind, newAddressRow(tenantId, userId, input));
+}
+
+export const getAddress = (db: Db, tenantId: string, id: string) => getChild(db, addressKind, tenantId, id);
 
 /** The columns a PATCH sets: only the fields sent. */
 function changes(input: AddressUpdate, current: AddressRow): Partial<AddressRow> {
@@ -80,10 +89,10 @@ export const updateAddress = (
   id: string,
   input: AddressUpdate,
   ifMatch?: number,
-) => updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current), ifMatch);
+) => updateChild(db, addressKind, tenantId, userId, id, (current) => changes(input, current), ifMatch);
 
 export const deleteAddress = (db: Db, tenantId: string, userId: string, id: string, ifMatch?: number) =>
-  deleteChild(db, kind, tenantId, userId, id, ifMatch);
+  deleteChild(db, addressKind, tenantId, userId, id, ifMatch);
 
 export function listAddresses(db: Db, tenantId: string, params: AddressListParams, secret: string) {
   const where: SQL[] = [
@@ -104,7 +113,7 @@ export function listAddresses(db: Db, tenantId: string, params: AddressListParam
     );
   }
   const { page: _p, page_size: _s, cursor: _c, ...filters } = params;
-  return listChildren(db, kind, tenantId, { where, params, resource: "addresses", filters, secret });
+  return listChildren(db, addressKind, tenantId, { where, params, resource: "addresses", filters, secret });
 }
 
 /** Addresses of a set of contacts (given as a subquery or ids), for `expand`: one query for the whole page. */

@@ -25,7 +25,7 @@ import { historyInsert } from "../history/history.repository";
 import { type BankRow, toBank } from "./banks.mappers";
 import type { BankCreate, BankListParams, BankUpdate } from "./banks.schemas";
 
-const kind: ChildKind<typeof bankAccounts> = {
+export const bankKind: ChildKind<typeof bankAccounts> = {
   table: bankAccounts,
   subject: "bank",
   label: "Bank account",
@@ -38,7 +38,7 @@ const kind: ChildKind<typeof bankAccounts> = {
   after: (db, row, written, previous) => bankRowStatements(db, row, previous, written),
   // Setting a primary account clears the contact's other primary in the same batch, with its own
   // history entry (bank_updated, is_primary true -> false) written first.
-  before: (db, row, { when, at, userId }) => {
+  before: (db, row, { when, at, userId, historyId }) => {
     if (!row.isPrimary) return [];
     const otherPrimary = and(
       eq(bankAccounts.tenantId, row.tenantId),
@@ -51,6 +51,7 @@ const kind: ChildKind<typeof bankAccounts> = {
       historyInsert(
         db,
         {
+          id: historyId,
           tenantId: row.tenantId,
           contactId: row.contactId,
           actor: userId,
@@ -76,7 +77,7 @@ const kind: ChildKind<typeof bankAccounts> = {
 };
 
 /** The stored form of an account number: its envelope, last four digits and keyed hash (with the IFSC). */
-async function protectedAccount(pii: PiiConfig, tenantId: string, digits: string, ifsc: string) {
+export async function protectedAccount(pii: PiiConfig, tenantId: string, digits: string, ifsc: string) {
   const key = bankAccountKey(digits, ifsc);
   if (!key)
     throw invalid([{ path: "account_number", code: "invalid_format", message: "must be 6 to 18 digits" }]);
@@ -104,12 +105,27 @@ export async function createBank(
   pii: PiiConfig,
 ) {
   if (looksMasked(input.account_number)) throw maskedNumber();
-  const { id, at } = newRecord();
-  return createChild(db, kind, {
+  const record = newRecord();
+  linkedContact(input.contact_id, "contact_id"); // a malformed contact id is refused before the number
+  const account = await protectedAccount(pii, tenantId, input.account_number, input.ifsc);
+  return createChild(db, bankKind, newBankRow(tenantId, userId, input, account, record));
+}
+
+export type ProtectedAccount = Awaited<ReturnType<typeof protectedAccount>>;
+
+/** The row a create stores: the body's fields, the protected account number and the persistence defaults. */
+export function newBankRow(
+  tenantId: string,
+  userId: string,
+  input: BankCreate,
+  account: ProtectedAccount,
+  { id, at } = newRecord(),
+): BankRow {
+  return {
     id,
     tenantId,
     contactId: linkedContact(input.contact_id, "contact_id"),
-    ...(await protectedAccount(pii, tenantId, input.account_number, input.ifsc)),
+    ...account,
     ifsc: input.ifsc,
     accountHolderName: input.account_holder_name,
     bankName: input.bank_name ?? null,
@@ -122,10 +138,10 @@ export async function createBank(
     createdBy: userId,
     updatedAt: at,
     updatedBy: null,
-  });
+  };
 }
 
-export const getBank = (db: Db, tenantId: string, id: string) => getChild(db, kind, tenantId, id);
+export const getBank = (db: Db, tenantId: string, id: string) => getChild(db, bankKind, tenantId, id);
 
 /** The columns a PATCH sets: only the fields sent. A masked number sent back keeps the stored one. */
 async function changes(input: BankUpdate, current: BankRow, pii: PiiConfig): Promise<Partial<BankRow>> {
@@ -165,10 +181,10 @@ export const updateBank = (
   input: BankUpdate,
   pii: PiiConfig,
   ifMatch?: number,
-) => updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current, pii), ifMatch);
+) => updateChild(db, bankKind, tenantId, userId, id, (current) => changes(input, current, pii), ifMatch);
 
 export const deleteBank = (db: Db, tenantId: string, userId: string, id: string, ifMatch?: number) =>
-  deleteChild(db, kind, tenantId, userId, id, ifMatch);
+  deleteChild(db, bankKind, tenantId, userId, id, ifMatch);
 
 export function listBanks(db: Db, tenantId: string, params: BankListParams, secret: string) {
   const where: SQL[] = [
@@ -193,7 +209,7 @@ export function listBanks(db: Db, tenantId: string, params: BankListParams, secr
     );
   }
   const { page: _p, page_size: _s, cursor: _c, ...filters } = params;
-  return listChildren(db, kind, tenantId, { where, params, resource: "banks", filters, secret });
+  return listChildren(db, bankKind, tenantId, { where, params, resource: "banks", filters, secret });
 }
 
 /** Bank accounts of a set of contacts, for `expand`: one query for the whole page. */

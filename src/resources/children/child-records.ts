@@ -5,6 +5,7 @@ import type { Db } from "../../env";
 import { batch, last, type Query } from "../../lib/batch";
 import { ApiError, type FieldError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
 import { checkIfMatch } from "../../lib/etag";
+import { newId } from "../../lib/ids";
 import { listPage, type PageWindow, sortSpec, sortValue } from "../../lib/list";
 import type { ListParams } from "../../lib/list-query";
 import { nowIso } from "../../lib/time";
@@ -33,9 +34,14 @@ export type ChildKind<T extends ChildTable> = {
   conflict: string;
   /**
    * Statements that must run before the write (e.g. clearing another primary account), each guarded by
-   * `when` (true only if the write itself applies), stamped with the write's time and user.
+   * `when` (true only if the write itself applies), stamped with the write's time and user; a history
+   * entry they write takes `historyId` when given.
    */
-  before?: (db: Db, row: RowOf<T>, write: { when: SQL; at: string; userId: string }) => Query[];
+  before?: (
+    db: Db,
+    row: RowOf<T>,
+    write: { when: SQL; at: string; userId: string; historyId?: string },
+  ) => Query[];
   /** Statements that follow the write in the same batch, guarded by `written` (row null: deleted). */
   after?: (db: Db, row: RowOf<T> | null, written: SQL, previous: RowOf<T> | null) => Query[];
 };
@@ -106,16 +112,27 @@ const backoff = (attempt: number) =>
 const contention = (label: string) =>
   new ApiError("conflict", `The ${label.toLowerCase()} is being changed by another request; try again`);
 
-export async function createChild<T extends ChildTable>(db: Db, kind: ChildKind<T>, row: RowOf<T>) {
+/**
+ * The statements that create a record, in batch order: what must run before it, the record (only when
+ * every contact it links to is the tenant's), its owners' history entries and the companion statements.
+ * History ids come from `nextId`, in that order: the `before` entry's, then one per owner.
+ */
+export function childCreateStatements<T extends ChildTable>(
+  db: Db,
+  kind: ChildKind<T>,
+  row: RowOf<T>,
+  nextId: () => string = newId,
+): Query[] {
   const table = kind.table;
-  const links = kind.links(row);
-  const linked = and(...links.map((l) => contactExists(row.tenantId, l.id))) ?? sql`1`;
+  const linked = and(...kind.links(row).map((l) => contactExists(row.tenantId, l.id))) ?? sql`1`;
   const exists = sql`exists (select 1 from ${table} where ${table.id} = ${row.id})`;
+  const write = { when: linked, at: row.createdAt, userId: row.createdBy, historyId: nextId() };
   const histories = kind.owners(row).map(
     (contactId) =>
       historyInsert(
         db,
         {
+          id: nextId(),
           tenantId: row.tenantId,
           contactId,
           actor: row.createdBy,
@@ -130,16 +147,22 @@ export async function createChild<T extends ChildTable>(db: Db, kind: ChildKind<
         exists,
       ).query,
   );
-  const results = await batch(db, [
-    ...(kind.before?.(db, row, { when: linked, at: row.createdAt, userId: row.createdBy }) ?? []),
+  return [
+    ...(kind.before?.(db, row, write) ?? []),
     insertRow(db, kind, row, linked),
     ...histories,
     ...(kind.after?.(db, row, exists, null) ?? []),
-    rowsOf(db, kind, eq(table.id, row.id)),
+  ];
+}
+
+export async function createChild<T extends ChildTable>(db: Db, kind: ChildKind<T>, row: RowOf<T>) {
+  const results = await batch(db, [
+    ...childCreateStatements(db, kind, row),
+    rowsOf(db, kind, eq(kind.table.id, row.id)),
   ]).catch(conflictOnUnique(kind));
   const [stored] = last(results);
   if (stored) return stored;
-  throw invalid(await missingLinks(db, row.tenantId, links));
+  throw invalid(await missingLinks(db, row.tenantId, kind.links(row)));
 }
 
 export async function getChild<T extends ChildTable>(

@@ -99,6 +99,13 @@ export async function indexOfMerged(
   return { index, keep: indexable.keptAadhaar.map((k) => `props.${k.from}`) };
 }
 
+/** What a create stores of a contact's props: the stored props and the identifier index rows. */
+export async function storedNewContact(pii: PiiConfig, tenantId: string, input: ContactCreate) {
+  const { props, merged } = await storeProps(pii, tenantId, input.props, []);
+  const { index } = await indexOfMerged(pii, tenantId, input.name, merged);
+  return { props, index };
+}
+
 /** Stored props carried over unchanged by a write of other keys. */
 export const keptAsStored = (props: StoredProp[]): MergedProp<StoredProp>[] =>
   props.map((p) => ({ ...p, kept: true, keptFrom: p.key }));
@@ -170,14 +177,100 @@ const refIdTaken = () => new ApiError("conflict", "This ref_id is already used i
 
 /**
  * The ref_id a namespace's pattern gives its current counter, rendered by SQLite in the statement that
- * inserts the contact: date placeholders first, then {seq} -> %d and {seq:N} -> %0Nd for printf().
+ * inserts the contact: date placeholders first (from `at`, the contact's ISO 8601 UTC creation time),
+ * then {seq} -> %d and {seq:N} -> %0Nd for printf().
  */
-function generatedRefId(at: Date): SQL {
-  const yyyy = String(at.getUTCFullYear());
-  const mm = String(at.getUTCMonth() + 1).padStart(2, "0");
-  const dd = String(at.getUTCDate()).padStart(2, "0");
-  const dated = sql`replace(replace(replace(replace(${namespaces.contactPattern}, '{yyyy}', ${yyyy}), '{yy}', ${yyyy.slice(2)}), '{mm}', ${mm}), '{dd}', ${dd})`;
+function generatedRefId(at: string): SQL {
+  const dated = sql`replace(replace(replace(replace(${namespaces.contactPattern}, '{yyyy}', substr(${at}, 1, 4)), '{yy}', substr(${at}, 3, 2)), '{mm}', substr(${at}, 6, 2)), '{dd}', substr(${at}, 9, 2))`;
   return sql`case when ${namespaces.contactPattern} is null then null else printf(replace(replace(replace(${dated}, '{seq}', '%d'), '{seq:', '%0'), '}', 'd'), ${namespaces.contactCounter}) end`;
+}
+
+/** The tenant's namespace of that name (case-insensitive, as the unique index on lower(name)). */
+const namespaceMatch = (tenantId: string, name: string) =>
+  and(eq(namespaces.tenantId, tenantId), sql`lower(${namespaces.name}) = lower(${name})`);
+
+/** A contact to create, with its stored props and identifier rows already computed. */
+export type NewContact = {
+  id: string;
+  /** Its creation time: the id's own (newRecord). */
+  at: string;
+  /** Id of its `created` history entry (a new one when not given). */
+  historyId?: string;
+  tenantId: string;
+  userId: string;
+  /** Namespace name, matched case-insensitively. */
+  namespace: string;
+  /** The client's ref_id; null: generated from the namespace's pattern and counter. */
+  refId: string | null;
+  name: string;
+  type: ContactRow["type"];
+  status: ContactRow["status"];
+  tags: string[];
+  refs: Record<string, unknown> | null;
+  props: StoredProp[];
+  rmId: string | null;
+  branchId: string | null;
+  /** Identifier index rows (identifierRows). */
+  index: IndexRow[];
+};
+
+/**
+ * The statements that create a contact, in batch order: the contact (namespace and generated ref_id read
+ * by the insert itself), the counter increment when the ref_id was generated, the `created` history entry
+ * and the identifier index rows, all guarded by the insert having happened (`unless` may stop it).
+ */
+export function contactCreateStatements(db: Db, c: NewContact, unless?: SQL) {
+  const nsMatch = namespaceMatch(c.tenantId, c.namespace);
+  const insert = insertSelect(
+    db,
+    contacts,
+    {
+      id: c.id,
+      tenantId: c.tenantId,
+      namespaceId: sql`${namespaces.id}`,
+      refId: c.refId ?? generatedRefId(c.at),
+      name: c.name,
+      type: c.type,
+      status: c.status,
+      approvalStatus: "pending",
+      tags: c.tags,
+      refs: c.refs,
+      props: c.props,
+      rmId: c.rmId,
+      branchId: c.branchId,
+      version: 1,
+      createdAt: c.at,
+      createdBy: c.userId,
+      updatedAt: c.at,
+      updatedBy: null,
+    },
+    sql`from ${namespaces} where ${nsMatch} ${unless ? sql`and ${unless}` : sql``}`,
+  );
+  const inserted = sql`exists (select 1 from ${contacts} where ${contacts.id} = ${c.id})`;
+  const history = historyInsert(
+    db,
+    {
+      id: c.historyId,
+      tenantId: c.tenantId,
+      contactId: c.id,
+      actor: c.userId,
+      at: c.at,
+      action: "created",
+      // Derived when history is read (history.changes.ts): the new contact's fields are not stored twice.
+      changes: {},
+    },
+    inserted,
+  );
+  const counter = db
+    .update(namespaces)
+    .set({ contactCounter: sql`${namespaces.contactCounter} + 1` })
+    .where(and(nsMatch, sql`${namespaces.contactPattern} is not null`, inserted));
+  return [
+    insert,
+    ...(c.refId === null ? [counter] : []),
+    history.query,
+    ...replaceContactRows(db, c.tenantId, c.id, c.index, inserted),
+  ];
 }
 
 export type CreateOptions = {
@@ -199,77 +292,33 @@ export async function createContact(
   options: CreateOptions = {},
 ): Promise<ContactWithNamespace | { blocked: true; probe: Probe }> {
   const clientRefId = input.ref_id ?? null;
-  const { props, merged } = await storeProps(pii, tenantId, input.props, []);
-  const { index: indexRows } = await indexOfMerged(pii, tenantId, input.name, merged);
+  const { props, index: indexRows } = await storedNewContact(pii, tenantId, input);
   const unless = options.block ? noDuplicateIdentity(tenantId, indexRows) : undefined;
+  const nsMatch = namespaceMatch(tenantId, input.namespace);
   for (let attempt = 0; ; attempt++) {
     const { id, at } = newRecord();
-    const now = new Date(at);
-    const nsMatch = and(
-      eq(namespaces.tenantId, tenantId),
-      sql`lower(${namespaces.name}) = lower(${input.namespace})`,
-    );
-    const fields = {
+    const contact: NewContact = {
+      id,
+      at,
+      tenantId,
+      userId,
+      namespace: input.namespace,
+      refId: clientRefId,
       name: input.name,
       type: input.type,
       status: input.status,
       tags: input.tags ?? [],
       refs: input.refs ?? null,
       props,
-      rm_id: input.rm_id ?? null,
-      branch_id: input.branch_id ?? null,
+      rmId: input.rm_id ?? null,
+      branchId: input.branch_id ?? null,
+      index: indexRows,
     };
-    const insert = insertSelect(
-      db,
-      contacts,
-      {
-        id,
-        tenantId,
-        namespaceId: sql`${namespaces.id}`,
-        refId: clientRefId ?? generatedRefId(now),
-        name: fields.name,
-        type: fields.type,
-        status: fields.status,
-        approvalStatus: "pending",
-        tags: fields.tags,
-        refs: fields.refs,
-        props: fields.props,
-        rmId: fields.rm_id,
-        branchId: fields.branch_id,
-        version: 1,
-        createdAt: at,
-        createdBy: userId,
-        updatedAt: at,
-        updatedBy: null,
-      },
-      sql`from ${namespaces} where ${nsMatch} ${unless ? sql`and ${unless}` : sql``}`,
-    );
-    const inserted = sql`exists (select 1 from ${contacts} where ${contacts.id} = ${id})`;
-    const history = historyInsert(
-      db,
-      {
-        tenantId,
-        contactId: id,
-        actor: userId,
-        at,
-        action: "created",
-        // Derived when history is read (history.changes.ts): the new contact's fields are not stored twice.
-        changes: {},
-      },
-      inserted,
-    );
-    const counter = db
-      .update(namespaces)
-      .set({ contactCounter: sql`${namespaces.contactCounter} + 1` })
-      .where(and(nsMatch, sql`${namespaces.contactPattern} is not null`, inserted));
     try {
       // The namespace is read first: when nothing was inserted, it tells an unknown namespace from a block.
       const [namespaceRows, ...rest] = await batch(db, [
         db.select({ id: namespaces.id }).from(namespaces).where(nsMatch),
-        insert,
-        ...(clientRefId === null ? [counter] : []),
-        history.query,
-        ...replaceContactRows(db, tenantId, id, indexRows, inserted),
+        ...contactCreateStatements(db, contact, unless),
         selectContact(db, tenantId, id),
       ]);
       const [row] = last(rest);
@@ -699,10 +748,65 @@ const ACTIONS = {
   },
 } as const;
 
+/** An action on a contact, as applyAction writes it. */
+export type ContactAction = {
+  tenantId: string;
+  userId: string;
+  id: string;
+  action: Action;
+  reason: string | null;
+  at: string;
+  /** If-Match: the write applies only at this version. */
+  ifMatch?: number;
+  /** Id of its history entry (a new one when not given). */
+  historyId?: string;
+};
+
 /**
- * An action in one round trip: history and update share one SQL condition (the transition is allowed
- * and changes something), then the row is read back to tell a no-op (200), a refused transition (409)
- * and a missing contact (404) apart.
+ * The statements of an action: its history entry and the update, sharing one SQL condition (the
+ * transition is allowed and changes something), so a refused or repeated action writes nothing.
+ */
+export function actionStatements(db: Db, a: ContactAction) {
+  const { column, field, value, history, set } = ACTIONS[a.action];
+  const applies =
+    and(
+      contactById(a.tenantId, a.id),
+      sql`${column} <> ${value}`,
+      field === "approval_status" ? eq(contacts.status, "active") : undefined,
+      isNull(contacts.erasedAt),
+      a.ifMatch === undefined ? undefined : eq(contacts.version, a.ifMatch),
+    ) ?? sql`0`;
+  return [
+    historyInsert(
+      db,
+      {
+        id: a.historyId,
+        tenantId: a.tenantId,
+        contactId: a.id,
+        actor: a.userId,
+        at: a.at,
+        action: history,
+        changes: sql`json_object(${field}, json_array(${column}, ${value}))`,
+        reason: a.reason,
+      },
+      applies,
+      sql`from ${contacts}`,
+    ).query,
+    db
+      .update(contacts)
+      .set({
+        ...set,
+        version: sql`${contacts.version} + 1`,
+        updatedAt: a.at,
+        updatedBy: a.userId,
+      })
+      .where(applies),
+  ] as const;
+}
+
+/**
+ * An action in one round trip: history and update (actionStatements), then the row is read back to
+ * tell a no-op (200), a refused transition (409) and a missing contact (404) apart.
  */
 export async function applyAction(
   db: Db,
@@ -713,41 +817,11 @@ export async function applyAction(
   reason: string | null,
   options: WriteOptions = {},
 ) {
-  const { column, field, value, history, set } = ACTIONS[action];
+  const { field, value } = ACTIONS[action];
   const approval = field === "approval_status";
-  const applies =
-    and(
-      contactById(tenantId, id),
-      sql`${column} <> ${value}`,
-      approval ? eq(contacts.status, "active") : undefined,
-      isNull(contacts.erasedAt),
-      options.ifMatch === undefined ? undefined : eq(contacts.version, options.ifMatch),
-    ) ?? sql`0`;
   const at = nowIso();
   const [written, , rows] = await batch(db, [
-    historyInsert(
-      db,
-      {
-        tenantId,
-        contactId: id,
-        actor: userId,
-        at,
-        action: history,
-        changes: sql`json_object(${field}, json_array(${column}, ${value}))`,
-        reason,
-      },
-      applies,
-      sql`from ${contacts}`,
-    ).query,
-    db
-      .update(contacts)
-      .set({
-        ...set,
-        version: sql`${contacts.version} + 1`,
-        updatedAt: at,
-        updatedBy: userId,
-      })
-      .where(applies),
+    ...actionStatements(db, { tenantId, userId, id, action, reason, at, ifMatch: options.ifMatch }),
     selectContact(db, tenantId, id),
   ]);
   const row = rows[0];

@@ -22,6 +22,8 @@ import {
 export type HistorySubject = { type: "address" | "bank" | "relation"; id: string | SQL };
 
 export type HistoryEntry = {
+  /** The entry's id; a new one when not given (a caller that builds statements ahead passes its own). */
+  id?: string;
   tenantId: string;
   contactId: string;
   actor: string;
@@ -39,7 +41,7 @@ export type HistoryEntry = {
  * in later statements of the batch exactly when the row was written, and guards them the same way.
  */
 export function historyInsert(db: Db, entry: HistoryEntry, when: SQL = sql`1`, from: SQL = sql``) {
-  const id = newId();
+  const id = entry.id ?? newId();
   const query = insertSelect(
     db,
     contactHistory,

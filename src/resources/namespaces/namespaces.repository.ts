@@ -12,10 +12,16 @@ import type { NamespaceCreate, NamespaceListParams, NamespaceUpdate } from "./na
 
 const nameTaken = () => new ApiError("conflict", "A namespace with this name already exists");
 
-export async function createNamespace(db: Db, tenantId: string, userId: string, input: NamespaceCreate) {
-  const at = nowIso();
-  const row: NamespaceRow = {
-    id: newId(),
+/** The row a create stores: the body's fields with the persistence defaults. */
+export function newNamespaceRow(
+  tenantId: string,
+  userId: string,
+  input: NamespaceCreate,
+  id = newId(),
+  at = nowIso(),
+): NamespaceRow {
+  return {
+    id,
     tenantId,
     name: input.name,
     contactPattern: input.contact_pattern ?? null,
@@ -28,8 +34,14 @@ export async function createNamespace(db: Db, tenantId: string, userId: string, 
     updatedAt: at,
     updatedBy: null,
   };
+}
+
+export const namespaceInsert = (db: Db, row: NamespaceRow) => db.insert(namespaces).values(row);
+
+export async function createNamespace(db: Db, tenantId: string, userId: string, input: NamespaceCreate) {
+  const row = newNamespaceRow(tenantId, userId, input);
   try {
-    await db.insert(namespaces).values(row);
+    await namespaceInsert(db, row);
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken();
     throw error;

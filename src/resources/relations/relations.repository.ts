@@ -18,7 +18,7 @@ import { recordFields } from "../history/history.changes";
 import { type RelationRow, toRelation } from "./relations.mappers";
 import type { RelationCreate, RelationListParams, RelationUpdate } from "./relations.schemas";
 
-const kind: ChildKind<typeof relations> = {
+export const relationKind: ChildKind<typeof relations> = {
   table: relations,
   subject: "relation",
   label: "Relation",
@@ -43,10 +43,15 @@ function related(raw: string | null | undefined, contactId: string): string | nu
   return id;
 }
 
-export function createRelation(db: Db, tenantId: string, userId: string, input: RelationCreate) {
-  const { id, at } = newRecord();
+/** The row a create stores: the body's fields with the persistence defaults. */
+export function newRelationRow(
+  tenantId: string,
+  userId: string,
+  input: RelationCreate,
+  { id, at } = newRecord(),
+): RelationRow {
   const contactId = linkedContact(input.contact, "contact");
-  return createChild(db, kind, {
+  return {
     id,
     tenantId,
     contactId,
@@ -58,10 +63,14 @@ export function createRelation(db: Db, tenantId: string, userId: string, input: 
     createdBy: userId,
     updatedAt: at,
     updatedBy: null,
-  });
+  };
 }
 
-export const getRelation = (db: Db, tenantId: string, id: string) => getChild(db, kind, tenantId, id);
+export function createRelation(db: Db, tenantId: string, userId: string, input: RelationCreate) {
+  return createChild(db, relationKind, newRelationRow(tenantId, userId, input));
+}
+
+export const getRelation = (db: Db, tenantId: string, id: string) => getChild(db, relationKind, tenantId, id);
 
 /** The columns a PATCH sets: only the fields sent. */
 function changes(input: RelationUpdate, current: RelationRow): Partial<RelationRow> {
@@ -81,10 +90,10 @@ export const updateRelation = (
   id: string,
   input: RelationUpdate,
   ifMatch?: number,
-) => updateChild(db, kind, tenantId, userId, id, (current) => changes(input, current), ifMatch);
+) => updateChild(db, relationKind, tenantId, userId, id, (current) => changes(input, current), ifMatch);
 
 export const deleteRelation = (db: Db, tenantId: string, userId: string, id: string, ifMatch?: number) =>
-  deleteChild(db, kind, tenantId, userId, id, ifMatch);
+  deleteChild(db, relationKind, tenantId, userId, id, ifMatch);
 
 export function listRelations(db: Db, tenantId: string, params: RelationListParams, secret: string) {
   const where: SQL[] = [
@@ -100,7 +109,7 @@ export function listRelations(db: Db, tenantId: string, params: RelationListPara
     where.push(eq(relations.relatedContactId, parseId(params.related_contact) ?? ""));
   if (params.type) where.push(eq(relations.type, params.type));
   const { page: _p, page_size: _s, cursor: _c, ...filters } = params;
-  return listChildren(db, kind, tenantId, { where, params, resource: "relations", filters, secret });
+  return listChildren(db, relationKind, tenantId, { where, params, resource: "relations", filters, secret });
 }
 
 /** Relations on either side of a set of contacts, for `expand`: one query for the whole page. */
