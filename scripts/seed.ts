@@ -1052,9 +1052,12 @@ async function seedFile(options: SeedOptions): Promise<SeedResult> {
   });
   db.exec("COMMIT");
 
-  // Contacts and their requests, a transaction per chunk of contacts.
+  // Contacts and their requests, a transaction per chunk of contacts. Large: every commit makes each
+  // FTS5 table flush its pending terms, and with contentless_delete (the approvals' updates leave
+  // tombstones) a flush costs more the larger the index grows; at 500k contacts flushes were most of
+  // the time with 1,000 contacts per transaction.
   const progress = new Progress(options.contacts, options.progress ?? false);
-  const chunk = options.chunk ?? 1000;
+  const chunk = options.chunk ?? 20_000;
   const run = executor(db);
   const chunks = options.worker
     ? preparedOnWorker({ ...options, tenant, user, hmacKey, chunk })
