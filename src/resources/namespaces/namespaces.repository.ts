@@ -5,7 +5,7 @@ import type { CursorScope } from "../../lib/cursor";
 import { ApiError, isUniqueViolation, notFound } from "../../lib/errors";
 import { checkIfMatch } from "../../lib/etag";
 import { newId } from "../../lib/ids";
-import { createdAtRange, listPage, sortSpec } from "../../lib/list";
+import { createdAtRange, listPage, sortSpec, sortValue } from "../../lib/list";
 import { nowIso } from "../../lib/time";
 import type { NamespaceRow } from "./namespaces.mappers";
 import type { NamespaceCreate, NamespaceListParams, NamespaceUpdate } from "./namespaces.schemas";
@@ -76,6 +76,11 @@ export async function listNamespaces(
   if (params.search) where.push(sql`instr(lower(${namespaces.name}), lower(${params.search})) > 0`);
   const { page: _p, page_size: _s, cursor: _c, ...filters } = params;
   const scope: CursorScope = { secret: cursorSecret, tenantId, resource: "namespaces", filters };
+  const sort = sortSpec(params.ordering, {
+    name: namespaces.name,
+    created_at: namespaces.createdAt,
+    updated_at: namespaces.updatedAt,
+  });
   return listPage<NamespaceRow>({
     db,
     where,
@@ -88,21 +93,12 @@ export async function listNamespaces(
         .limit(window.limit)
         .offset(window.offset),
     count: (condition) => db.select({ n: count() }).from(namespaces).where(condition),
-    position: (row) => [sortValue(row, params.ordering), row.id],
-    sort: sortSpec(params.ordering, {
-      name: namespaces.name,
-      created_at: namespaces.createdAt,
-      updated_at: namespaces.updatedAt,
-    }),
+    position: (row) => [sortValue(sort, row), row.id],
+    sort,
     id: namespaces.id,
     params,
     cursorScope: scope,
   });
-}
-
-function sortValue(row: NamespaceRow, ordering: string | undefined): string {
-  const key = (ordering ?? "-created_at").replace(/^-/, "");
-  return key === "name" ? row.name : key === "updated_at" ? row.updatedAt : row.createdAt;
 }
 
 export async function updateNamespace(
