@@ -361,20 +361,25 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
     const match = searchMatch(tenantId, params.search);
     if (match) {
       searched = match;
-      // Drive the query from the FTS matches (the tenant's, see ftsMatch): the unary `+`
+      // Drive the query from the FTS matches (the tenant's, see ftsMatch), joined by rowid: the unary `+`
       // keeps SQLite from walking the tenant's whole index and probing every row against the matches.
       where[0] = sql`+${contacts.tenantId} = ${tenantId}`;
-      where.push(
-        sql`${contacts}.rowid in (select rowid from contacts_fts where contacts_fts match ${match})`,
-      );
+      where.push(sql`contacts_fts match ${match}`);
     }
   }
-  // A search without `ordering` comes newest first by insertion order: the contacts' rowid, which is
-  // also the FTS rowid. The page then reads only its own rows (walking the matches' rowids backwards)
-  // instead of sorting every match by created_at; its cursors are rowid keysets ("-rowid").
+  // Every query of a search joins the FTS table (joined rather than `rowid in (matches)`, which
+  // collects every match before the first row of the page).
+  const fromSearch = <Q extends { innerJoin: (table: SQL, on: SQL) => unknown }>(query: Q): Q => {
+    if (searched) query.innerJoin(sql`contacts_fts`, sql`contacts_fts.rowid = ${contacts}.rowid`);
+    return query;
+  };
+  // A search without `ordering` comes newest first by insertion order: the FTS rowid, which is the
+  // contact's. FTS5 walks the matches' rowids backwards, so the page reads only its own rows (and a
+  // cursor's bound is a rowid range of the FTS walk) instead of sorting every match by created_at; its
+  // cursors are rowid keysets ("-rowid").
   const byRowid = searched !== null && !params.ordering;
   const sort: SortSpec = byRowid
-    ? { column: contactRowid, direction: "desc", key: "-rowid", unique: true }
+    ? { column: ftsRowid, direction: "desc", key: "-rowid", unique: true }
     : sortSpec(
         params.ordering,
         { name: contacts.name, created_at: contacts.createdAt, updated_at: contacts.updatedAt },
@@ -390,7 +395,7 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
     params,
     cursorScope,
     rows: (window) =>
-      (byRowid ? withNamespaceAndRowid(db) : withNamespace(db))
+      fromSearch((byRowid ? withNamespaceAndRowid(db) : withNamespace(db)).$dynamic())
         .where(window.where)
         .orderBy(...window.order)
         .limit(window.limit)
@@ -400,16 +405,14 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
         ? groupedCount(db, tenantId, params)
         : searched !== null && searchOnly(params)
           ? ftsCount(db, searched)
-          : db.select({ n: count() }).from(contacts).where(condition),
+          : fromSearch(db.select({ n: count() }).from(contacts).$dynamic()).where(condition),
     position: (row) => {
       const { contact } = row;
       if (byRowid && "rowid" in row && typeof row.rowid === "number") return [row.rowid, contact.id];
       return [sortValue(sort, contact), contact.id];
     },
     related: (window) => {
-      const pageIds = db
-        .select({ id: contacts.id })
-        .from(contacts)
+      const pageIds = fromSearch(db.select({ id: contacts.id }).from(contacts).$dynamic())
         .where(window.where)
         .orderBy(...window.order)
         .limit(window.limit)
@@ -422,7 +425,8 @@ export async function listContacts(db: Db, tenantId: string, params: ContactList
   return { ...result, expandedOf: (id: string) => attach(kinds, result.related, id) };
 }
 
-const contactRowid = sql<number>`${contacts}.rowid`;
+/** A search's position in insertion order: the FTS row's rowid (the contact's), walked by FTS5. */
+const ftsRowid = sql<number>`contacts_fts.rowid`;
 
 /** withNamespace plus the contact's rowid: the position of a row in a search's insertion order. */
 const withNamespaceAndRowid = (db: Db) =>
