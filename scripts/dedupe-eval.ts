@@ -232,6 +232,10 @@ const nameOnly = fns.filter((p) => {
 console.log(
   `  false negatives sharing no identifier or date of birth exactly (names only): ${nameOnly} of ${fns.length}`,
 );
+// The best a rule that never matches on names alone can reach: every pair sharing an identifier or dob found.
+console.log(
+  `  recall if every pair sharing an identifier or date of birth were found: ${((truth.size - nameOnly) / truth.size).toFixed(4)}`,
+);
 
 // A firm and its proprietor disagree in name by nature; only like-typed pairs would need agreement.
 const whatIf = measure(DEFAULT_THRESHOLD, (s) => !s.contactOnly || s.typesDiffer);
