@@ -6,8 +6,8 @@
  * Mirrors the repository: each contact's index rows are computed as on write (identifierRows: protected
  * identifiers as keyed hashes, PAN holder types and addresses as signals, name blocking keys; bank
  * accounts hashed as their own writes index them); candidates are the contacts sharing a looked-up
- * row (kind, value) with the probe, plus those sharing a name blocking key (at most 200 identifier and
- * 50 name candidates, as the repository); each candidate is scored on the features the repository
+ * row (kind, value) with the probe, plus those sharing a name blocking key (at most 200 identifier
+ * candidates, and the 20 sharing the most name keys among 100 rows per key, as the repository); each candidate is scored on the features the repository
  * derives from its rows, and the best DEFAULT_LIMIT at or above the threshold are reported. Every contact is probed once. A reported pair is a true positive when both contacts
  * belong to one entity (see dedupe-data.ts for what counts as one).
  * Recall is also reported per category of hard case (issue 15: initials, surname typos, name and date
