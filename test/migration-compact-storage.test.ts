@@ -2,7 +2,8 @@ import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { hashIdentifier } from "../src/dedupe/identifiers";
-import { allPrefixes, searchWords, tenantToken } from "../src/lib/search";
+import { allPrefixes, searchWords } from "../src/lib/search";
+import { ftsIds } from "./helpers/fts";
 
 /**
  * migrations/0011_compact_storage.sql on a database that already holds rows the way the API wrote them
@@ -35,13 +36,8 @@ const all = async <T = Record<string, unknown>>(query: string, ...params: unknow
       .all<T>()
   ).results;
 
-const ids = async (table: string, column: string, tenant: string, words: string) =>
-  (
-    await all<{ id: string }>(
-      `select id from ${table} where rowid in (select rowid from ${table}_fts where ${table}_fts match ?) order by id`,
-      `tenant : "${tenantToken(tenant)}" AND (${allPrefixes(column, searchWords(words))})`,
-    )
-  ).map((r) => r.id);
+const ids = (table: string, column: string, tenant: string, words: string) =>
+  ftsIds(db, table, tenant, allPrefixes(column, searchWords(words)));
 
 const C1 = "01JKB3Q2W6N7X8Y9Z0A1B2C3C1";
 const C2 = "01JKB3Q2W6N7X8Y9Z0A1B2C3C2";

@@ -1,7 +1,8 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { allPrefixes, searchWords, tenantToken } from "../src/lib/search";
+import { allPrefixes, searchWords } from "../src/lib/search";
+import { ftsIds } from "./helpers/fts";
 
 /**
  * Migrations applied to a database that already holds rows, on a D1 binding of its own (the setup
@@ -18,16 +19,8 @@ const upTo = (name: string) => {
 };
 
 /** Ids of the tenant's addresses whose index text holds every word as a prefix (the API's search). */
-async function search(tenant: string, words: string): Promise<string[]> {
-  const match = `tenant : "${tenantToken(tenant)}" AND (${allPrefixes("body", searchWords(words))})`;
-  const { results } = await db
-    .prepare(
-      "select id from addresses where rowid in (select rowid from addresses_fts where addresses_fts match ?) order by id",
-    )
-    .bind(match)
-    .all<{ id: string }>();
-  return results.map((r) => r.id);
-}
+const search = (tenant: string, words: string) =>
+  ftsIds(db, "addresses", tenant, allPrefixes("body", searchWords(words)));
 
 const ftsBody = async (id: string) =>
   (

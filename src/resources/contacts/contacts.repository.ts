@@ -503,8 +503,12 @@ function groupedCount(db: Db, tenantId: string, params: ContactListParams) {
 function searchMatch(tenantId: string, search: string): SQL | null {
   const words = searchWords(search);
   if (words.length === 0) return null;
-  return ftsMatch(tenantId, `(${allPrefixes("name", words)}) OR ref_id : "${words.join(" ")}"*`);
+  return ftsMatch(tenantId, contactSearchExpression(words));
 }
+
+/** The FTS5 expression of a contact search's words, before tenant scoping. */
+export const contactSearchExpression = (words: string[]) =>
+  `(${allPrefixes("name", words)}) OR ref_id : "${words.join(" ")}"*`;
 
 type Version = { tenantId: string; id: string; version: number };
 const atVersion = ({ tenantId, id, version }: Version) =>
