@@ -931,10 +931,10 @@ function countRows(db: DatabaseSync): SeedCounts {
 }
 
 /**
- * Non-unique indexes the API's create statements search by (a new contact's identifier rows are
- * replaced by contact; a new primary account clears the contact's other one): kept while seeding.
+ * Non-unique indexes the API's create statements search by (a new primary account clears the contact's
+ * other one): kept while seeding.
  */
-const WRITE_INDEXES = ["contact_identifiers_contact_idx", "bank_accounts_tenant_contact_id_idx"];
+const WRITE_INDEXES = ["bank_accounts_tenant_contact_id_idx"];
 
 /**
  * Bulk load of the search index: the FTS triggers are dropped while the rows go in, and each FTS table
@@ -1059,14 +1059,6 @@ async function seedFile(options: SeedOptions): Promise<SeedResult> {
   ).filter((index) => !/^\s*create\s+unique\b/i.test(index.sql) && !WRITE_INDEXES.includes(index.name));
   for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
   const fillSearch = suspendSearchTriggers(db);
-  // The identifier index of a tenant is one range of its primary key: without statistics SQLite replaces
-  // a new contact's rows (createContact) by walking that range, the tenant's whole index, instead of
-  // the contact's few rows by contact_identifiers_contact_idx. Statistics of a large tenant, while seeding.
-  db.exec("ANALYZE");
-  db.exec(`INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
-    ('contact_identifiers', 'contact_identifiers', '10000000 10000000 1000000 2 1'),
-    ('contact_identifiers', 'contact_identifiers_contact_idx', '10000000 10000000 9')`);
-  db.exec("ANALYZE sqlite_schema");
   const { tenant, user } = options;
   const hmacKey = options.hmacKey ?? "";
 
@@ -1086,7 +1078,7 @@ async function seedFile(options: SeedOptions): Promise<SeedResult> {
   db.exec("COMMIT");
 
   // Contacts and their requests, a transaction per chunk of contacts: a commit writes every page the
-  // chunk dirtied, and the identifier index takes its rows at random keys, so few large commits. (At
+  // chunk dirtied, so few large commits. (At
   // 400k contacts, 100,000 per transaction was no faster than 20,000.)
   const progress = new Progress(options.contacts, options.progress ?? false);
   const chunk = options.chunk ?? 20_000;
@@ -1103,7 +1095,6 @@ async function seedFile(options: SeedOptions): Promise<SeedResult> {
     done += contacts;
     progress.update(done);
   }
-  db.exec("DROP TABLE sqlite_stat1");
   for (const index of indexes) db.exec(index.sql);
   fillSearch();
   const counts = countRows(db);

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { hashIdentifier } from "../src/dedupe/identifiers";
 import { allPrefixes, searchWords } from "../src/lib/search";
 import { ftsIds } from "./helpers/fts";
+import { allRows, insertNamespace } from "./helpers/migration-db";
 
 /**
  * migrations/0011_compact_storage.sql on a database that already holds rows the way the API wrote them
@@ -28,13 +29,8 @@ async function fullHmac(value: string): Promise<string> {
   return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-const all = async <T = Record<string, unknown>>(query: string, ...params: unknown[]) =>
-  (
-    await db
-      .prepare(query)
-      .bind(...params)
-      .all<T>()
-  ).results;
+const all = <T = Record<string, unknown>>(query: string, ...params: unknown[]) =>
+  allRows<T>(db, query, ...params);
 
 const ids = (table: string, column: string, tenant: string, words: string) =>
   ftsIds(db, table, tenant, allPrefixes(column, searchWords(words)));
@@ -52,11 +48,7 @@ describe("migration 0011_compact_storage", () => {
     const aadhaar = await fullHmac("234123412346");
     const account = await fullHmac("HDFC0001234:123456789012");
     await db.batch([
-      db
-        .prepare(
-          `insert into namespaces (id, tenant_id, name, created_at, created_by, updated_at) values (?, 't1', 'Retail', ?, 'u1', ?)`,
-        )
-        .bind(NS, T, T),
+      insertNamespace(db, NS, T),
       ...[
         [C1, "Priya Sharma", "CUST-1"],
         [C2, "Kavya Iyer", "CUST-2"],

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { searchWords } from "../src/lib/search";
 import { contactSearchExpression } from "../src/resources/contacts/contacts.repository";
 import { ftsIds } from "./helpers/fts";
+import { insertNamespace } from "./helpers/migration-db";
 
 /**
  * migrations/0013_search_prefix_index.sql on a database that already holds contacts (own D1 binding,
@@ -61,11 +62,7 @@ describe("migration 0013_search_prefix_index", () => {
     expect(at).toBeGreaterThan(0);
     await applyD1Migrations(db, migrations.slice(0, at));
     await db.batch([
-      db
-        .prepare(
-          `insert into namespaces (id, tenant_id, name, created_at, created_by, updated_at) values (?, 't1', 'Retail', ?, 'u1', ?)`,
-        )
-        .bind(NS, T, T),
+      insertNamespace(db, NS, T),
       ...PEOPLE.map(([tenant, name, ref], i) =>
         db
           .prepare(

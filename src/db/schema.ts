@@ -115,21 +115,23 @@ export const contactHistory = sqliteTable(
 );
 
 // Normalised strong identifiers (PAN, mobile, ...) and name keys of each contact, for dedupe lookups.
-// Aadhaar and the protected kinds are kept only as keyed hashes. WITHOUT ROWID (migrations/0011): the
-// primary key is the dedupe lookup; one row per (kind, value) of a contact, `field` the first that gave it.
+// Aadhaar and the protected kinds are kept only as keyed hashes. One row per (kind, value) of a contact,
+// `field` the first that gave it. WITHOUT ROWID, keyed by the contact (migrations/0014): a contact's rows
+// are one range of the primary key (rewrites, a candidate's rows), and the lookup index finds contacts by
+// (kind, value). The contact is its rowid (also the FTS tables' key), not its 26-character id: the key of
+// the largest table and of its index is a few bytes instead of 26.
 export const contactIdentifiers = sqliteTable(
   "contact_identifiers",
   {
     tenantId: text("tenant_id").notNull(),
+    contactRowid: integer("contact_rowid").notNull(),
     kind: text("kind").notNull(),
     value: text("value").notNull(),
-    contactId: text("contact_id").notNull(),
     field: text("field").notNull(),
   },
   (t) => [
-    primaryKey({ columns: [t.tenantId, t.kind, t.value, t.contactId] }),
-    // Covering (kind and value come with the key), or SQLite walks the key by tenant instead.
-    index("contact_identifiers_contact_idx").on(t.tenantId, t.contactId, t.field),
+    primaryKey({ columns: [t.tenantId, t.contactRowid, t.kind, t.value] }),
+    index("contact_identifiers_lookup_idx").on(t.tenantId, t.kind, t.value),
   ],
 );
 

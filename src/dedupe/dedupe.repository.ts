@@ -18,7 +18,8 @@ import { isSignalKind, type Signal, signalsOf } from "./signals";
 
 /**
  * The identifier index (`contact_identifiers`): one row per normalised identifier of a contact, per
- * name blocking key (kind `name`), and per bank account (kind `bank_account`). Kept in sync in the same
+ * name blocking key (kind `name`), and per bank account (kind `bank_account`), keyed by the contact's
+ * rowid (src/db/schema.ts). Kept in sync in the same
  * batch as every write that changes its source, and read by dedupe's candidate lookup.
  *
  * A GSTIN's embedded PAN is indexed as kind `gstin_pan`: lookups treat it as a PAN (a firm links to its
@@ -87,6 +88,17 @@ export function scoringFeatures(
   };
 }
 
+/** The rowid a tenant's contact is indexed by (null when there is no such contact). */
+const contactRowid = (tenantId: string, contactId: string) =>
+  sql`(select ${contacts}.rowid from ${contacts} where ${contacts.tenantId} = ${tenantId} and ${contacts.id} = ${contactId})`;
+
+/** A contact's index rows: one range of the primary key. */
+export const identifierRowsOf = (tenantId: string, contactId: string) =>
+  and(
+    eq(contactIdentifiers.tenantId, tenantId),
+    eq(contactIdentifiers.contactRowid, contactRowid(tenantId, contactId)),
+  );
+
 /**
  * Statements that replace a contact's props and name rows, guarded by `when` (true only if the write
  * they belong to applied). The namespace is read from the contact row, so a move carries its rows along.
@@ -117,17 +129,7 @@ export function replaceContactRows(
     scope.replace === "name" ? r.kind === "name" : scope.replace === "props" ? r.kind !== "name" : true,
   );
   return [
-    db
-      .delete(contactIdentifiers)
-      .where(
-        and(
-          eq(contactIdentifiers.tenantId, tenantId),
-          eq(contactIdentifiers.contactId, contactId),
-          replaced,
-          keep,
-          when,
-        ),
-      ),
+    db.delete(contactIdentifiers).where(and(identifierRowsOf(tenantId, contactId), replaced, keep, when)),
     insertRows(db, tenantId, contactId, inserted, when),
   ];
 }
@@ -145,10 +147,11 @@ function insertRows(db: Db, tenantId: string, contactId: string, rows: IndexRow[
       tenantId,
       kind: json("$.kind"),
       value: json("$.value"),
-      contactId: sql`${contacts.id}`,
+      contactRowid: sql`${contacts}.rowid`,
       field: json("$.field"),
     },
-    sql`from ${contacts}, json_each(${JSON.stringify(rows)}) j where ${contacts.id} = ${contactId} and ${when}`,
+    sql`from ${contacts}, json_each(${JSON.stringify(rows)}) j
+      where ${contacts.tenantId} = ${tenantId} and ${contacts.id} = ${contactId} and ${when}`,
   ).onConflictDoNothing();
 }
 
@@ -171,8 +174,7 @@ export function bankRowStatements(
         .delete(contactIdentifiers)
         .where(
           and(
-            eq(contactIdentifiers.tenantId, previous.tenantId),
-            eq(contactIdentifiers.contactId, previous.contactId),
+            identifierRowsOf(previous.tenantId, previous.contactId),
             eq(contactIdentifiers.kind, "bank_account"),
             eq(contactIdentifiers.value, oldKey),
             when,
@@ -224,23 +226,24 @@ function lookupPairs(rows: IndexRow[]): [string, string][] {
  */
 function rankedByName(scope: CandidateScope, pairs: [string, string][]): SQL {
   if (pairs.length === 0) return sql`select null where 0`;
-  const inScope = sql`${scope.namespaceId ? sql`and exists (select 1 from ${contacts} c where c.id = ci.contact_id and c.namespace_id = (select n from k limit 1))` : sql``}
-    ${scope.excludeId ? sql`and ci.contact_id <> (select x from k limit 1)` : sql``}`;
+  const inScope = sql`${scope.namespaceId ? sql`and exists (select 1 from ${contacts} c where c.rowid = ci.contact_rowid and c.namespace_id = (select n from k limit 1))` : sql``}
+    ${scope.excludeId ? sql`and ci.contact_rowid is not (select x from k limit 1)` : sql``}`;
   // Each key's values as scalar subqueries of the JSON: constants to the planner, so the branch is one
   // backwards range on the primary key, stopped after NAME_KEY_ROWS rows (a join would sort every row).
   const perKey = pairs.map((_, i) => {
     const at = sql.raw(String(i));
-    return sql`select * from (select ci.contact_id from ${contactIdentifiers} ci
+    return sql`select * from (select ci.contact_rowid from ${contactIdentifiers} ci
       where ci.tenant_id = (select t from k limit 1) and ci.kind = (select kind from k where i = ${at})
         and ci.value = (select value from k where i = ${at}) ${inScope}
-      order by ci.contact_id desc limit ${sql.raw(String(NAME_KEY_ROWS))})`;
+      order by ci.contact_rowid desc limit ${sql.raw(String(NAME_KEY_ROWS))})`;
   });
-  return sql`select contact_id from (with k(i, kind, value, t, x, n) as (
-      select key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), ${scope.tenantId}, ${scope.excludeId ?? null},
+  const excluded = scope.excludeId ? contactRowid(scope.tenantId, scope.excludeId) : sql`null`;
+  return sql`select contact_rowid from (with k(i, kind, value, t, x, n) as (
+      select key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), ${scope.tenantId}, ${excluded},
         ${scope.namespaceId ?? null}
       from json_each(${JSON.stringify(pairs)}))
-    select contact_id, count(*) as shared from (${sql.join(perKey, sql` union all `)})
-    group by contact_id order by shared desc, contact_id desc limit ${MAX_NAME_CANDIDATES})`;
+    select contact_rowid, count(*) as shared from (${sql.join(perKey, sql` union all `)})
+    group by contact_rowid order by shared desc, contact_rowid desc limit ${MAX_NAME_CANDIDATES})`;
 }
 
 /** What scoring reads of a candidate: no props, tags or audit columns (the full row is read for the top matches only). */
@@ -262,14 +265,14 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
   // The pairs drive the loop (CROSS JOIN keeps SQLite from reordering it): one index search on
   // (tenant_id, kind, value) per pair, never a walk over the tenant's index rows.
   const matching = (pairs: [string, string][], limit: number) =>
-    sql`select * from (select distinct ci.contact_id from json_each(${JSON.stringify(pairs)}) p
+    sql`select * from (select distinct ci.contact_rowid from json_each(${JSON.stringify(pairs)}) p
         cross join ${contactIdentifiers} ci
         where ci.tenant_id = ${scope.tenantId} and ci.kind = json_extract(p.value, '$[0]')
           and ci.value = json_extract(p.value, '$[1]')
-          ${scope.namespaceId ? sql`and exists (select 1 from ${contacts} c where c.id = ci.contact_id and c.namespace_id = ${scope.namespaceId})` : sql``}
-          ${scope.excludeId ? sql`and ci.contact_id <> ${scope.excludeId}` : sql``}
+          ${scope.namespaceId ? sql`and exists (select 1 from ${contacts} c where c.rowid = ci.contact_rowid and c.namespace_id = ${scope.namespaceId})` : sql``}
+          ${scope.excludeId ? sql`and ci.contact_rowid is not ${contactRowid(scope.tenantId, scope.excludeId)}` : sql``}
         limit ${limit})`;
-  const candidateIds = sql`(${matching(identifierPairs, MAX_IDENTIFIER_CANDIDATES)} union ${rankedByName(scope, namePairs)})`;
+  const candidates = sql`(${matching(identifierPairs, MAX_IDENTIFIER_CANDIDATES)} union ${rankedByName(scope, namePairs)})`;
   const [rows, indexRows] = await batch(db, [
     db
       .select({
@@ -279,20 +282,21 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
         namespaceId: contacts.namespaceId,
       })
       .from(contacts)
-      // `+` keeps the tenant filter off the index: the candidates are looked up by primary key.
-      .where(and(sql`+${contacts.tenantId} = ${scope.tenantId}`, inArray(contacts.id, candidateIds))),
+      // `+` keeps the tenant filter off the index: the candidates are looked up by rowid.
+      .where(and(sql`+${contacts.tenantId} = ${scope.tenantId}`, sql`${contacts}.rowid in ${candidates}`)),
     db
       .select({
-        contactId: contactIdentifiers.contactId,
+        contactId: contacts.id,
         kind: contactIdentifiers.kind,
         value: contactIdentifiers.value,
         field: contactIdentifiers.field,
       })
       .from(contactIdentifiers)
+      .innerJoin(contacts, sql`${contacts}.rowid = ${contactIdentifiers.contactRowid}`)
       .where(
         and(
           eq(contactIdentifiers.tenantId, scope.tenantId),
-          inArray(contactIdentifiers.contactId, candidateIds),
+          sql`${contactIdentifiers.contactRowid} in ${candidates}`,
         ),
       ),
   ]);
@@ -410,7 +414,7 @@ export async function storedContactProbe(db: Db, tenantId: string, id: string) {
         field: contactIdentifiers.field,
       })
       .from(contactIdentifiers)
-      .where(and(eq(contactIdentifiers.tenantId, tenantId), eq(contactIdentifiers.contactId, id))),
+      .where(identifierRowsOf(tenantId, id)),
   ]);
   const row = rows[0];
   if (!row) throw notFound("Contact");

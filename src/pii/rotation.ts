@@ -271,8 +271,8 @@ async function rotateContacts(
 function aadhaarIndexRows(rows: AadhaarRow[]): SQL[] {
   if (!rows.length) return [];
   return [
-    sql`insert or ignore into contact_identifiers (tenant_id, contact_id, kind, value, field)
-      select c.tenant_id, c.id, 'aadhaar', json_extract(i.value, '$.hash'),
+    sql`insert or ignore into contact_identifiers (tenant_id, contact_rowid, kind, value, field)
+      select c.tenant_id, c.rowid, 'aadhaar', json_extract(i.value, '$.hash'),
              'props.' || json_extract(i.value, '$.key')
       from json_each(${JSON.stringify(rows)}) i
       join contacts c on c.id = json_extract(i.value, '$.id') and c.tenant_id = json_extract(i.value, '$.tenant')
@@ -377,7 +377,7 @@ async function rotateBanks(
 /** The clause for index values that are not a keyed hash (32 lower-case hex digits, hashIdentifier). */
 const CLEAR_INDEX_VALUE = sql`(length(value) <> 32 or value glob '*[^0-9a-f]*')`;
 
-type IndexKey = { tenantId: string; kind: string; value: string; contactId: string };
+type IndexKey = { tenantId: string; contactRowid: number; kind: string; value: string };
 
 async function hashIndexRows(
   db: Db,
@@ -387,24 +387,24 @@ async function hashIndexRows(
 ): Promise<void> {
   const kinds = JSON.stringify(HASHED_INDEX_KINDS);
   // A keyset walk over the primary key (the table is WITHOUT ROWID), past rows a round could not rewrite.
-  let after: IndexKey = { tenantId: "", kind: "", value: "", contactId: "" };
+  let after: IndexKey = { tenantId: "", contactRowid: 0, kind: "", value: "" };
   for (let round = 0; round < limits.rounds; round++) {
     const rows = await db.all<IndexKey>(sql`
-      select tenant_id as tenantId, kind, value, contact_id as contactId from contact_identifiers
-      where (tenant_id, kind, value, contact_id) > (${after.tenantId}, ${after.kind}, ${after.value}, ${after.contactId})
+      select tenant_id as tenantId, contact_rowid as contactRowid, kind, value from contact_identifiers
+      where (tenant_id, contact_rowid, kind, value) > (${after.tenantId}, ${after.contactRowid}, ${after.kind}, ${after.value})
         and kind in (select value from json_each(${kinds})) and ${CLEAR_INDEX_VALUE}
-      order by tenant_id, kind, value, contact_id limit ${limits.batch}`);
+      order by tenant_id, contact_rowid, kind, value limit ${limits.batch}`);
     const lastRow = rows.at(-1);
     if (!lastRow) break;
     after = lastRow;
     const updates = await Promise.all(
-      rows.map(async ({ tenantId, kind, value, contactId }) => {
+      rows.map(async ({ tenantId, contactRowid, kind, value }) => {
         const scoring = kind === "gstin_pan" ? "pan" : kind;
         const canonical = isIdentifierKind(scoring) ? canonicalIdentifier(scoring, value) : null;
         return {
           tenantId,
           kind,
-          contactId,
+          contactRowid,
           from: value,
           to: await hashIdentifier(canonical?.ok ? canonical.value : value, hmacKey),
         };
@@ -420,7 +420,7 @@ async function hashIndexRows(
           where contact_identifiers.tenant_id = json_extract(u.value, '$.tenantId')
             and contact_identifiers.kind = json_extract(u.value, '$.kind')
             and contact_identifiers.value = json_extract(u.value, '$.from')
-            and contact_identifiers.contact_id = json_extract(u.value, '$.contactId')`,
+            and contact_identifiers.contact_rowid = json_extract(u.value, '$.contactRowid')`,
         ),
       ),
     );

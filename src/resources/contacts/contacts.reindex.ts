@@ -34,29 +34,29 @@ const saveState = (d1: D1Database, name: string, value: string) =>
  */
 function rebuildStatements(
   d1: D1Database,
-  rebuilt: { t: string; c: string; v: number; keep: string[] }[],
-  rows: { t: string; c: string; v: number; kind: string; value: string; field: string }[],
+  rebuilt: { t: string; c: number; v: number; keep: string[] }[],
+  rows: { t: string; c: number; v: number; kind: string; value: string; field: string }[],
 ): D1PreparedStatement[] {
   if (!rebuilt.length) return [];
   const unchanged = JSON.stringify(rebuilt.map(({ t, c, v }) => ({ t, c, v })));
   const kept = JSON.stringify(rebuilt.flatMap(({ c, keep }) => keep.map((field) => [c, field])));
-  // The contacts still at the version read, looked up by primary key from the JSON list.
-  const current = `select c.tenant_id, c.id from json_each(?1) j join contacts c on c.id = json_extract(j.value, '$.c')
+  // The contacts (by rowid, the index's key) still at the version read, from the JSON list.
+  const current = `select c.tenant_id, c.rowid from json_each(?1) j join contacts c on c.rowid = json_extract(j.value, '$.c')
       and c.tenant_id = json_extract(j.value, '$.t') and c.version = json_extract(j.value, '$.v')`;
   return [
     d1
       .prepare(
-        `delete from contact_identifiers where (tenant_id, contact_id) in (${current}) and kind <> 'bank_account'
+        `delete from contact_identifiers where (tenant_id, contact_rowid) in (${current}) and kind <> 'bank_account'
            and not exists (select 1 from json_each(?2) k
-             where json_extract(k.value, '$[0]') = contact_id and json_extract(k.value, '$[1]') = field)`,
+             where json_extract(k.value, '$[0]') = contact_rowid and json_extract(k.value, '$[1]') = field)`,
       )
       .bind(unchanged, kept),
     d1
       .prepare(
-        `insert into contact_identifiers (tenant_id, kind, value, contact_id, field)
-         select c.tenant_id, json_extract(r.value, '$.kind'), json_extract(r.value, '$.value'), c.id,
+        `insert into contact_identifiers (tenant_id, contact_rowid, kind, value, field)
+         select c.tenant_id, c.rowid, json_extract(r.value, '$.kind'), json_extract(r.value, '$.value'),
            json_extract(r.value, '$.field')
-         from json_each(?1) r join contacts c on c.id = json_extract(r.value, '$.c')
+         from json_each(?1) r join contacts c on c.rowid = json_extract(r.value, '$.c')
            and c.tenant_id = json_extract(r.value, '$.t') and c.version = json_extract(r.value, '$.v')
          where true on conflict do nothing`,
       )
@@ -88,7 +88,6 @@ export async function reindexNameKeys(
     const rows = await db
       .select({
         rowid: sql<number>`${contacts}.rowid`,
-        id: contacts.id,
         tenantId: contacts.tenantId,
         name: contacts.name,
         props: contacts.props,
@@ -98,13 +97,13 @@ export async function reindexNameKeys(
       .where(and(gt(sql`${contacts}.rowid`, after), isNull(contacts.erasedAt)))
       .orderBy(sql`${contacts}.rowid`)
       .limit(limits.batch);
-    const rebuilt: { t: string; c: string; v: number; keep: string[] }[] = [];
-    const indexRows: { t: string; c: string; v: number; kind: string; value: string; field: string }[] = [];
+    const rebuilt: { t: string; c: number; v: number; keep: string[] }[] = [];
+    const indexRows: { t: string; c: number; v: number; kind: string; value: string; field: string }[] = [];
     for (const row of rows) {
       try {
         const { index, keep } = await indexOfMerged(pii, row.tenantId, row.name, keptAsStored(row.props));
-        rebuilt.push({ t: row.tenantId, c: row.id, v: row.version, keep });
-        for (const r of index) indexRows.push({ t: row.tenantId, c: row.id, v: row.version, ...r });
+        rebuilt.push({ t: row.tenantId, c: row.rowid, v: row.version, keep });
+        for (const r of index) indexRows.push({ t: row.tenantId, c: row.rowid, v: row.version, ...r });
         report.contacts++;
       } catch {
         // A value that cannot be read (e.g. an envelope under a removed key) keeps its rows as they are.

@@ -22,6 +22,7 @@ import {
 import {
   type IndexRow,
   identifierRows,
+  identifierRowsOf,
   noDuplicateIdentity,
   type Probe,
   replaceContactRows,
@@ -959,7 +960,7 @@ export async function eraseContact(db: Db, tenantId: string, userId: string, id:
           live,
         ),
       ),
-    db.delete(contactIdentifiers).where(ofContact(contactIdentifiers)),
+    db.delete(contactIdentifiers).where(and(identifierRowsOf(tenantId, id), live)),
     historyInsert(
       db,
       { tenantId, contactId: id, actor: userId, at, action: "erased", changes: {}, reason },
