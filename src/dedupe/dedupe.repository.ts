@@ -9,8 +9,8 @@ import {
   extractIdentifiers,
   type Identifier,
   type IdentifierKind,
+  identifierKindOfKey,
   isIdentifierKind,
-  kindOfPropKey,
 } from "./identifiers";
 import { nameBlockingKeys, nameSignals } from "./names";
 import { classifyPair, type DedupeFeatures, type Reason, type SharedRule } from "./scoring";
@@ -60,7 +60,7 @@ export async function identifierRows(
 }
 
 function isEmbeddedPan(id: Identifier): boolean {
-  return id.kind === "pan" && kindOfPropKey(id.field.replace(/^props\./, "")) === "gstin";
+  return id.kind === "pan" && identifierKindOfKey(id.field.replace(/^props\./, "")) === "gstin";
 }
 
 /** The stored kind back to the scoring kind: an embedded PAN compares as a PAN. */

@@ -179,14 +179,22 @@ export function propKeyForm(key: string): string {
     .replace(/^_|_$/g, "");
 }
 
+// Every contact of a page has the same few prop keys ("pan", "mobile" ...), and each read asks for their
+// kinds (masking, signals): kept per key, so a page does not fold the same key for every contact.
+const KIND_CACHE_SIZE = 1000;
+const kindOfKey = new Map<string, IdentifierKind | null>();
+
 /** The identifier kind a prop key names, or null. Case, spaces, dashes and dots are not significant. */
 export function identifierKindOfKey(key: string): IdentifierKind | null {
   if (typeof key !== "string") return null;
-  return ALIASES.get(propKeyForm(key)) ?? null;
+  let kind = kindOfKey.get(key);
+  if (kind === undefined) {
+    kind = ALIASES.get(propKeyForm(key)) ?? null;
+    if (kindOfKey.size >= KIND_CACHE_SIZE) kindOfKey.clear();
+    kindOfKey.set(key, kind);
+  }
+  return kind;
 }
-
-/** The older name of `identifierKindOfKey`, kept for the dedupe repository and handlers. */
-export const kindOfPropKey = identifierKindOfKey;
 
 /** How a kind is kept at rest. */
 export function protectionOf(kind: IdentifierKind): Protection {

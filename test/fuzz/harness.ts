@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { kindOfPropKey } from "../../src/dedupe/identifiers";
+import { identifierKindOfKey } from "../../src/dedupe/identifiers";
 import { type ApiResponse, api } from "../helpers/api";
 import { tenantSnapshot } from "../helpers/snapshot";
 import { token } from "../helpers/tokens";
@@ -423,7 +423,7 @@ function readBackDiff(opId: string, sent: unknown, read: Record<string, unknown>
   if (opId === "contacts.putProps") {
     const props = Array.isArray(sent) ? sent : (sent as { props: unknown[] }).props;
     for (const p of props as { key: string; value: string; type: string }[]) {
-      if (kindOfPropKey(p.key)) continue;
+      if (identifierKindOfKey(p.key)) continue;
       const found = (read.props as { key: string; value: string; type: string }[]).find(
         (r) => r.key === p.key.trim(),
       );
@@ -452,10 +452,10 @@ function readBackDiff(opId: string, sent: unknown, read: Record<string, unknown>
     }
     if (field === "props") {
       const sentProps = (value as { key: string; value: string; type: string }[]).filter(
-        (p) => !kindOfPropKey(p.key),
+        (p) => !identifierKindOfKey(p.key),
       );
       const readProps = (got as { key: string; value: string; type: string }[]).filter(
-        (p) => !kindOfPropKey(p.key),
+        (p) => !identifierKindOfKey(p.key),
       );
       const a = sentProps.map((p) => `${p.key.trim()}=${p.value.trim()}:${p.type}`).sort();
       const b = readProps.map((p) => `${p.key}=${p.value}:${p.type}`).sort();

@@ -1,5 +1,5 @@
 import { BLOCKING_KINDS, type DuplicateMatch, findDuplicates } from "../../dedupe/dedupe.repository";
-import { kindOfPropKey } from "../../dedupe/identifiers";
+import { identifierKindOfKey } from "../../dedupe/identifiers";
 import { DEFAULT_LIMIT } from "../../dedupe/scoring";
 import { cursorSecret } from "../../lib/cursor";
 import { ApiError, invalid } from "../../lib/errors";
@@ -25,7 +25,7 @@ const blockedBy = (match: DuplicateMatch) =>
     (r) =>
       r.match === "exact" &&
       BLOCKING_RULES.has(r.rule) &&
-      kindOfPropKey(r.field.replace(/^props\./, "")) === r.rule,
+      identifierKindOfKey(r.field.replace(/^props\./, "")) === r.rule,
   );
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
