@@ -10,7 +10,8 @@ import { allRows, insertNamespace } from "./helpers/migration-db";
  * the API wrote them before it (own D1 binding, this file's storage only): every row of an existing
  * contact kept under that contact's rowid, rows of contacts that no longer exist dropped, and dedupe's
  * reads (a stored contact's rows, candidates by identifier and by name key) answer from the new table
- * through the lookup index and the primary key.
+ * through the lookup index and the primary key. The previous release's SQL, still running while a rollout
+ * replaces it, neither fails nor writes a row the new code cannot read.
  */
 const db = env.MIGRATION_DB;
 const migrations = env.TEST_MIGRATIONS;
@@ -77,12 +78,12 @@ describe("migration 0014_identifiers_by_contact_rowid", () => {
       "select sql from sqlite_master where name = 'contact_identifiers'",
     );
     expect(table?.sql).toMatch(
-      /PRIMARY KEY \(`tenant_id`, `contact_rowid`, `kind`, `value`\)\s*\) WITHOUT ROWID/,
+      /PRIMARY KEY \(`tenant_id`, `contact_id`, `kind`, `value`\)\s*\) WITHOUT ROWID/,
     );
     const columns = (await all<{ name: string }>("pragma table_info(contact_identifiers)")).map(
       (c) => c.name,
     );
-    expect(columns).toEqual(["tenant_id", "contact_rowid", "kind", "value", "field"]);
+    expect(columns).toEqual(["tenant_id", "contact_id", "kind", "value", "field"]);
     expect(
       (
         await all<{ name: string }>(
@@ -95,25 +96,25 @@ describe("migration 0014_identifiers_by_contact_rowid", () => {
     const kept = ROWS.filter(([, contact]) => contact !== GONE)
       .map(([tenant_id, contact, kind, value, field]) => ({
         tenant_id,
-        contact_rowid: rowids.get(contact),
+        contact_id: rowids.get(contact),
         kind,
         value,
         field,
       }))
-      .sort((a, b) => (a.contact_rowid ?? 0) - (b.contact_rowid ?? 0) || a.kind.localeCompare(b.kind));
+      .sort((a, b) => (a.contact_id ?? 0) - (b.contact_id ?? 0) || a.kind.localeCompare(b.kind));
     expect(
       await all(
-        "select tenant_id, contact_rowid, kind, value, field from contact_identifiers order by contact_rowid, kind",
+        "select tenant_id, contact_id, kind, value, field from contact_identifiers order by contact_id, kind",
       ),
     ).toEqual(kept);
 
     // The two access paths: a contact's rows by the primary key, a value's contacts by the lookup index.
-    expect(
-      await plan("select * from contact_identifiers where tenant_id = 't1' and contact_rowid = 1"),
-    ).toMatch(/USING PRIMARY KEY \(tenant_id=\? AND contact_rowid=\?\)/);
+    expect(await plan("select * from contact_identifiers where tenant_id = 't1' and contact_id = 1")).toMatch(
+      /USING PRIMARY KEY \(tenant_id=\? AND contact_id=\?\)/,
+    );
     expect(
       await plan(
-        "select contact_rowid from contact_identifiers where tenant_id = 't1' and kind = 'mobile' and value = 'x'",
+        "select contact_id from contact_identifiers where tenant_id = 't1' and kind = 'mobile' and value = 'x'",
       ),
     ).toMatch(
       /USING COVERING INDEX contact_identifiers_lookup_idx \(tenant_id=\? AND kind=\? AND value=\?\)/,
@@ -136,5 +137,39 @@ describe("migration 0014_identifiers_by_contact_rowid", () => {
     ]);
     const t2 = await findCandidates(orm, { tenantId: "t2" }, probe.rows);
     expect(t2.contacts.map((c) => c.id)).toEqual([id(4)]);
+
+    // The previous release's statements (contacts named by id), as they run during a rollout: its
+    // insert lands under the rowid, its reads and deletes by id find nothing and do not fail.
+    const [, readById, deleteById] = await db.batch([
+      db
+        .prepare(
+          `insert into contact_identifiers (tenant_id, kind, value, contact_id, field)
+           select 't1', 'email', 'prakash@example.com', c.id, 'props.email' from contacts c where c.id = ?
+           on conflict do nothing`,
+        )
+        .bind(id(3)),
+      db
+        .prepare("select kind from contact_identifiers where tenant_id = 't1' and contact_id = ?")
+        .bind(id(3)),
+      db
+        .prepare(
+          "delete from contact_identifiers where tenant_id = 't1' and contact_id = ? and kind <> 'bank_account'",
+        )
+        .bind(id(2)),
+    ]);
+    expect(readById?.results).toEqual([]);
+    expect(deleteById?.meta.changes).toBe(0);
+    expect(
+      await all(
+        "select contact_id, kind, value, field from contact_identifiers where contact_id = ? order by value",
+        rowids.get(id(3)),
+      ),
+    ).toEqual([
+      { contact_id: rowids.get(id(3)), kind: "email", value: "kavya@example.com", field: "props.email" },
+      { contact_id: rowids.get(id(3)), kind: "email", value: "prakash@example.com", field: "props.email" },
+    ]);
+    expect(
+      await all("select count(*) as n from contact_identifiers where typeof(contact_id) <> 'integer'"),
+    ).toEqual([{ n: 0 }]);
   });
 });

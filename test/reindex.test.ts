@@ -18,7 +18,7 @@ const indexRows = async (ids: string[]) =>
   (
     await env.DB.prepare(
       `select c.id as contact_id, ci.kind, ci.value, ci.field from contact_identifiers ci
-       join contacts c on c.rowid = ci.contact_rowid
+       join contacts c on c.rowid = ci.contact_id
        where c.id in (select value from json_each(?)) order by c.id, ci.kind, ci.value`,
     )
       .bind(JSON.stringify(ids))
@@ -80,12 +80,12 @@ describe("identifier index rebuild (scheduled)", () => {
     // As an older version left them: other name keys, and rows of a kind the older version did not write.
     await env.DB.batch([
       env.DB.prepare(
-        `delete from contact_identifiers where contact_rowid in (select rowid from contacts where id in (select value from json_each(?)))
+        `delete from contact_identifiers where contact_id in (select rowid from contacts where id in (select value from json_each(?)))
          and kind not in ('aadhaar', 'bank_account')`,
       ).bind(JSON.stringify(ids)),
       ...ids.map((id) =>
         env.DB.prepare(
-          "insert into contact_identifiers (tenant_id, contact_rowid, kind, value, field) select 't1', rowid, 'name', ?, 'name' from contacts where id = ?",
+          "insert into contact_identifiers (tenant_id, contact_id, kind, value, field) select 't1', rowid, 'name', ?, 'name' from contacts where id = ?",
         ).bind(`v1-key-${id}`, id),
       ),
     ]);

@@ -161,13 +161,13 @@ describe("key rotation (scheduled)", () => {
         "update bank_accounts set account_number = ?, account_last4 = null, account_hash = null where id = ?",
       ).bind(account, bankId),
       env.DB.prepare(
-        "delete from contact_identifiers where contact_rowid = (select rowid from contacts where id = ?) and kind <> 'name'",
+        "delete from contact_identifiers where contact_id = (select rowid from contacts where id = ?) and kind <> 'name'",
       ).bind(id),
       env.DB.prepare(
-        "insert into contact_identifiers (tenant_id, contact_rowid, kind, value, field) select tenant_id, rowid, 'pan', ?, 'props.PAN No' from contacts where id = ?",
+        "insert into contact_identifiers (tenant_id, contact_id, kind, value, field) select tenant_id, rowid, 'pan', ?, 'props.PAN No' from contacts where id = ?",
       ).bind(pan, id),
       env.DB.prepare(
-        "insert into contact_identifiers (tenant_id, contact_rowid, kind, value, field) select tenant_id, rowid, 'bank_account', ?, 'banks.account_number' from contacts where id = ?",
+        "insert into contact_identifiers (tenant_id, contact_id, kind, value, field) select tenant_id, rowid, 'bank_account', ?, 'banks.account_number' from contacts where id = ?",
       ).bind(`HDFC0001234:${account}`, id),
     ]);
     const before = { contact: await contactRow(id), bank: await bankRow(bankId) };
@@ -188,7 +188,7 @@ describe("key rotation (scheduled)", () => {
     expect(bank.account_hash).toBe(await hashIdentifier(`HDFC0001234:${account}`, hmacKey));
     expect(bank.version).toBe(before.bank.version);
     const index = await env.DB.prepare(
-      "select kind, value, field from contact_identifiers where contact_rowid = (select rowid from contacts where id = ?) and kind <> 'name' order by kind",
+      "select kind, value, field from contact_identifiers where contact_id = (select rowid from contacts where id = ?) and kind <> 'name' order by kind",
     )
       .bind(id)
       .all<{ kind: string; value: string; field: string }>();

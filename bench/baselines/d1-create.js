@@ -100,13 +100,13 @@ export default {
       db
         .prepare(
           `delete from contact_identifiers where tenant_id = ?1
-           and contact_rowid = (select rowid from contacts where tenant_id = ?1 and id = ?2) and kind <> 'bank_account'
+           and contact_id = (select rowid from contacts where tenant_id = ?1 and id = ?2) and kind <> 'bank_account'
            and exists (select 1 from contacts where id = ?2)`,
         )
         .bind(TENANT, id),
       db
         .prepare(
-          `insert into contact_identifiers (tenant_id, contact_rowid, kind, value, field)
+          `insert into contact_identifiers (tenant_id, contact_id, kind, value, field)
            select ?1, c.rowid, json_extract(j.value, '$.kind'), json_extract(j.value, '$.value'),
              json_extract(j.value, '$.field')
            from contacts c, json_each(?3) j where c.tenant_id = ?1 and c.id = ?2

@@ -119,12 +119,13 @@ export const contactHistory = sqliteTable(
 // `field` the first that gave it. WITHOUT ROWID, keyed by the contact (migrations/0014): a contact's rows
 // are one range of the primary key (rewrites, a candidate's rows), and the lookup index finds contacts by
 // (kind, value). The contact is its rowid (also the FTS tables' key), not its 26-character id: the key of
-// the largest table and of its index is a few bytes instead of 26.
+// the largest table and of its index is a few bytes instead of 26. The column kept its name `contact_id`
+// so that the previous release's SQL still runs while a rollout replaces it (see 0014's trigger).
 export const contactIdentifiers = sqliteTable(
   "contact_identifiers",
   {
     tenantId: text("tenant_id").notNull(),
-    contactRowid: integer("contact_rowid").notNull(),
+    contactRowid: integer("contact_id").notNull(),
     kind: text("kind").notNull(),
     value: text("value").notNull(),
     field: text("field").notNull(),

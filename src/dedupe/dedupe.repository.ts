@@ -226,24 +226,24 @@ function lookupPairs(rows: IndexRow[]): [string, string][] {
  */
 function rankedByName(scope: CandidateScope, pairs: [string, string][]): SQL {
   if (pairs.length === 0) return sql`select null where 0`;
-  const inScope = sql`${scope.namespaceId ? sql`and exists (select 1 from ${contacts} c where c.rowid = ci.contact_rowid and c.namespace_id = (select n from k limit 1))` : sql``}
-    ${scope.excludeId ? sql`and ci.contact_rowid is not (select x from k limit 1)` : sql``}`;
+  const inScope = sql`${scope.namespaceId ? sql`and exists (select 1 from ${contacts} c where c.rowid = ci.contact_id and c.namespace_id = (select n from k limit 1))` : sql``}
+    ${scope.excludeId ? sql`and ci.contact_id is not (select x from k limit 1)` : sql``}`;
   // Each key's values as scalar subqueries of the JSON: constants to the planner, so the branch is one
   // backwards range on the primary key, stopped after NAME_KEY_ROWS rows (a join would sort every row).
   const perKey = pairs.map((_, i) => {
     const at = sql.raw(String(i));
-    return sql`select * from (select ci.contact_rowid from ${contactIdentifiers} ci
+    return sql`select * from (select ci.contact_id from ${contactIdentifiers} ci
       where ci.tenant_id = (select t from k limit 1) and ci.kind = (select kind from k where i = ${at})
         and ci.value = (select value from k where i = ${at}) ${inScope}
-      order by ci.contact_rowid desc limit ${sql.raw(String(NAME_KEY_ROWS))})`;
+      order by ci.contact_id desc limit ${sql.raw(String(NAME_KEY_ROWS))})`;
   });
   const excluded = scope.excludeId ? contactRowid(scope.tenantId, scope.excludeId) : sql`null`;
-  return sql`select contact_rowid from (with k(i, kind, value, t, x, n) as (
+  return sql`select contact_id from (with k(i, kind, value, t, x, n) as (
       select key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), ${scope.tenantId}, ${excluded},
         ${scope.namespaceId ?? null}
       from json_each(${JSON.stringify(pairs)}))
-    select contact_rowid, count(*) as shared from (${sql.join(perKey, sql` union all `)})
-    group by contact_rowid order by shared desc, contact_rowid desc limit ${MAX_NAME_CANDIDATES})`;
+    select contact_id, count(*) as shared from (${sql.join(perKey, sql` union all `)})
+    group by contact_id order by shared desc, contact_id desc limit ${MAX_NAME_CANDIDATES})`;
 }
 
 /** What scoring reads of a candidate: no props, tags or audit columns (the full row is read for the top matches only). */
@@ -265,12 +265,12 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
   // The pairs drive the loop (CROSS JOIN keeps SQLite from reordering it): one index search on
   // (tenant_id, kind, value) per pair, never a walk over the tenant's index rows.
   const matching = (pairs: [string, string][], limit: number) =>
-    sql`select * from (select distinct ci.contact_rowid from json_each(${JSON.stringify(pairs)}) p
+    sql`select * from (select distinct ci.contact_id from json_each(${JSON.stringify(pairs)}) p
         cross join ${contactIdentifiers} ci
         where ci.tenant_id = ${scope.tenantId} and ci.kind = json_extract(p.value, '$[0]')
           and ci.value = json_extract(p.value, '$[1]')
-          ${scope.namespaceId ? sql`and exists (select 1 from ${contacts} c where c.rowid = ci.contact_rowid and c.namespace_id = ${scope.namespaceId})` : sql``}
-          ${scope.excludeId ? sql`and ci.contact_rowid is not ${contactRowid(scope.tenantId, scope.excludeId)}` : sql``}
+          ${scope.namespaceId ? sql`and exists (select 1 from ${contacts} c where c.rowid = ci.contact_id and c.namespace_id = ${scope.namespaceId})` : sql``}
+          ${scope.excludeId ? sql`and ci.contact_id is not ${contactRowid(scope.tenantId, scope.excludeId)}` : sql``}
         limit ${limit})`;
   const candidates = sql`(${matching(identifierPairs, MAX_IDENTIFIER_CANDIDATES)} union ${rankedByName(scope, namePairs)})`;
   const [rows, indexRows] = await batch(db, [

@@ -271,7 +271,7 @@ async function rotateContacts(
 function aadhaarIndexRows(rows: AadhaarRow[]): SQL[] {
   if (!rows.length) return [];
   return [
-    sql`insert or ignore into contact_identifiers (tenant_id, contact_rowid, kind, value, field)
+    sql`insert or ignore into contact_identifiers (tenant_id, contact_id, kind, value, field)
       select c.tenant_id, c.rowid, 'aadhaar', json_extract(i.value, '$.hash'),
              'props.' || json_extract(i.value, '$.key')
       from json_each(${JSON.stringify(rows)}) i
@@ -390,10 +390,10 @@ async function hashIndexRows(
   let after: IndexKey = { tenantId: "", contactRowid: 0, kind: "", value: "" };
   for (let round = 0; round < limits.rounds; round++) {
     const rows = await db.all<IndexKey>(sql`
-      select tenant_id as tenantId, contact_rowid as contactRowid, kind, value from contact_identifiers
-      where (tenant_id, contact_rowid, kind, value) > (${after.tenantId}, ${after.contactRowid}, ${after.kind}, ${after.value})
+      select tenant_id as tenantId, contact_id as contactRowid, kind, value from contact_identifiers
+      where (tenant_id, contact_id, kind, value) > (${after.tenantId}, ${after.contactRowid}, ${after.kind}, ${after.value})
         and kind in (select value from json_each(${kinds})) and ${CLEAR_INDEX_VALUE}
-      order by tenant_id, contact_rowid, kind, value limit ${limits.batch}`);
+      order by tenant_id, contact_id, kind, value limit ${limits.batch}`);
     const lastRow = rows.at(-1);
     if (!lastRow) break;
     after = lastRow;
@@ -420,7 +420,7 @@ async function hashIndexRows(
           where contact_identifiers.tenant_id = json_extract(u.value, '$.tenantId')
             and contact_identifiers.kind = json_extract(u.value, '$.kind')
             and contact_identifiers.value = json_extract(u.value, '$.from')
-            and contact_identifiers.contact_rowid = json_extract(u.value, '$.contactRowid')`,
+            and contact_identifiers.contact_id = json_extract(u.value, '$.contactRowid')`,
         ),
       ),
     );

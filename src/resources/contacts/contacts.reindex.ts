@@ -46,14 +46,14 @@ function rebuildStatements(
   return [
     d1
       .prepare(
-        `delete from contact_identifiers where (tenant_id, contact_rowid) in (${current}) and kind <> 'bank_account'
+        `delete from contact_identifiers where (tenant_id, contact_id) in (${current}) and kind <> 'bank_account'
            and not exists (select 1 from json_each(?2) k
-             where json_extract(k.value, '$[0]') = contact_rowid and json_extract(k.value, '$[1]') = field)`,
+             where json_extract(k.value, '$[0]') = contact_id and json_extract(k.value, '$[1]') = field)`,
       )
       .bind(unchanged, kept),
     d1
       .prepare(
-        `insert into contact_identifiers (tenant_id, contact_rowid, kind, value, field)
+        `insert into contact_identifiers (tenant_id, contact_id, kind, value, field)
          select c.tenant_id, c.rowid, json_extract(r.value, '$.kind'), json_extract(r.value, '$.value'),
            json_extract(r.value, '$.field')
          from json_each(?1) r join contacts c on c.rowid = json_extract(r.value, '$.c')
