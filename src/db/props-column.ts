@@ -5,18 +5,28 @@ import type { PROP_TYPES } from "./enums";
 export type StoredProp = { key: string; value: string; type: (typeof PROP_TYPES)[number] };
 
 /**
- * The type a compact prop leaves out: the most common one. Identifiers, names, dates and free text are
+ * The type a stored prop leaves out: the most common one. Identifiers, names, dates and free text are
  * text; in a seeded tenant four props in five are.
  */
 const IMPLIED_TYPE = "text";
 
-/** A prop in the compact form: `[key, value]`, plus the type when it is not IMPLIED_TYPE. */
+/** A prop on disk: `[key, value]`, plus the type when it is not IMPLIED_TYPE. */
 type CompactProp = [key: string, value: string, type?: StoredProp["type"]];
 
 /**
- * Stored props in either form, each prop on its own: objects, as written so far, or the compact
- * `[["pan_no","v1..."],["annual_income","1150000","number"]]` that saves about 30 bytes a prop (bytes per
- * contact decide how many contacts fit in a D1 database, 10 GB at most).
+ * The text contacts.props stores: `[["pan_no","v1..."],["annual_income","1150000","number"]]`. Objects
+ * repeated `"key":`, `"value":` and `"type":"text"` in every prop, about 30 bytes each, and bytes per
+ * contact decide how many contacts fit in a D1 database (10 GB at most). Order is kept.
+ */
+export function encodeProps(props: readonly { key: string; value: string; type: string }[]): string {
+  return JSON.stringify(
+    props.map(({ key, value, type }) => (type === IMPLIED_TYPE ? [key, value] : [key, value, type])),
+  );
+}
+
+/**
+ * Stored props in either form, each prop on its own: objects are what workers wrote before the compact
+ * form (rows not rewritten since, or a worker of an older release still serving).
  */
 export function decodeProps(text: string): StoredProp[] {
   const stored: (CompactProp | StoredProp)[] = JSON.parse(text);
@@ -27,14 +37,10 @@ export function decodeProps(text: string): StoredProp[] {
   );
 }
 
-/**
- * A text column of props, read in either form; still written as objects. A release that wrote the
- * compact form while workers that read only objects still serve (a deploy's overlap, a rollback) would
- * have them misread it: every worker reads both before any writes it.
- */
+/** A text column of props, written compact, read in either form (no code above it sees the encoding). */
 export const propsColumn = customType<{ data: StoredProp[]; driverData: string }>({
   dataType: () => "text",
-  toDriver: (props) => JSON.stringify(props),
+  toDriver: encodeProps,
   fromDriver: decodeProps,
 });
 

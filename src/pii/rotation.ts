@@ -24,7 +24,7 @@
 
 import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { decodeProps, storedPropKey, storedPropValue } from "../db/props-column";
+import { decodeProps, encodeProps, storedPropKey, storedPropValue } from "../db/props-column";
 import {
   bankAccountKey,
   canonicalIdentifier,
@@ -245,7 +245,7 @@ async function rotateContacts(
         tenant: row.tenantId,
         version: row.version,
         old: row.props,
-        props: JSON.stringify(next.props),
+        props: encodeProps(next.props),
       });
       for (const a of next.aadhaar)
         aadhaar.push({ id: row.id, tenant: row.tenantId, version: row.version, ...a });
