@@ -26,7 +26,7 @@ export function encodeProps(props: readonly { key: string; value: string; type: 
 
 /**
  * Stored props in either form, each prop on its own: objects are what workers wrote before the compact
- * form (rows not rewritten since, or a worker of an older release still serving).
+ * form (rows migrations/0015 has not rewritten, or a worker of an older release still serving).
  */
 export function decodeProps(text: string): StoredProp[] {
   const stored: (CompactProp | StoredProp)[] = JSON.parse(text);
