@@ -6,11 +6,12 @@
  * seeded contact. So each builder runs once per shape: with marker strings in place of the row's
  * values, its SQL and parameters become a template (one prepared statement per SQL text), and each row
  * fills the parameters the markers stand for: a value bound as is, or as JSON (json columns, the
- * identifier index's JSON parameter), also inside a JSON document (a relation's history changes).
- * Values that can change a statement's shape (null, booleans, empty strings and arrays) are not
- * replaced: they are part of the template's key. Every statement is checked against the builder itself
- * for the first uses of each template and every `verifyEvery` uses after: a builder that computes from
- * a value in a way the template cannot reproduce fails the seed instead of writing other rows.
+ * identifier index's JSON parameter), also inside a JSON document (a relation's history changes), or
+ * as a custom column type encodes it (contacts.props: no marker survives an encoding). Values that can
+ * change a statement's shape (null, booleans, empty strings and arrays) are not replaced: they are
+ * part of the template's key. Every statement is checked against the builder itself for the first uses
+ * of each template and every `verifyEvery` uses after: a builder that computes from a value in a way
+ * the template cannot reproduce fails the seed instead of writing other rows.
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
@@ -20,6 +21,8 @@ type Built = { toSQL(): { sql: string; params: unknown[] } };
 type Values = Record<string, unknown>;
 type Slot = (values: Values) => unknown;
 type Template = { statements: { statement: StatementSync; sql: string; slots: Slot[] }[]; uses: number };
+/** How a builder binds a value through its column's own encoding (a custom column type), by key. */
+export type Encoders = Record<string, (value: unknown) => unknown>;
 
 const MARK = "@@seed:";
 const marker = (key: string) => `${MARK}${key}@@`;
@@ -77,8 +80,15 @@ export class StatementTemplates {
   /**
    * Runs the statements `build` makes of `values` (a builder's input: keys are letters, digits, _).
    * `fixed` names values the builder branches on: they are kept, and part of the template's key.
+   * `encoded` names values the builder binds through their column's encoding.
    */
-  run(name: string, values: Values, build: (values: Values) => Built[], fixed: readonly string[] = []): void {
+  run(
+    name: string,
+    values: Values,
+    build: (values: Values) => Built[],
+    fixed: readonly string[] = [],
+    encoded: Encoders = {},
+  ): void {
     let key = name;
     for (const k in values) {
       const v = values[k];
@@ -86,7 +96,7 @@ export class StatementTemplates {
     }
     let template = this.templates.get(key);
     if (!template) {
-      template = this.compile(values, build, fixed);
+      template = this.compile(values, build, fixed, encoded);
       this.templates.set(key, template);
     }
     const every = this.options.verifyEvery ?? 0;
@@ -98,17 +108,31 @@ export class StatementTemplates {
     });
   }
 
-  private compile(values: Values, build: (values: Values) => Built[], fixed: readonly string[]): Template {
+  private compile(
+    values: Values,
+    build: (values: Values) => Built[],
+    fixed: readonly string[],
+    encoded: Encoders,
+  ): Template {
     const markers: Values = {};
+    // A marker would not survive a column's encoding: the builder gets this row's value, and the
+    // parameter equal to its encoding is filled with the encoding of each row's value.
+    const encodings = new Map<unknown, Slot>();
     for (const k in values) {
       const v = values[k];
-      markers[k] = !replaceable(v) || fixed.includes(k) ? v : Array.isArray(v) ? [marker(k)] : marker(k);
+      const encode = encoded[k];
+      if (!replaceable(v) || fixed.includes(k)) markers[k] = v;
+      else if (encode) {
+        markers[k] = v;
+        encodings.set(encode(v), (row) => encode(row[k]));
+      } else markers[k] = Array.isArray(v) ? [marker(k)] : marker(k);
     }
     const statements = build(markers).map((query) => {
       const { sql, params } = query.toSQL();
       if (sql.includes(MARK)) throw new Error(`a builder wrote a value into the SQL text: ${sql}`);
       this.options.check?.(sql);
-      return { statement: this.prepared(sql), sql, slots: sqliteParams(params).map((p) => slotOf(p, sql)) };
+      const slots = sqliteParams(params).map((p) => encodings.get(p) ?? slotOf(p, sql));
+      return { statement: this.prepared(sql), sql, slots };
     });
     return { statements, uses: 0 };
   }

@@ -11,6 +11,7 @@
 
 import type { DatabaseSync } from "node:sqlite";
 import { drizzle } from "drizzle-orm/d1";
+import { contacts, type StoredProp } from "../src/db/schema";
 import { newId, newRecord } from "../src/lib/ids";
 import type { PiiConfig } from "../src/pii/access";
 import { addressKind, newAddressRow } from "../src/resources/addresses/addresses.repository";
@@ -34,7 +35,7 @@ import { ContactCreateSchema } from "../src/resources/contacts/contacts.schemas"
 import { newRelationRow, relationKind } from "../src/resources/relations/relations.repository";
 import { RelationCreateSchema } from "../src/resources/relations/relations.schemas";
 import type { ContactPlan } from "./seed";
-import { StatementTemplates } from "./seed-statements";
+import { type Encoders, StatementTemplates } from "./seed-statements";
 
 /** One request's write: which builder, and its input (child rows carry their history ids h0..h2). */
 export type Write = {
@@ -136,7 +137,13 @@ export function executor(db: DatabaseSync) {
   };
   // Values the builders branch on (which transition): part of a template's key.
   const fixed = { action: ["action"] } as Partial<Record<Write["name"], string[]>>;
-  return (write: Write) => templates.run(write.name, write.values, builders[write.name], fixed[write.name]);
+  // contacts.props binds its compact form (src/db/props-column.ts); a contact write's values are a
+  // NewContact (as its builder reads them), so its props are StoredProp[].
+  const encoded: Partial<Record<Write["name"], Encoders>> = {
+    contact: { props: (props) => contacts.props.mapToDriverValue(props as StoredProp[]) },
+  };
+  return (write: Write) =>
+    templates.run(write.name, write.values, builders[write.name], fixed[write.name], encoded[write.name]);
 }
 
 /**

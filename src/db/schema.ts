@@ -8,9 +8,11 @@ import {
   CONTACT_TYPES,
   HISTORY_ACTIONS,
   HISTORY_SUBJECTS,
-  type PROP_TYPES,
   RELATION_TYPES,
 } from "./enums";
+import { propsColumn } from "./props-column";
+
+export type { StoredProp } from "./props-column";
 
 // Timestamps are ISO 8601 UTC strings with milliseconds: they sort as text in time order.
 const audit = {
@@ -53,7 +55,7 @@ export const contacts = sqliteTable(
     approvalStatus: text("approval_status", { enum: APPROVAL_STATUSES }).notNull().default("pending"),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     refs: text("refs", { mode: "json" }).$type<Record<string, unknown>>(),
-    props: text("props", { mode: "json" }).$type<StoredProp[]>().notNull().default(sql`'[]'`),
+    props: propsColumn("props").notNull().default(sql`'[]'`),
     rmId: text("rm_id"),
     branchId: text("branch_id"),
     // Set by erasure (DPDP): the tombstone keeps id and ref_id so loans still resolve.
@@ -92,8 +94,6 @@ export const contactCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.namespaceId, t.status, t.type, t.approvalStatus] })],
 );
-
-export type StoredProp = { key: string; value: string; type: (typeof PROP_TYPES)[number] };
 
 export const contactHistory = sqliteTable(
   "contact_history",

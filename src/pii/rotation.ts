@@ -24,6 +24,7 @@
 
 import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { decodeProps, encodeProps, storedPropKey, storedPropValue } from "../db/props-column";
 import {
   bankAccountKey,
   canonicalIdentifier,
@@ -152,8 +153,8 @@ type ContactCandidate = { rowid: number; id: string; tenantId: string; version: 
 type AadhaarRow = { id: string; tenant: string; version: number; key: string; mask: string; hash: string };
 
 function contactCandidates(ring: KeyRing): SQL {
-  const p = sql`json_extract(p.value, '$.value')`;
-  const form = keyForm(sql`json_extract(p.value, '$.key')`);
+  const p = storedPropValue(sql`p.value`);
+  const form = keyForm(storedPropKey(sql`p.value`));
   const clear = sql`exists (select 1 from json_each(contacts.props) p where
     (${form} in (select value from json_each(${ENCRYPTED_ALIASES})) and ${p} not glob 'v1.*')
     or (${form} in (select value from json_each(${MASKED_ALIASES})) and ${p} not glob 'X*'))`;
@@ -170,8 +171,7 @@ async function reprotectProps(
 ): Promise<{ props: Prop[]; aadhaar: { key: string; mask: string; hash: string }[] } | null> {
   let props: Prop[];
   try {
-    props = JSON.parse(row.props);
-    if (!Array.isArray(props)) return null;
+    props = decodeProps(row.props);
   } catch {
     return null;
   }
@@ -245,7 +245,7 @@ async function rotateContacts(
         tenant: row.tenantId,
         version: row.version,
         old: row.props,
-        props: JSON.stringify(next.props),
+        props: encodeProps(next.props),
       });
       for (const a of next.aadhaar)
         aadhaar.push({ id: row.id, tenant: row.tenantId, version: row.version, ...a });
@@ -278,8 +278,8 @@ function aadhaarIndexRows(rows: AadhaarRow[]): SQL[] {
       join contacts c on c.id = json_extract(i.value, '$.id') and c.tenant_id = json_extract(i.value, '$.tenant')
       where c.version = json_extract(i.value, '$.version')
         and exists (select 1 from json_each(c.props) p
-          where json_extract(p.value, '$.key') = json_extract(i.value, '$.key')
-            and json_extract(p.value, '$.value') = json_extract(i.value, '$.mask'))`,
+          where ${storedPropKey(sql`p.value`)} = json_extract(i.value, '$.key')
+            and ${storedPropValue(sql`p.value`)} = json_extract(i.value, '$.mask'))`,
   ];
 }
 
