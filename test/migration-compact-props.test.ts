@@ -9,6 +9,7 @@ import { contactSearchExpression, getContact } from "../src/resources/contacts/c
 import { api } from "./helpers/api";
 import { contactBody, namespaceOf, unique } from "./helpers/fixtures";
 import { ftsIds } from "./helpers/fts";
+import { allRows, insertNamespace } from "./helpers/migration-db";
 import { newAadhaar, newPan } from "./helpers/personal-data";
 
 /**
@@ -23,7 +24,7 @@ const at = migrations.findIndex((m) => m.name === "0015_compact_props.sql");
 /** The migration's statements, run on a database that already has it (as a re-run would). */
 const compactProps = (d1: D1Database) => d1.batch((migrations[at]?.queries ?? []).map((q) => d1.prepare(q)));
 
-const all = async <T = Record<string, unknown>>(query: string) => (await db.prepare(query).all<T>()).results;
+const all = <T = Record<string, unknown>>(query: string) => allRows<T>(db, query);
 
 const C1 = "01JKB3Q2W6N7X8Y9Z0A1B2C3C1";
 const C2 = "01JKB3Q2W6N7X8Y9Z0A1B2C3C2";
@@ -55,16 +56,23 @@ describe("migration 0015_compact_props", () => {
     expect(at).toBeGreaterThan(0);
     await applyD1Migrations(db, migrations.slice(0, at));
     const envelope = await protectValue(env.PII_KEYS, "pan", PAN, { tenantId: "t1" });
-    // As the API wrote them: objects, every type, a protected value; one object's keys in another order.
-    const legacy = JSON.stringify([
-      { key: "pan_no", value: envelope, type: "text" },
+    // Every type and a protected value (the PAN, stored as its envelope).
+    const props = [
+      { key: "pan_no", value: PAN, type: "text" },
       { key: "aadhaar_no", value: "XXXXXXXX2346", type: "text" },
       { key: "annual_income", value: "1150000", type: "number" },
       { key: "kyc_verified", value: "true", type: "boolean" },
       { key: "photo", value: "kyc/abcpk1234f/photo-1.jpg", type: "file" },
-      { type: "number", value: "780", key: "cibil_score" },
+      { key: "cibil_score", value: "780", type: "number" },
       { key: "name_hi", value: HINDI, type: "text" },
-    ]);
+    ];
+    const storedValue = (value: string) => (value === PAN ? envelope : value);
+    // As the API wrote them: objects; one object's keys in another order.
+    const legacy = JSON.stringify(
+      props.map(({ key, value, type }) =>
+        key === "cibil_score" ? { type, value, key } : { key, value: storedValue(value), type },
+      ),
+    );
     const contacts: [string, string, string, string, string, number, string][] = [
       [C1, "Priya Sharma", "CUST-1", "active", legacy, 3, "2026-02-03T04:05:06.789Z"],
       [C2, "Kavya Iyer", "CUST-2", "inactive", "[]", 1, T],
@@ -79,11 +87,7 @@ describe("migration 0015_compact_props", () => {
       ],
     ];
     await db.batch([
-      db
-        .prepare(
-          `insert into namespaces (id, tenant_id, name, created_at, created_by, updated_at) values (?, 't1', 'Retail', ?, 'u1', ?)`,
-        )
-        .bind(NS, T, T),
+      insertNamespace(db, NS, T),
       ...contacts.map(([id, name, ref, status, props, version, updated]) =>
         db
           .prepare(
@@ -119,15 +123,7 @@ describe("migration 0015_compact_props", () => {
     expect(after.read).toEqual(before.read);
     expect(JSON.stringify(after.read)).toBe(JSON.stringify(before.read));
     const viewer = { tenantId: "t1", clear: true, ring: env.PII_KEYS };
-    expect((await toContact(await getContact(drizzle(db), "t1", C1), viewer)).props).toEqual([
-      { key: "pan_no", value: PAN, type: "text" },
-      { key: "aadhaar_no", value: "XXXXXXXX2346", type: "text" },
-      { key: "annual_income", value: "1150000", type: "number" },
-      { key: "kyc_verified", value: "true", type: "boolean" },
-      { key: "photo", value: "kyc/abcpk1234f/photo-1.jpg", type: "file" },
-      { key: "cibil_score", value: "780", type: "number" },
-      { key: "name_hi", value: HINDI, type: "text" },
-    ]);
+    expect((await toContact(await getContact(drizzle(db), "t1", C1), viewer)).props).toEqual(props);
     // Every other column (version, updated_at ...), the counts and the search index as they were.
     expect(after.others).toEqual(before.others);
     expect(after.counts).toEqual(before.counts);

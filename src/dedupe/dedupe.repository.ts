@@ -19,8 +19,8 @@ import { isSignalKind, type Signal, signalsOf } from "./signals";
 /**
  * The identifier index (`contact_identifiers`): one row per normalised identifier of a contact, per
  * name blocking key (kind `name`), and per bank account (kind `bank_account`), keyed by the contact's
- * rowid (src/db/schema.ts). Kept in sync in the same
- * batch as every write that changes its source, and read by dedupe's candidate lookup.
+ * rowid (src/db/schema.ts). Kept in sync in the same batch as every write that changes its source, and
+ * read by dedupe's candidate lookup.
  *
  * A GSTIN's embedded PAN is indexed as kind `gstin_pan`: lookups treat it as a PAN (a firm links to its
  * proprietor), while blocking a create on a duplicate PAN does not (a proprietor and the firm are both
