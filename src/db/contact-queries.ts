@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../env";
+import { builtOnce } from "../lib/batch";
 import { contacts, namespaces } from "./schema";
 
 export type ContactRow = typeof contacts.$inferSelect;
@@ -17,6 +18,11 @@ export const withNamespace = (db: Db) =>
 export const contactById = (tenantId: string, id: string) =>
   and(eq(contacts.tenantId, tenantId), eq(contacts.id, id));
 
-export function selectContact(db: Db, tenantId: string, id: string) {
-  return withNamespace(db).where(contactById(tenantId, id));
-}
+const contactByIdOnce = builtOnce<{ tenantId: string; id: string }, ContactWithNamespace[]>((db) =>
+  withNamespace(db).where(
+    and(eq(contacts.tenantId, sql.placeholder("tenantId")), eq(contacts.id, sql.placeholder("id"))),
+  ),
+);
+
+/** One contact with its namespace's name (no row when the tenant has no such contact). */
+export const selectContact = (db: Db, tenantId: string, id: string) => contactByIdOnce(db, { tenantId, id });

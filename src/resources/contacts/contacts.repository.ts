@@ -1,4 +1,4 @@
-import { and, count, eq, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, isNull, or, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
   type ContactRow,
@@ -29,7 +29,7 @@ import {
 } from "../../dedupe/dedupe.repository";
 import { validateIdentifierProps } from "../../dedupe/identifiers";
 import type { Db } from "../../env";
-import { batch, last, type Query } from "../../lib/batch";
+import { batch, builtOnce, last, type Query } from "../../lib/batch";
 import type { CursorScope } from "../../lib/cursor";
 import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
 import { preconditionFailed } from "../../lib/etag";
@@ -144,26 +144,8 @@ function attach(
   return expanded;
 }
 
-/** The retrieve query, built once per database handle: the hot path skips drizzle's query building. */
-const retrieveStatements = new WeakMap<Db, ReturnType<typeof prepareRetrieve>>();
-function prepareRetrieve(db: Db) {
-  return withNamespace(db)
-    .where(and(eq(contacts.tenantId, sql.placeholder("tenantId")), eq(contacts.id, sql.placeholder("id"))))
-    .prepare();
-}
-
 export async function getContactExpanded(db: Db, tenantId: string, id: string, expand: ReadonlySet<string>) {
   const { kinds, queries } = expansionQueries(db, tenantId, expand, [id]);
-  if (queries.length === 0) {
-    let statement = retrieveStatements.get(db);
-    if (!statement) {
-      statement = prepareRetrieve(db);
-      retrieveStatements.set(db, statement);
-    }
-    const [row] = await statement.all({ tenantId, id });
-    if (!row) throw notFound("Contact");
-    return { row, expanded: {} };
-  }
   const [rows, ...related] = await batch(db, [selectContact(db, tenantId, id), ...queries]);
   const row = rows[0];
   if (!row) throw notFound("Contact");
@@ -187,8 +169,15 @@ function generatedRefId(at: string): SQL {
 }
 
 /** The tenant's namespace of that name (case-insensitive, as the unique index on lower(name)). */
-const namespaceMatch = (tenantId: string, name: string) =>
+const namespaceMatch = (tenantId: string | Placeholder, name: string | Placeholder) =>
   and(eq(namespaces.tenantId, tenantId), sql`lower(${namespaces.name}) = lower(${name})`);
+
+const namespaceIdOf = builtOnce<{ tenantId: string; name: string }, { id: string }[]>((db) =>
+  db
+    .select({ id: namespaces.id })
+    .from(namespaces)
+    .where(namespaceMatch(sql.placeholder("tenantId"), sql.placeholder("name"))),
+);
 
 /** A contact to create, with its stored props and identifier rows already computed. */
 export type NewContact = {
@@ -318,7 +307,7 @@ export async function createContact(
     try {
       // The namespace is read first: when nothing was inserted, it tells an unknown namespace from a block.
       const [namespaceRows, ...rest] = await batch(db, [
-        db.select({ id: namespaces.id }).from(namespaces).where(nsMatch),
+        namespaceIdOf(db, { tenantId, name: input.namespace }),
         ...contactCreateStatements(db, contact, unless),
         selectContact(db, tenantId, id),
       ]);
