@@ -14,9 +14,18 @@ function isJson(contentType: string): boolean {
   return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
 }
 
-/** Reads at most MAX_BODY_BYTES + 1 bytes, so an oversized chunked body is refused without buffering it. */
-async function readLimited(request: Request): Promise<string> {
-  if (!request.body) return "";
+// Fatal: bytes that are not UTF-8 are refused, never silently replaced by U+FFFD. Stateless between
+// whole-buffer decodes, so one serves every request.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+/**
+ * The body's bytes: in one read when Content-Length (already checked against the limit) bounds them,
+ * else streamed up to MAX_BODY_BYTES + 1 bytes, so an oversized chunked body is refused without
+ * buffering it.
+ */
+async function readLimited(request: Request, declared: boolean): Promise<Uint8Array> {
+  if (declared) return new Uint8Array(await request.arrayBuffer());
+  if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -36,9 +45,13 @@ async function readLimited(request: Request): Promise<string> {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return bytes;
+}
+
+async function readText(request: Request, declared: boolean): Promise<string> {
+  const bytes = await readLimited(request, declared);
   try {
-    // Fatal: bytes that are not UTF-8 are refused, never silently replaced by U+FFFD.
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    return utf8.decode(bytes);
   } catch {
     throw new ApiError("malformed_json", "The body is not valid UTF-8");
   }
@@ -64,7 +77,7 @@ export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   const unsupported = () =>
     new ApiError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
   if (length !== undefined && Number(length) > 0 && !json) throw unsupported();
-  const text = length === "0" || !c.req.raw.body ? "" : await readLimited(c.req.raw);
+  const text = length === "0" || !c.req.raw.body ? "" : await readText(c.req.raw, length !== undefined);
   if (text === "") {
     // No body, or an empty one, with or without Content-Type: application/json, is read as no fields
     // at all (an action then has no reason; a create misses its required fields).
