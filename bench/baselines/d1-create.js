@@ -1,9 +1,9 @@
 // Baseline 3: the raw D1 write of a contact create, without the API (no Hono, Zod, drizzle, auth, identifier
 // normalisation or mapping). POST /contacts with the bench's create body runs ONE batch of the statements
 // createContact issues: the namespace read, the contact insert (namespace and ref_id resolved in SQL from
-// the namespace row), the counter update, the `created` history insert, the identifier index rows (delete,
-// insert from one JSON parameter, bank rows' namespace) and the read back with the namespace name. The
-// triggers (FTS, contact_counts) fire as they do for the API. Tenant and user are fixed ("bench").
+// the namespace row), the counter update, the `created` history insert, the identifier index rows (one
+// insert from one JSON parameter: a new contact has no rows to delete) and the read back with the namespace
+// name. The triggers (FTS, contact_counts) fire as they do for the API. Tenant and user are fixed ("bench").
 const TENANT = "bench";
 const USER = "bench-user";
 const B32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -97,13 +97,6 @@ export default {
            where exists (select 1 from contacts where id = ?3)`,
         )
         .bind(TENANT, newId(), id, at, USER),
-      db
-        .prepare(
-          `delete from contact_identifiers where tenant_id = ?1
-           and contact_id = (select rowid from contacts where tenant_id = ?1 and id = ?2) and kind <> 'bank_account'
-           and exists (select 1 from contacts where id = ?2)`,
-        )
-        .bind(TENANT, id),
       db
         .prepare(
           `insert into contact_identifiers (tenant_id, contact_id, kind, value, field)

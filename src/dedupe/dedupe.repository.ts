@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne, notInArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, notInArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import { type ContactWithNamespace, selectContact, withNamespace } from "../db/contact-queries";
 import { insertSelect } from "../db/insert";
 import { contactIdentifiers, contacts } from "../db/schema";
@@ -137,8 +137,15 @@ export function replaceContactRows(
 /**
  * One statement for any number of rows: they travel as one JSON parameter (D1 allows 100 per statement).
  * A (kind, value) the contact already has keeps its row (two props with one mobile number are one row).
+ * Placeholders (a statement built once) take the tenant, the contact's id and the rows' JSON text.
  */
-function insertRows(db: Db, tenantId: string, contactId: string, rows: IndexRow[], when: SQL) {
+export function insertRows(
+  db: Db,
+  tenantId: string | Placeholder,
+  contactId: string | Placeholder,
+  rows: IndexRow[] | Placeholder,
+  when: SQL,
+) {
   const json = (path: string) => sql`json_extract(j.value, ${path})`;
   return insertSelect(
     db,
@@ -150,7 +157,7 @@ function insertRows(db: Db, tenantId: string, contactId: string, rows: IndexRow[
       contactRowid: sql`${contacts}.rowid`,
       field: json("$.field"),
     },
-    sql`from ${contacts}, json_each(${JSON.stringify(rows)}) j
+    sql`from ${contacts}, json_each(${Array.isArray(rows) ? JSON.stringify(rows) : rows}) j
       where ${contacts.tenantId} = ${tenantId} and ${contacts.id} = ${contactId} and ${when}`,
   ).onConflictDoNothing();
 }
@@ -317,18 +324,22 @@ async function fullContacts(
 }
 
 /**
- * The condition a `dedupe=block` create must meet: no identity document of the probe is indexed in the
- * tenant yet. It is checked inside the insert statement itself, so two concurrent creates with the same
- * PAN cannot both pass (D1 runs each batch as one transaction, one at a time).
+ * What a `dedupe=block` create checks: the probe's identity documents, as the JSON of [kind, value]
+ * pairs (none: nothing to block on). The check (noDuplicateIdentity) runs inside the insert statement
+ * itself, so two concurrent creates with the same PAN cannot both pass (D1 runs each batch as one
+ * transaction, one at a time).
  */
-export function noDuplicateIdentity(tenantId: string, probe: IndexRow[]): SQL | undefined {
+export function blockingPairs(probe: IndexRow[]): string | undefined {
   const pairs = probe
     .filter((r) => BLOCKING_KINDS.some((kind) => kind === r.kind))
     .map((r) => [r.kind, r.value]);
-  if (pairs.length === 0) return undefined;
-  return sql`not exists (select 1 from json_each(${JSON.stringify(pairs)}) p cross join ${contactIdentifiers} ci
-    where ci.tenant_id = ${tenantId} and ci.kind = json_extract(p.value, '$[0]') and ci.value = json_extract(p.value, '$[1]'))`;
+  return pairs.length === 0 ? undefined : JSON.stringify(pairs);
 }
+
+/** True when no contact of the tenant has one of `pairs` (blockingPairs' JSON) in its index. */
+export const noDuplicateIdentity = (tenantId: string | Placeholder, pairs: string | Placeholder) =>
+  sql`not exists (select 1 from json_each(${pairs}) p cross join ${contactIdentifiers} ci
+    where ci.tenant_id = ${tenantId} and ci.kind = json_extract(p.value, '$[0]') and ci.value = json_extract(p.value, '$[1]'))`;
 
 export type Probe = { name: string | null; type: "individual" | "corporate" | null; rows: IndexRow[] };
 export type DuplicateMatch = {

@@ -31,46 +31,63 @@ export function last<const T extends readonly unknown[]>(items: T): Last<T> {
   return items[items.length - 1] as Last<T>;
 }
 
-/** What drizzle's own batch uses of a statement: `_prepare()`, then the query, statement and mapper. */
-type PreparedQuery<R> = {
-  all(values: Record<string, unknown>): Promise<R>;
-  getQuery(): { sql: string; params: unknown[] };
-  mapResult(result: unknown, isFromBatch?: boolean): unknown;
+/** What this module uses of a drizzle query builder and of the query it prepares. */
+type Builder<R> = {
+  toSQL(): { sql: string; params: unknown[] };
+  prepare(): {
+    execute(values: Record<string, unknown>): PromiseLike<R>;
+    mapResult(result: unknown, isFromBatch?: boolean): unknown;
+  };
 };
+
+/** A statement made by a builtOnce function: it also answers toSQL(), as drizzle's builders do. */
+export type BuiltQuery<R> = Query<R> & { toSQL(): { sql: string; params: unknown[] } };
 
 /**
  * A query whose SQL drizzle builds once per database handle, with `sql.placeholder(name)` where each
- * call's values go: building a select (its column list above all) was the largest part of the write
- * routes' query CPU. A call gives a statement that runs when awaited and goes into a batch like any
- * other; in a batch, drizzle asks it for `_prepare()` (drizzle-orm's internal statement protocol, as
- * its own builders answer it) and gets the prepared query with this call's values filled in.
+ * call's values go: building queries (a select's column list, an insert's values) was the largest part
+ * of the write routes' query CPU. A call gives a statement that runs when awaited and goes into a batch
+ * like any other: drizzle's batch asks it for `_prepare()` (drizzle's internal statement protocol, as
+ * its own builders answer it) and gets the prepared query with this call's values filled in. The query
+ * is prepared on first use, so a handle that only renders SQL (the seeder's) never prepares one.
  */
 export function builtOnce<V extends Record<string, unknown>, R>(
-  build: (db: Db) => { prepare(): PreparedQuery<R> },
-): (db: Db, values: V) => Query<R> {
-  const built = new WeakMap<Db, { prepared: PreparedQuery<R>; stmt: unknown }>();
+  build: (db: Db) => Builder<R>,
+): (db: Db, values: V) => BuiltQuery<R> {
+  type Prepared = ReturnType<Builder<R>["prepare"]>;
+  const built = new WeakMap<
+    Db,
+    { builder: Builder<R>; sql: string; params: unknown[]; prepared?: Prepared }
+  >();
   return (db, values) => {
     let entry = built.get(db);
     if (!entry) {
-      const prepared = build(db).prepare();
-      // Cast: drizzle keeps the statement it prepared on the query (internal); its batch binds that one.
-      entry = { prepared, stmt: (prepared as unknown as { stmt: unknown }).stmt };
+      const builder = build(db);
+      entry = { builder, ...builder.toSQL() };
       built.set(db, entry);
     }
-    const { prepared, stmt } = entry;
-    const { sql, params } = prepared.getQuery();
-    const filled = fillPlaceholders(params, values);
+    const once = entry;
+    const prepared = () => {
+      once.prepared ??= once.builder.prepare();
+      return once.prepared;
+    };
+    const filled = () => fillPlaceholders(once.params, values);
     const statement = {
-      _prepare: () => ({
-        getQuery: () => ({ sql, params: filled }),
-        stmt,
-        mapResult: (result: unknown, isFromBatch?: boolean) => prepared.mapResult(result, isFromBatch),
-      }),
+      toSQL: () => ({ sql: once.sql, params: filled() }),
+      _prepare: () => {
+        const query = prepared();
+        return {
+          getQuery: () => ({ sql: once.sql, params: filled() }),
+          // Cast: drizzle keeps the statement it prepared on the query (internal); its batch binds that one.
+          stmt: (query as unknown as { stmt: unknown }).stmt,
+          mapResult: (result: unknown, isFromBatch?: boolean) => query.mapResult(result, isFromBatch),
+        };
+      },
       // biome-ignore lint/suspicious/noThenProperty: awaited like drizzle's own builders, which are thenable too.
-      then: <A, B>(resolve?: (rows: R) => A, reject?: (error: unknown) => B) =>
-        prepared.all(values).then(resolve, reject),
+      then: <A, B>(resolve?: (result: R) => A, reject?: (error: unknown) => B) =>
+        prepared().execute(values).then(resolve, reject),
     };
     // Cast: drizzle types batch items as its own builder classes; this object answers what batch calls.
-    return statement as unknown as Query<R>;
+    return statement as unknown as BuiltQuery<R>;
   };
 }

@@ -20,9 +20,11 @@ import {
   type StoredProp,
 } from "../../db/schema";
 import {
+  blockingPairs,
   type IndexRow,
   identifierRows,
   identifierRowsOf,
+  insertRows,
   noDuplicateIdentity,
   type Probe,
   replaceContactRows,
@@ -33,7 +35,7 @@ import { batch, builtOnce, last, type Query } from "../../lib/batch";
 import type { CursorScope } from "../../lib/cursor";
 import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
 import { preconditionFailed } from "../../lib/etag";
-import { newRecord } from "../../lib/ids";
+import { newId, newRecord } from "../../lib/ids";
 import { createdAtRange, listPage, type SortSpec, sortSpec, sortValue } from "../../lib/list";
 import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
 import { nowIso } from "../../lib/time";
@@ -163,7 +165,7 @@ const refIdTaken = () => new ApiError("conflict", "This ref_id is already used i
  * inserts the contact: date placeholders first (from `at`, the contact's ISO 8601 UTC creation time),
  * then {seq} -> %d and {seq:N} -> %0Nd for printf().
  */
-function generatedRefId(at: string): SQL {
+function generatedRefId(at: Placeholder): SQL {
   const dated = sql`replace(replace(replace(replace(${namespaces.contactPattern}, '{yyyy}', substr(${at}, 1, 4)), '{yy}', substr(${at}, 3, 2)), '{mm}', substr(${at}, 6, 2)), '{dd}', substr(${at}, 9, 2))`;
   return sql`case when ${namespaces.contactPattern} is null then null else printf(replace(replace(replace(${dated}, '{seq}', '%d'), '{seq:', '%0'), '}', 'd'), ${namespaces.contactCounter}) end`;
 }
@@ -204,62 +206,106 @@ export type NewContact = {
   index: IndexRow[];
 };
 
+const slot = sql.placeholder;
+/** True in later statements of a create's batch once the contact row exists. */
+const insertedContact = sql`exists (select 1 from ${contacts} where ${contacts.id} = ${slot("id")})`;
+const namespaceOfCreate = namespaceMatch(slot("tenantId"), slot("namespace"));
+
+/** The contact row: its namespace and generated ref_id read by the insert itself. One per variant. */
+const contactInsert = (generatedRef: boolean, blocking: boolean) =>
+  builtOnce<CreateValues, D1Result>((db) =>
+    insertSelect(
+      db,
+      contacts,
+      {
+        id: slot("id"),
+        tenantId: slot("tenantId"),
+        namespaceId: sql`${namespaces.id}`,
+        refId: generatedRef ? generatedRefId(slot("at")) : slot("refId"),
+        name: slot("name"),
+        type: slot("type"),
+        status: slot("status"),
+        approvalStatus: "pending",
+        tags: slot("tags"),
+        refs: slot("refs"),
+        props: slot("props"),
+        rmId: slot("rmId"),
+        branchId: slot("branchId"),
+        version: 1,
+        createdAt: slot("at"),
+        createdBy: slot("userId"),
+        updatedAt: slot("at"),
+        updatedBy: null,
+      },
+      sql`from ${namespaces} where ${namespaceOfCreate}${
+        blocking ? sql` and ${noDuplicateIdentity(slot("tenantId"), slot("blockPairs"))}` : sql``
+      }`,
+    ),
+  );
+const contactInserts = [
+  [contactInsert(false, false), contactInsert(false, true)],
+  [contactInsert(true, false), contactInsert(true, true)],
+] as const;
+
+const counterIncrement = builtOnce<CreateValues, D1Result>((db) =>
+  db
+    .update(namespaces)
+    .set({ contactCounter: sql`${namespaces.contactCounter} + 1` })
+    .where(and(namespaceOfCreate, sql`${namespaces.contactPattern} is not null`, insertedContact)),
+);
+
+/** Derived when history is read (history.changes.ts): the new contact's fields are not stored twice. */
+const createdEntry = builtOnce<CreateValues, D1Result>(
+  (db) =>
+    historyInsert(
+      db,
+      {
+        id: slot("historyId"),
+        tenantId: slot("tenantId"),
+        contactId: slot("id"),
+        actor: slot("userId"),
+        at: slot("at"),
+        action: "created",
+        changes: sql`'{}'`,
+      },
+      insertedContact,
+    ).query,
+);
+
+/** A new contact has no index rows to replace: its rows are only inserted. */
+const indexInsert = builtOnce<CreateValues, D1Result>((db) =>
+  insertRows(db, slot("tenantId"), slot("id"), slot("index"), insertedContact),
+);
+
+type CreateValues = Omit<NewContact, "index" | "tags" | "refs" | "props" | "refId" | "historyId"> & {
+  refId: string | null;
+  historyId: string;
+  tags: string[];
+  refs: Record<string, unknown> | null;
+  props: StoredProp[];
+  index: string;
+  blockPairs: string | null;
+};
+
 /**
  * The statements that create a contact, in batch order: the contact (namespace and generated ref_id read
  * by the insert itself), the counter increment when the ref_id was generated, the `created` history entry
- * and the identifier index rows, all guarded by the insert having happened (`unless` may stop it).
+ * and the identifier index rows, all guarded by the insert having happened. `blockPairs` (blockingPairs)
+ * stops the insert when one of those identity documents is indexed. Each statement's SQL is built once.
  */
-export function contactCreateStatements(db: Db, c: NewContact, unless?: SQL) {
-  const nsMatch = namespaceMatch(c.tenantId, c.namespace);
-  const insert = insertSelect(
-    db,
-    contacts,
-    {
-      id: c.id,
-      tenantId: c.tenantId,
-      namespaceId: sql`${namespaces.id}`,
-      refId: c.refId ?? generatedRefId(c.at),
-      name: c.name,
-      type: c.type,
-      status: c.status,
-      approvalStatus: "pending",
-      tags: c.tags,
-      refs: c.refs,
-      props: c.props,
-      rmId: c.rmId,
-      branchId: c.branchId,
-      version: 1,
-      createdAt: c.at,
-      createdBy: c.userId,
-      updatedAt: c.at,
-      updatedBy: null,
-    },
-    sql`from ${namespaces} where ${nsMatch} ${unless ? sql`and ${unless}` : sql``}`,
-  );
-  const inserted = sql`exists (select 1 from ${contacts} where ${contacts.id} = ${c.id})`;
-  const history = historyInsert(
-    db,
-    {
-      id: c.historyId,
-      tenantId: c.tenantId,
-      contactId: c.id,
-      actor: c.userId,
-      at: c.at,
-      action: "created",
-      // Derived when history is read (history.changes.ts): the new contact's fields are not stored twice.
-      changes: {},
-    },
-    inserted,
-  );
-  const counter = db
-    .update(namespaces)
-    .set({ contactCounter: sql`${namespaces.contactCounter} + 1` })
-    .where(and(nsMatch, sql`${namespaces.contactPattern} is not null`, inserted));
+export function contactCreateStatements(db: Db, c: NewContact, blockPairs?: string) {
+  const values: CreateValues = {
+    ...c,
+    historyId: c.historyId ?? newId(),
+    index: JSON.stringify(c.index),
+    blockPairs: blockPairs ?? null,
+  };
+  const generated = c.refId === null;
   return [
-    insert,
-    ...(c.refId === null ? [counter] : []),
-    history.query,
-    ...replaceContactRows(db, c.tenantId, c.id, c.index, inserted),
+    contactInserts[generated ? 1 : 0][blockPairs === undefined ? 0 : 1](db, values),
+    ...(generated ? [counterIncrement(db, values)] : []),
+    createdEntry(db, values),
+    indexInsert(db, values),
   ];
 }
 
@@ -283,7 +329,7 @@ export async function createContact(
 ): Promise<ContactWithNamespace | { blocked: true; probe: Probe }> {
   const clientRefId = input.ref_id ?? null;
   const { props, index: indexRows } = await storedNewContact(pii, tenantId, input);
-  const unless = options.block ? noDuplicateIdentity(tenantId, indexRows) : undefined;
+  const blockPairs = options.block ? blockingPairs(indexRows) : undefined;
   const nsMatch = namespaceMatch(tenantId, input.namespace);
   for (let attempt = 0; ; attempt++) {
     const { id, at } = newRecord();
@@ -308,7 +354,7 @@ export async function createContact(
       // The namespace is read first: when nothing was inserted, it tells an unknown namespace from a block.
       const [namespaceRows, ...rest] = await batch(db, [
         namespaceIdOf(db, { tenantId, name: input.namespace }),
-        ...contactCreateStatements(db, contact, unless),
+        ...contactCreateStatements(db, contact, blockPairs),
         selectContact(db, tenantId, id),
       ]);
       const [row] = last(rest);

@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, is, SQL, sql } from "drizzle-orm";
+import { and, count, eq, inArray, is, type Placeholder, SQL, sql } from "drizzle-orm";
 import { selectContact } from "../../db/contact-queries";
 import type { HistoryAction } from "../../db/enums";
 import { insertSelect } from "../../db/insert";
@@ -23,11 +23,11 @@ export type HistorySubject = { type: "address" | "bank" | "relation"; id: string
 
 export type HistoryEntry = {
   /** The entry's id; a new one when not given (a caller that builds statements ahead passes its own). */
-  id?: string;
-  tenantId: string;
-  contactId: string;
-  actor: string;
-  at: string;
+  id?: string | Placeholder;
+  tenantId: string | Placeholder;
+  contactId: string | Placeholder;
+  actor: string | Placeholder;
+  at: string | Placeholder;
   action: HistoryAction;
   /** The changes, or an SQL expression computing their JSON where the database decides a value. */
   changes: Changes | SQL;
