@@ -1,0 +1,125 @@
+import { env } from "cloudflare:workers";
+import { eq, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { describe, expect, it } from "vitest";
+import { namespaces } from "../src/db/schema";
+import { batch, builtOnce } from "../src/lib/batch";
+import { api, apiWithEnv } from "./helpers/api";
+import { spyD1 } from "./helpers/d1-spy";
+import { contactBody, createNamespace, unique } from "./helpers/fixtures";
+import { token } from "./helpers/tokens";
+
+type Stored = Record<string, unknown>;
+const storedContact = (id: string) =>
+  env.DB.prepare(
+    "select ref_id, refs, rm_id, branch_id, tags, props, created_by, updated_by from contacts where id = ?",
+  )
+    .bind(id)
+    .first<Stored>();
+
+describe("statements built once, bound per call", () => {
+  it("builds a query's SQL once per database handle; each call runs with its own values, alone or in a batch", async () => {
+    const db = drizzle(env.DB);
+    let builds = 0;
+    const byName = builtOnce<{ name: string }, { id: string }[]>((handle) => {
+      builds++;
+      return handle
+        .select({ id: namespaces.id })
+        .from(namespaces)
+        .where(eq(namespaces.name, sql.placeholder("name")));
+    });
+    const first = await createNamespace({ name: unique("built-a") });
+    const second = await createNamespace({ name: unique("built-b") });
+    expect(await byName(db, { name: first.name })).toEqual([{ id: first.id }]);
+    const [a, b, none] = await batch(db, [
+      byName(db, { name: second.name }),
+      byName(db, { name: first.name }),
+      byName(db, { name: unique("missing") }),
+    ]);
+    expect([a, b, none]).toEqual([[{ id: second.id }], [{ id: first.id }], []]);
+    expect(byName(db, { name: first.name }).toSQL().params).toEqual([first.name]);
+    expect(builds).toBe(1);
+    // Another handle gets its own build.
+    await byName(drizzle(env.DB), { name: first.name });
+    expect(builds).toBe(2);
+  });
+
+  it("a create binds every value of its own: SQL NULL for what is absent, JSON for tags, refs and history", async () => {
+    const ns = await createNamespace({ name: unique("built"), contact_pattern: "B-{seq:4}" });
+    const full = await api("POST", "/contacts/", {
+      body: contactBody(ns.name, {
+        name: "Meera Iyer",
+        tags: ["vip", "retail"],
+        refs: { crm: "C-1" },
+        rm_id: "RM_7",
+        branch_id: "BR_2",
+        props: [{ key: "pan", value: "ABCPE1234F", type: "text" }],
+      }),
+    });
+    const bare = await api("POST", "/contacts/", {
+      body: contactBody(ns.name, { name: "Imran Khan", ref_id: "OWN-1", props: [] }),
+    });
+    expect([full.status, bare.status], full.text + bare.text).toEqual([201, 201]);
+
+    const fullRow = await storedContact(full.body.id);
+    const bareRow = await storedContact(bare.body.id);
+    expect(fullRow).toMatchObject({
+      ref_id: "B-0001",
+      refs: '{"crm":"C-1"}',
+      rm_id: "RM_7",
+      branch_id: "BR_2",
+      tags: '["vip","retail"]',
+      updated_by: null,
+    });
+    expect(bareRow).toMatchObject({
+      ref_id: "OWN-1",
+      refs: null,
+      rm_id: null,
+      branch_id: null,
+      updated_by: null,
+    });
+    const counter = await env.DB.prepare("select contact_counter from namespaces where id = ?")
+      .bind(ns.id)
+      .first<number>("contact_counter");
+    // The counter holds the next number (it starts at 1): only the generated ref_id moved it.
+    expect(counter).toBe(2);
+
+    const history = await env.DB.prepare(
+      "select contact_id, action, changes, at from contact_history where contact_id in (?, ?) order by contact_id",
+    )
+      .bind(full.body.id, bare.body.id)
+      .all<Stored>();
+    expect(history.results).toEqual(
+      [
+        { contact_id: full.body.id, action: "created", changes: "{}", at: full.body.created_at },
+        { contact_id: bare.body.id, action: "created", changes: "{}", at: bare.body.created_at },
+      ].sort((x, y) => String(x.contact_id).localeCompare(String(y.contact_id))),
+    );
+    const kinds = async (id: string) =>
+      (
+        await env.DB.prepare(
+          "select kind from contact_identifiers where contact_id = (select rowid from contacts where id = ?) order by kind",
+        )
+          .bind(id)
+          .all<{ kind: string }>()
+      ).results.map((r) => r.kind);
+    expect(await kinds(full.body.id)).toContain("pan");
+    expect(await kinds(bare.body.id)).not.toContain("pan");
+  });
+
+  it("two creates run the same SQL texts with different parameters", async () => {
+    const ns = await createNamespace({ name: unique("built-sql") });
+    const texts: string[][] = [];
+    for (const name of ["Asha Rao", "Kiran Das"]) {
+      const { binding, spy } = spyD1();
+      const res = await apiWithEnv({ DB: binding }, "POST", "/contacts/", await token(), {
+        body: JSON.stringify(contactBody(ns.name, { name })),
+        headers: { "content-type": "application/json" },
+      });
+      expect(res.status, res.text).toBe(201);
+      texts.push(spy.statements.map((s) => s.sql));
+      expect(spy.statements.some((s) => s.params.includes(name))).toBe(true);
+    }
+    expect(texts[1]).toEqual(texts[0]);
+  });
+});
