@@ -174,6 +174,7 @@ function generatedRefId(at: Placeholder): SQL {
 const namespaceMatch = (tenantId: string | Placeholder, name: string | Placeholder) =>
   and(eq(namespaces.tenantId, tenantId), sql`lower(${namespaces.name}) = lower(${name})`);
 
+/** The id of the tenant's namespace of that name (none: no such namespace). */
 const namespaceIdOf = builtOnce<{ tenantId: string; name: string }, { id: string }[]>((db) =>
   db
     .select({ id: namespaces.id })
@@ -204,6 +205,13 @@ export type NewContact = {
   branchId: string | null;
   /** Identifier index rows (identifierRows). */
   index: IndexRow[];
+};
+
+/** What a create's statements bind: the contact, its history id, its index rows' JSON, what blocks it. */
+type CreateValues = Omit<NewContact, "index" | "historyId"> & {
+  historyId: string;
+  index: string;
+  blockPairs: string | null;
 };
 
 const slot = sql.placeholder;
@@ -242,6 +250,7 @@ const contactInsert = (generatedRef: boolean, blocking: boolean) =>
       }`,
     ),
   );
+/** By [ref_id generated][blocked on identity documents]. */
 const contactInserts = [
   [contactInsert(false, false), contactInsert(false, true)],
   [contactInsert(true, false), contactInsert(true, true)],
@@ -277,16 +286,6 @@ const indexInsert = builtOnce<CreateValues, D1Result>((db) =>
   insertRows(db, slot("tenantId"), slot("id"), slot("index"), insertedContact),
 );
 
-type CreateValues = Omit<NewContact, "index" | "tags" | "refs" | "props" | "refId" | "historyId"> & {
-  refId: string | null;
-  historyId: string;
-  tags: string[];
-  refs: Record<string, unknown> | null;
-  props: StoredProp[];
-  index: string;
-  blockPairs: string | null;
-};
-
 /**
  * The statements that create a contact, in batch order: the contact (namespace and generated ref_id read
  * by the insert itself), the counter increment when the ref_id was generated, the `created` history entry
@@ -301,8 +300,10 @@ export function contactCreateStatements(db: Db, c: NewContact, blockPairs?: stri
     blockPairs: blockPairs ?? null,
   };
   const generated = c.refId === null;
+  const variants = generated ? contactInserts[1] : contactInserts[0];
+  const insert = blockPairs === undefined ? variants[0] : variants[1];
   return [
-    contactInserts[generated ? 1 : 0][blockPairs === undefined ? 0 : 1](db, values),
+    insert(db, values),
     ...(generated ? [counterIncrement(db, values)] : []),
     createdEntry(db, values),
     indexInsert(db, values),
