@@ -24,7 +24,12 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
  * buffering it.
  */
 async function readLimited(request: Request, declared: boolean): Promise<Uint8Array> {
-  if (declared) return new Uint8Array(await request.arrayBuffer());
+  if (declared) {
+    // A body longer than its declared length (possible from a service binding) is still refused.
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.byteLength > MAX_BODY_BYTES) throw tooLarge();
+    return bytes;
+  }
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
