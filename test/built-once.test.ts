@@ -122,4 +122,67 @@ describe("statements built once, bound per call", () => {
     }
     expect(texts[1]).toEqual(texts[0]);
   });
+
+  it("a PATCH binds what it sets: SQL NULL for cleared values, JSON for tags and refs, its history entry and the move check", async () => {
+    const ns = await createNamespace({ name: unique("built-patch") });
+    const target = await createNamespace({ name: unique("built-move") });
+    const created = await api("POST", "/contacts/", {
+      body: contactBody(ns.name, {
+        name: "Farah Ali",
+        refs: { crm: "C-9" },
+        rm_id: "RM_1",
+        branch_id: "BR_1",
+      }),
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id;
+
+    const cleared = await api("PATCH", `/contacts/${id}/`, {
+      body: { refs: null, rm_id: null, tags: ["gold"], name: "Farah A. Ali" },
+    });
+    expect(cleared.status, cleared.text).toBe(200);
+    expect(await storedContact(id)).toMatchObject({
+      refs: null,
+      rm_id: null,
+      branch_id: "BR_1",
+      tags: '["gold"]',
+      updated_by: expect.any(String),
+    });
+
+    // Another set of columns, and a move: its own statements, the same contact.
+    const moved = await api("PATCH", `/contacts/${id}/`, {
+      body: { branch_id: "BR_2", namespace: target.name },
+    });
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.body).toMatchObject({
+      namespace: target.name,
+      branch_id: "BR_2",
+      name: "Farah A. Ali",
+      version: 3,
+    });
+    const row = await env.DB.prepare("select namespace_id, rm_id, tags, version from contacts where id = ?")
+      .bind(id)
+      .first<Stored>();
+    expect(row).toEqual({ namespace_id: target.id, rm_id: null, tags: '["gold"]', version: 3 });
+
+    const history = await env.DB.prepare(
+      "select action, changes, reason, at, actor from contact_history where contact_id = ? and action = 'updated' order by at, id",
+    )
+      .bind(id)
+      .all<Stored>();
+    expect(history.results.map((h) => [h.action, JSON.parse(String(h.changes)), h.reason])).toEqual([
+      [
+        "updated",
+        {
+          name: ["Farah Ali", "Farah A. Ali"],
+          tags: [[], ["gold"]],
+          refs: [{ crm: "C-9" }, null],
+          rm_id: ["RM_1", null],
+        },
+        null,
+      ],
+      ["updated", { namespace: [ns.name, target.name], branch_id: ["BR_1", "BR_2"] }, null],
+    ]);
+    expect(history.results[1]?.at).toBe(moved.body.updated_at);
+  });
 });

@@ -11,7 +11,7 @@ export type InsertValues<T extends SQLiteTable> = {
 };
 
 /** A placeholder's value bound through its column's encoding, null as SQL null (not JSON "null"). */
-const encodedLater = (placeholder: Placeholder, column: Column) =>
+export const encodedLater = (placeholder: Placeholder, column: Column) =>
   sql`${new Param(placeholder, { mapToDriverValue: (v: unknown) => (v === null ? null : column.mapToDriverValue(v)) })}`;
 
 /**

@@ -1,4 +1,4 @@
-import { and, count, eq, isNull, or, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, getTableColumns, isNull, or, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
   type ContactRow,
@@ -7,7 +7,7 @@ import {
   selectContact,
   withNamespace,
 } from "../../db/contact-queries";
-import { insertSelect } from "../../db/insert";
+import { encodedLater, insertSelect } from "../../db/insert";
 import {
   addresses,
   bankAccounts,
@@ -52,7 +52,7 @@ import { addressesOf } from "../addresses/addresses.repository";
 import type { BankRow } from "../banks/banks.mappers";
 import { banksOf } from "../banks/banks.repository";
 import { type Changes, diff } from "../history/history.changes";
-import { historyInsert } from "../history/history.repository";
+import { historyInsert, historyWritten } from "../history/history.repository";
 import type { RelationRow } from "../relations/relations.mappers";
 import { relationsOf } from "../relations/relations.repository";
 import { contactFields, type Expanded } from "./contacts.mappers";
@@ -548,24 +548,89 @@ export const contactSearchExpression = (words: string[]) =>
   `(${allPrefixes("name", words)}) OR ref_id : "${words.join(" ")}"*`;
 
 type Version = { tenantId: string; id: string; version: number };
-const atVersion = ({ tenantId, id, version }: Version) =>
-  sql`exists (select 1 from ${contacts} where ${contacts.tenantId} = ${tenantId} and ${contacts.id} = ${id} and ${contacts.version} = ${version})`;
 
 export type ContactChange = {
   set: Partial<ContactRow>;
   changes: Changes;
   action: "updated" | "activated" | "deactivated" | "props_updated" | "props_deleted";
   reason?: string | null;
-  /** A condition the write needs besides the version read (e.g. the target namespace still exists). */
-  requires?: SQL;
   /** The identifier index rows of new props (from storeProps), with the fields whose rows stay. */
   index?: { rows: IndexRow[]; keep: string[] };
 };
+
+/** The columns a change may set; each binds as the placeholder `set_<column>`. */
+type SetColumn = keyof ContactRow;
+
+/** What a change's statements bind: the contact at the version read, its history entry, the new values. */
+type ChangeValues = Version & {
+  historyId: string;
+  at: string;
+  actor: string;
+  action: ContactChange["action"];
+  changes: string;
+  reason: string | null;
+} & { [column: `set_${string}`]: unknown };
+
+const atVersionRead = and(
+  eq(contacts.tenantId, slot("tenantId")),
+  eq(contacts.id, slot("id")),
+  eq(contacts.version, slot("version")),
+);
+/** A move re-checks its target in the writing batch: a namespace deleted since the read stops it. */
+const targetNamespaceExists = sql`exists (select 1 from ${namespaces} where ${namespaces.tenantId} = ${slot("tenantId")} and ${namespaces.id} = ${slot("set_namespaceId")})`;
+const changeApplies = (move: boolean) => (move ? and(atVersionRead, targetNamespaceExists) : atVersionRead);
+
+/** The history entry of a change, written only if the contact is still at the version read. */
+const changeEntry = (move: boolean) =>
+  builtOnce<ChangeValues, D1Result>(
+    (db) =>
+      historyInsert(
+        db,
+        {
+          id: slot("historyId"),
+          tenantId: slot("tenantId"),
+          contactId: slot("id"),
+          actor: slot("actor"),
+          at: slot("at"),
+          action: slot("action"),
+          changes: sql`${slot("changes")}`,
+          reason: slot("reason"),
+        },
+        sql`exists (select 1 from ${contacts} where ${changeApplies(move)})`,
+      ).query,
+  );
+/** By [moves the contact to another namespace]. */
+const changeEntries = [changeEntry(false), changeEntry(true)] as const;
+
+/** The update of a change, built once per set of columns it sets (at most one per subset of them). */
+const contactUpdates = new Map<string, ReturnType<typeof builtOnce<ChangeValues, D1Result>>>();
+function contactUpdate(columns: SetColumn[]) {
+  const shape = columns.join(",");
+  let update = contactUpdates.get(shape);
+  if (!update) {
+    const table = getTableColumns(contacts);
+    const set: Record<string, SQL> = {
+      version: sql`${contacts.version} + 1`,
+      updatedAt: sql`${slot("at")}`,
+      updatedBy: sql`${slot("actor")}`,
+    };
+    for (const column of columns) set[column] = encodedLater(slot(`set_${column}`), table[column]);
+    update = builtOnce<ChangeValues, D1Result>((db) =>
+      db
+        .update(contacts)
+        .set(set)
+        .where(changeApplies(columns.includes("namespaceId"))),
+    );
+    contactUpdates.set(shape, update);
+  }
+  return update;
+}
 
 /**
  * Applies a change computed from a read of the contact at `version`, in one batch: the history row
  * (only if the version still matches), the update, the identifier index, and the new row. Returns
  * null when the write did not apply (another write got there first), so the caller reads again.
+ * The history entry and the update are built once per shape (see builtOnce).
  */
 async function writeChange(
   db: Db,
@@ -574,34 +639,29 @@ async function writeChange(
   change: ContactChange,
   index: (written: SQL) => Query[],
 ) {
-  const at = nowIso();
-  const applies = and(atVersion(current), change.requires) ?? atVersion(current);
-  const { query: history, written } = historyInsert(
-    db,
-    {
-      tenantId: current.tenantId,
-      contactId: current.id,
-      actor: userId,
-      at,
-      action: change.action,
-      changes: change.changes,
-      reason: change.reason,
-    },
-    applies,
-  );
+  const columns = (Object.keys(change.set) as SetColumn[])
+    .filter((column) => change.set[column] !== undefined)
+    .sort();
+  const values: ChangeValues = {
+    ...current,
+    historyId: newId(),
+    at: nowIso(),
+    actor: userId,
+    action: change.action,
+    changes: JSON.stringify(change.changes),
+    reason: change.reason ?? null,
+  };
+  for (const column of columns) values[`set_${column}`] = change.set[column];
+  const written = historyWritten({
+    tenantId: current.tenantId,
+    contactId: current.id,
+    at: values.at,
+    id: values.historyId,
+  });
   try {
     const [wrote, ...rest] = await batch(db, [
-      history,
-      db
-        .update(contacts)
-        .set({ ...change.set, version: sql`${contacts.version} + 1`, updatedAt: at, updatedBy: userId })
-        .where(
-          and(
-            contactById(current.tenantId, current.id),
-            eq(contacts.version, current.version),
-            change.requires,
-          ),
-        ),
+      changeEntries[columns.includes("namespaceId") ? 1 : 0](db, values),
+      contactUpdate(columns)(db, values),
       ...index(written),
       selectContact(db, current.tenantId, current.id),
     ]);
@@ -747,14 +807,10 @@ export async function updateContact(
       if (changes.ref_id) set.refId = input.ref_id;
       const onlyStatus = fields.length === 1 && changes.status;
       const action = onlyStatus ? (input.status === "active" ? "activated" : "deactivated") : "updated";
-      // A move re-checks its target in the writing batch: a namespace deleted since the read stops it.
-      const requires = set.namespaceId
-        ? sql`exists (select 1 from ${namespaces} where ${namespaces.tenantId} = ${tenantId} and ${namespaces.id} = ${set.namespaceId})`
-        : undefined;
       const indexed =
         stored && propsChanged ? await indexOfMerged(pii, tenantId, name, stored.merged) : undefined;
       const index = indexed ? { rows: indexed.index, keep: indexed.keep } : undefined;
-      return { set, changes, action, requires, index };
+      return { set, changes, action, index };
     },
     { ...options, read: namespaceRead },
   );

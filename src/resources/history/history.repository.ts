@@ -28,12 +28,31 @@ export type HistoryEntry = {
   contactId: string | Placeholder;
   actor: string | Placeholder;
   at: string | Placeholder;
-  action: HistoryAction;
+  action: HistoryAction | Placeholder;
   /** The changes, or an SQL expression computing their JSON where the database decides a value. */
   changes: Changes | SQL;
-  reason?: string | null;
+  reason?: string | null | Placeholder;
   subject?: HistorySubject;
 };
+
+/** The key of a history row, as the statements after it in a batch find it. */
+type EntryKey = {
+  tenantId: string | Placeholder;
+  contactId: string | Placeholder;
+  at: string | Placeholder;
+  id: string | Placeholder;
+};
+
+/** True in later statements of a batch exactly when the history row of that key was written. */
+export function historyWritten(key: EntryKey): SQL {
+  const row = and(
+    eq(contactHistory.tenantId, key.tenantId),
+    eq(contactHistory.contactId, key.contactId),
+    eq(contactHistory.at, key.at),
+    eq(contactHistory.id, key.id),
+  );
+  return sql`exists (select 1 from ${contactHistory} where ${row})`;
+}
 
 /**
  * The history row of a change, for the same batch as the change. `when` is an SQL condition (e.g. the
@@ -59,13 +78,7 @@ export function historyInsert(db: Db, entry: HistoryEntry, when: SQL = sql`1`, f
     },
     sql`${from} where ${when}`,
   );
-  const key = and(
-    eq(contactHistory.tenantId, entry.tenantId),
-    eq(contactHistory.contactId, entry.contactId),
-    eq(contactHistory.at, entry.at),
-    eq(contactHistory.id, id),
-  );
-  return { query, written: sql`exists (select 1 from ${contactHistory} where ${key})` };
+  return { query, written: historyWritten({ ...entry, id }) };
 }
 
 /** The contact's own records among `ids` (a subquery). */
