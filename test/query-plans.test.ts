@@ -143,6 +143,15 @@ const requests: [string, () => string, unknown?][] = [
   ["DELETE", () => `/namespaces/${namespaceId}/`],
 ];
 
+/** The tables keyed by tenant first whose walk over a whole tenant is a scan in all but name, with their aliases in `sql`. */
+function tenantKeyedNames(sql: string): Set<string> {
+  const names = new Set(["contact_identifiers", "contact_history"]);
+  for (const [, , alias] of sql.matchAll(/"?(contact_identifiers|contact_history)"?\s+(?:as\s+)?"?(\w+)"?/gi))
+    if (alias && !/^(where|on|set|join|cross|inner|left|select|values|order|group|limit|union)$/i.test(alias))
+      names.add(alias);
+  return names;
+}
+
 describe("query plans", () => {
   for (const [method, path, body] of requests) {
     it(`${method} ${path.toString().replace(/^\(\) => /, "")} uses indexes only`, async () => {
@@ -158,13 +167,16 @@ describe("query plans", () => {
       for (const { sql, params } of spy.statements) {
         const plan = await queryPlan(sql, params);
         expect(fullScans(plan), `${sql}\n${plan.join("\n")}`).toEqual([]);
-        // A search on a leading tenant_id alone walks the whole tenant: as costly as a scan.
+        // A search on a leading tenant_id alone walks the whole tenant: as costly as a scan. The plan
+        // names a table by its alias when the query gives one (`contact_identifiers ci`).
+        const walked = tenantKeyedNames(sql);
         expect(
-          plan.filter(
-            (line) =>
-              /USING (PRIMARY KEY|(COVERING )?INDEX \S+) \(tenant_id=\?\)$/.test(line) &&
-              /contact_identifiers|contact_history/.test(line),
-          ),
+          plan.filter((line) => {
+            const search = /SEARCH (\S+) USING (PRIMARY KEY|(COVERING )?INDEX \S+) \(tenant_id=\?\)$/.exec(
+              line,
+            );
+            return search !== null && walked.has(search[1] ?? "");
+          }),
           `${sql}\n${plan.join("\n")}`,
         ).toEqual([]);
         // A search is driven by its FTS matches, never by walking the tenant's rows.

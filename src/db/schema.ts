@@ -72,8 +72,11 @@ export const contacts = sqliteTable(
     index("contacts_tenant_status_id_idx").on(t.tenantId, t.status, t.id),
     index("contacts_tenant_type_id_idx").on(t.tenantId, t.type, t.id),
     index("contacts_tenant_approval_id_idx").on(t.tenantId, t.approvalStatus, t.id),
-    index("contacts_tenant_rm_id_idx").on(t.tenantId, t.rmId, t.id),
-    index("contacts_tenant_branch_id_idx").on(t.tenantId, t.branchId, t.id),
+    // The filters are equalities, which imply a value: contacts without one are not in these (0016).
+    index("contacts_tenant_rm_id_idx").on(t.tenantId, t.rmId, t.id).where(sql`${t.rmId} is not null`),
+    index("contacts_tenant_branch_id_idx")
+      .on(t.tenantId, t.branchId, t.id)
+      .where(sql`${t.branchId} is not null`),
   ],
 );
 
@@ -117,7 +120,7 @@ export const contactHistory = sqliteTable(
 // Normalised strong identifiers (PAN, mobile, ...) and name keys of each contact, for dedupe lookups.
 // Aadhaar and the protected kinds are kept only as keyed hashes. One row per (kind, value) of a contact,
 // `field` the first that gave it. WITHOUT ROWID, keyed by the contact (migrations/0014): a contact's rows
-// are one range of the primary key (rewrites, a candidate's rows), and the lookup index finds contacts by
+// are one range of the primary key (rewrites, a candidate's rows), and the probe index finds contacts by
 // (kind, value). The contact is its rowid (also the FTS tables' key), not its 26-character id: the key of
 // the largest table and of its index is a few bytes instead of 26. The column kept its name `contact_id`
 // so that the previous release's SQL still runs while a rollout replaces it (see 0014's trigger).
@@ -132,7 +135,12 @@ export const contactIdentifiers = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.contactRowid, t.kind, t.value] }),
+    // The previous release's lookups, until the next release drops it.
     index("contact_identifiers_lookup_idx").on(t.tenantId, t.kind, t.value),
+    // Only the kinds dedupe looks up (dedupe.repository PROBED_KIND_CONDITION, migration 0016).
+    index("contact_identifiers_probe_idx")
+      .on(t.tenantId, t.kind, t.value)
+      .where(sql.raw("kind not in ('dob', 'pan_sig', 'address')")),
   ],
 );
 

@@ -14,7 +14,7 @@ import {
 } from "./identifiers";
 import { nameBlockingKeys, nameSignals } from "./names";
 import { classifyPair, type DedupeFeatures, type Reason, type SharedRule } from "./scoring";
-import { isSignalKind, type Signal, signalsOf } from "./signals";
+import { isSignalKind, SIGNAL_KINDS, type Signal, signalsOf } from "./signals";
 
 /**
  * The identifier index (`contact_identifiers`): one row per normalised identifier of a contact, per
@@ -27,6 +27,17 @@ import { isSignalKind, type Signal, signalsOf } from "./signals";
  * legitimate records).
  */
 export type IndexRow = { kind: string; value: string; field: string };
+
+/**
+ * Kinds dedupe compares but never looks up by value: a date of birth (shared by thousands) and the
+ * similarity signatures. The probe index (`contact_identifiers_probe_idx`, migration 0016) leaves their
+ * rows out; SQLite uses a partial index only for a query that states its condition, so every lookup by
+ * (kind, value) carries `probedKind` with exactly the index's text.
+ */
+export const UNPROBED_KINDS = ["dob", ...SIGNAL_KINDS] as const;
+export const PROBED_KIND_CONDITION = `kind not in (${UNPROBED_KINDS.map((k) => `'${k}'`).join(", ")})`;
+/** The probe index's condition on the rows of `contact_identifiers` aliased `ci`. */
+const probedKind = sql.raw(`ci.${PROBED_KIND_CONDITION}`);
 
 /** Identity documents: the kinds that block a create in `dedupe=block` mode. */
 export const BLOCKING_KINDS: readonly IdentifierKind[] = [
@@ -221,7 +232,7 @@ function lookupPairs(rows: IndexRow[]): [string, string][] {
   for (const row of rows) {
     if (row.kind === "pan" || row.kind === "gstin_pan")
       pairs.push(["pan", row.value], ["gstin_pan", row.value]);
-    else if (row.kind !== "dob" && !isSignalKind(row.kind)) pairs.push([row.kind, row.value]);
+    else if (!UNPROBED_KINDS.some((kind) => kind === row.kind)) pairs.push([row.kind, row.value]);
   }
   return pairs;
 }
@@ -241,7 +252,7 @@ function rankedByName(scope: CandidateScope, pairs: [string, string][]): SQL {
     const at = sql.raw(String(i));
     return sql`select * from (select ci.contact_id from ${contactIdentifiers} ci
       where ci.tenant_id = (select t from k limit 1) and ci.kind = (select kind from k where i = ${at})
-        and ci.value = (select value from k where i = ${at}) ${inScope}
+        and ci.value = (select value from k where i = ${at}) and ${probedKind} ${inScope}
       order by ci.contact_id desc limit ${sql.raw(String(NAME_KEY_ROWS))})`;
   });
   const excluded = scope.excludeId ? contactRowid(scope.tenantId, scope.excludeId) : sql`null`;
@@ -275,7 +286,7 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
     sql`select * from (select distinct ci.contact_id from json_each(${JSON.stringify(pairs)}) p
         cross join ${contactIdentifiers} ci
         where ci.tenant_id = ${scope.tenantId} and ci.kind = json_extract(p.value, '$[0]')
-          and ci.value = json_extract(p.value, '$[1]')
+          and ci.value = json_extract(p.value, '$[1]') and ${probedKind}
           ${scope.namespaceId ? sql`and exists (select 1 from ${contacts} c where c.rowid = ci.contact_id and c.namespace_id = ${scope.namespaceId})` : sql``}
           ${scope.excludeId ? sql`and ci.contact_id is not ${contactRowid(scope.tenantId, scope.excludeId)}` : sql``}
         limit ${limit})`;
@@ -339,7 +350,8 @@ export function blockingPairs(probe: IndexRow[]): string | undefined {
 /** True when no contact of the tenant has one of `pairs` (blockingPairs' JSON) in its index. */
 export const noDuplicateIdentity = (tenantId: string | Placeholder, pairs: string | Placeholder) =>
   sql`not exists (select 1 from json_each(${pairs}) p cross join ${contactIdentifiers} ci
-    where ci.tenant_id = ${tenantId} and ci.kind = json_extract(p.value, '$[0]') and ci.value = json_extract(p.value, '$[1]'))`;
+    where ci.tenant_id = ${tenantId} and ci.kind = json_extract(p.value, '$[0]') and ci.value = json_extract(p.value, '$[1]')
+      and ${probedKind})`;
 
 export type Probe = { name: string | null; type: "individual" | "corporate" | null; rows: IndexRow[] };
 export type DuplicateMatch = {
