@@ -11,14 +11,16 @@ import {
 import { allRows, insertNamespace } from "./helpers/migration-db";
 
 /**
- * migrations/0016_probe_index.sql on a populated database (own D1 binding, this file's storage only):
- * no row changes; the previous release's lookups still have their full index; dedupe's lookups and the
- * rm_id / branch_id filters are served by the partial indexes, whose conditions are the ones the code states.
+ * migrations/0016_probe_index.sql and 0017_drop_lookup_index.sql on a populated database (own D1
+ * binding, this file's storage only): no row changes; between the two the previous release's lookups
+ * still have their full index; after both, dedupe's lookups and the rm_id / branch_id filters are served
+ * by the partial indexes, whose conditions are the ones the code states.
  */
 const db = env.MIGRATION_DB;
 const migrations = env.TEST_MIGRATIONS;
 const at = (name: string) => migrations.findIndex((m) => m.name === name);
 const PROBE = at("0016_probe_index.sql");
+const DROP = at("0017_drop_lookup_index.sql");
 
 const NS = "01JKB3Q2W6N7X8Y9Z0A1B2C3N1";
 const T = "2026-01-02T03:04:05.678Z";
@@ -65,9 +67,10 @@ const snapshot = async () => ({
 const PREVIOUS_LOOKUP =
   "select contact_id from contact_identifiers where tenant_id = 't1' and kind = 'mobile' and value = '+919876543210'";
 
-describe("migration 0016_probe_index", () => {
-  it("keeps every row, serves the previous release, and adds the indexes the queries use", async () => {
+describe("migrations 0016_probe_index and 0017_drop_lookup_index", () => {
+  it("keep every row, serve the previous release between them, and leave only the indexes the queries use", async () => {
     expect(PROBE).toBeGreaterThan(0);
+    expect(DROP).toBe(PROBE + 1);
     await applyD1Migrations(db, migrations.slice(0, PROBE));
     await db.batch([
       insertNamespace(db, NS, T),
@@ -91,8 +94,8 @@ describe("migration 0016_probe_index", () => {
     const before = await snapshot();
     expect(before.identifiers).toHaveLength(ROWS.length);
 
-    // The previous release's lookup still has its index, and its rm_id filter (an equality) is served
-    // by the new partial index.
+    // Between the two: the previous release's lookup still has its index, and its rm_id filter (an
+    // equality) is served by the new partial index.
     await applyD1Migrations(db, migrations.slice(0, PROBE + 1));
     expect(await plan(PREVIOUS_LOOKUP)).toMatch(
       /INDEX contact_identifiers_lookup_idx \(tenant_id=\? AND kind=\? AND value=\?\)/,
@@ -101,11 +104,9 @@ describe("migration 0016_probe_index", () => {
       await plan("select id from contacts where tenant_id = 't1' and rm_id = ? order by id desc", "RM_1"),
     ).toMatch(/INDEX contacts_tenant_rm_id_idx \(tenant_id=\? AND rm_id=\?\)$/);
 
+    await applyD1Migrations(db, migrations.slice(0, DROP + 1));
     expect(await snapshot()).toEqual(before);
-    expect(await indexes("contact_identifiers")).toEqual([
-      "contact_identifiers_lookup_idx",
-      "contact_identifiers_probe_idx",
-    ]);
+    expect(await indexes("contact_identifiers")).toEqual(["contact_identifiers_probe_idx"]);
     expect(await indexes("contacts")).toEqual(
       expect.arrayContaining(["contacts_tenant_branch_id_idx", "contacts_tenant_rm_id_idx"]),
     );

@@ -135,8 +135,6 @@ export const contactIdentifiers = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.contactRowid, t.kind, t.value] }),
-    // The previous release's lookups, until the next release drops it.
-    index("contact_identifiers_lookup_idx").on(t.tenantId, t.kind, t.value),
     // Only the kinds dedupe looks up (dedupe.repository PROBED_KIND_CONDITION, migration 0016).
     index("contact_identifiers_probe_idx")
       .on(t.tenantId, t.kind, t.value)
