@@ -104,17 +104,16 @@ export function keyIdOf(envelope: string): string | null {
   return ENVELOPE_RE.exec(envelope)?.[1] ?? null;
 }
 
-/** The clear tail stored with an envelope ("" when none), or null for a non-envelope. */
-export function shownOf(envelope: string): string | null {
+/**
+ * What an envelope shows without decrypting: its clear tail ("" when none) and its plaintext's length
+ * (its characters, for the ASCII identifiers stored); null for a non-envelope. One match, so a read that
+ * masks every protected prop parses each value once.
+ */
+export function envelopeShape(envelope: string): { shown: string; length: number } | null {
   const m = ENVELOPE_RE.exec(envelope);
-  return m ? (m[4] ?? "") : null;
-}
-
-/** The byte length of an envelope's plaintext (its characters, for the ASCII identifiers stored). */
-export function plaintextLengthOf(envelope: string): number | null {
-  const sealedText = ENVELOPE_RE.exec(envelope)?.[3];
-  if (sealedText === undefined) return null;
-  return Math.floor((sealedText.length * 3) / 4) - TAG_BYTES;
+  const sealedText = m?.[3];
+  if (!m || sealedText === undefined) return null;
+  return { shown: m[4] ?? "", length: Math.floor((sealedText.length * 3) / 4) - TAG_BYTES };
 }
 
 /** Whether an envelope was sealed with a key other than the ring's newest (rotation pending). */
@@ -130,5 +129,8 @@ export async function reencrypt(
   options: Pick<CipherOptions, "context"> = {},
 ): Promise<string> {
   const plaintext = await decrypt(ring, envelope, options);
-  return encrypt(ring, plaintext, { context: options.context, shown: shownOf(envelope) || undefined });
+  return encrypt(ring, plaintext, {
+    context: options.context,
+    shown: envelopeShape(envelope)?.shown || undefined,
+  });
 }

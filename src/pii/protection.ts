@@ -18,7 +18,7 @@ import {
   type Prop,
   protectionOf,
 } from "../dedupe/identifiers";
-import { decrypt, encrypt, isEnvelope, needsRotation, plaintextLengthOf, shownOf } from "./cipher";
+import { decrypt, encrypt, envelopeShape, isEnvelope, needsRotation } from "./cipher";
 import { type KeyRing, keyRing } from "./keyring";
 import { MASK_CHAR, mask, normaliseMask, shownTail } from "./mask";
 
@@ -74,11 +74,9 @@ export async function protectValue(
 export function maskStoredValue(kind: IdentifierKind, stored: string): string {
   switch (protectionOf(kind)) {
     case "encrypted":
-      if (isEnvelope(stored)) {
-        const shown = shownOf(stored);
-        const length = plaintextLengthOf(stored);
-        if (shown !== null && length !== null)
-          return MASK_CHAR.repeat(Math.max(0, length - shown.length)) + shown;
+      {
+        const shape = envelopeShape(stored);
+        if (shape) return MASK_CHAR.repeat(Math.max(0, shape.length - shape.shown.length)) + shape.shown;
       }
       return mask(stored); // written before encryption existed: the rotation job encrypts it
     case "masked":
