@@ -2,12 +2,8 @@ import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
-import {
-  findCandidates,
-  PROBED_KIND_CONDITION,
-  storedContactProbe,
-  UNPROBED_KINDS,
-} from "../src/dedupe/dedupe.repository";
+import { findCandidates, storedContactProbe } from "../src/dedupe/dedupe.repository";
+import { PROBED_KIND_CONDITION, UNPROBED_KINDS } from "../src/dedupe/signals";
 import { allRows, insertNamespace } from "./helpers/migration-db";
 
 /**

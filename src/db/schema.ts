@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { PROBED_KIND_CONDITION } from "../dedupe/signals";
 import {
   ACCOUNT_TYPES,
   ADDRESS_TYPES,
@@ -135,10 +136,10 @@ export const contactIdentifiers = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.contactRowid, t.kind, t.value] }),
-    // Only the kinds dedupe looks up (dedupe.repository PROBED_KIND_CONDITION, migration 0016).
+    // Only the kinds dedupe looks up (migration 0016).
     index("contact_identifiers_probe_idx")
       .on(t.tenantId, t.kind, t.value)
-      .where(sql.raw("kind not in ('dob', 'pan_sig', 'address')")),
+      .where(sql.raw(PROBED_KIND_CONDITION)),
   ],
 );
 

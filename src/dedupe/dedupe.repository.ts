@@ -14,7 +14,7 @@ import {
 } from "./identifiers";
 import { nameBlockingKeys, nameSignals } from "./names";
 import { classifyPair, type DedupeFeatures, type Reason, type SharedRule } from "./scoring";
-import { isSignalKind, SIGNAL_KINDS, type Signal, signalsOf } from "./signals";
+import { isSignalKind, PROBED_KIND_CONDITION, type Signal, signalsOf, UNPROBED_KINDS } from "./signals";
 
 /**
  * The identifier index (`contact_identifiers`): one row per normalised identifier of a contact, per
@@ -28,15 +28,7 @@ import { isSignalKind, SIGNAL_KINDS, type Signal, signalsOf } from "./signals";
  */
 export type IndexRow = { kind: string; value: string; field: string };
 
-/**
- * Kinds dedupe compares but never looks up by value: a date of birth (shared by thousands) and the
- * similarity signatures. The probe index (`contact_identifiers_probe_idx`, migration 0016) leaves their
- * rows out; SQLite uses a partial index only for a query that states its condition, so every lookup by
- * (kind, value) carries `probedKind` with exactly the index's text.
- */
-export const UNPROBED_KINDS = ["dob", ...SIGNAL_KINDS] as const;
-export const PROBED_KIND_CONDITION = `kind not in (${UNPROBED_KINDS.map((k) => `'${k}'`).join(", ")})`;
-/** The probe index's condition on the rows of `contact_identifiers` aliased `ci`. */
+/** The probe index's condition (PROBED_KIND_CONDITION) on the rows of `contact_identifiers` aliased `ci`. */
 const probedKind = sql.raw(`ci.${PROBED_KIND_CONDITION}`);
 
 /** Identity documents: the kinds that block a create in `dedupe=block` mode. */

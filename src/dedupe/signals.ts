@@ -26,6 +26,15 @@ export function isSignalKind(kind: string): kind is SignalKind {
   return SIGNAL_KINDS.some((k) => k === kind);
 }
 
+/**
+ * Kinds dedupe compares but never looks up by value: a date of birth (shared by thousands) and the
+ * similarity signatures. The probe index (`contact_identifiers_probe_idx`, migration 0016; src/db/schema.ts)
+ * leaves their rows out; SQLite uses a partial index only for a query that states its condition, so
+ * every lookup by (kind, value) states PROBED_KIND_CONDITION, the index's own text.
+ */
+export const UNPROBED_KINDS = ["dob", ...SIGNAL_KINDS] as const;
+export const PROBED_KIND_CONDITION = `kind not in (${UNPROBED_KINDS.map((k) => `'${k}'`).join(", ")})`;
+
 /** Hex characters kept of a half's keyed hash: 64 bits, beyond any collision among a tenant's PANs. */
 const HALF_HASH_CHARS = 16;
 

@@ -73,12 +73,11 @@ export async function protectValue(
 /** The masked form of a stored value, without decrypting: for masked reads and history. */
 export function maskStoredValue(kind: IdentifierKind, stored: string): string {
   switch (protectionOf(kind)) {
-    case "encrypted":
-      {
-        const shape = envelopeShape(stored);
-        if (shape) return MASK_CHAR.repeat(Math.max(0, shape.length - shape.shown.length)) + shape.shown;
-      }
+    case "encrypted": {
+      const shape = envelopeShape(stored);
+      if (shape) return MASK_CHAR.repeat(Math.max(0, shape.length - shape.shown.length)) + shape.shown;
       return mask(stored); // written before encryption existed: the rotation job encrypts it
+    }
     case "masked":
       return stored.startsWith(MASK_CHAR) ? stored : mask(stored);
     case "plain":

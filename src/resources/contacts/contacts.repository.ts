@@ -52,7 +52,7 @@ import { addressesOf } from "../addresses/addresses.repository";
 import type { BankRow } from "../banks/banks.mappers";
 import { banksOf } from "../banks/banks.repository";
 import { type Changes, diff } from "../history/history.changes";
-import { historyInsert, historyWritten } from "../history/history.repository";
+import { type HistoryEntry, historyInsert, historyWritten } from "../history/history.repository";
 import type { RelationRow } from "../relations/relations.mappers";
 import { relationsOf } from "../relations/relations.repository";
 import { contactFields, type Expanded } from "./contacts.mappers";
@@ -215,6 +215,24 @@ type CreateValues = Omit<NewContact, "index" | "historyId"> & {
 };
 
 const slot = sql.placeholder;
+/**
+ * A contact's history entry as a statement built once binds it: its id, tenant, contact, actor and time
+ * from the values `historyId`, `tenantId`, `id`, `userId` and `at`.
+ */
+const boundEntry = (
+  action: HistoryEntry["action"],
+  changes: SQL,
+  reason?: HistoryEntry["reason"],
+): HistoryEntry => ({
+  id: slot("historyId"),
+  tenantId: slot("tenantId"),
+  contactId: slot("id"),
+  actor: slot("userId"),
+  at: slot("at"),
+  action,
+  changes,
+  reason,
+});
 /** True in later statements of a create's batch once the contact row exists. */
 const insertedContact = sql`exists (select 1 from ${contacts} where ${contacts.id} = ${slot("id")})`;
 const namespaceOfCreate = namespaceMatch(slot("tenantId"), slot("namespace"));
@@ -265,20 +283,7 @@ const counterIncrement = builtOnce<CreateValues, D1Result>((db) =>
 
 /** Derived when history is read (history.changes.ts): the new contact's fields are not stored twice. */
 const createdEntry = builtOnce<CreateValues, D1Result>(
-  (db) =>
-    historyInsert(
-      db,
-      {
-        id: slot("historyId"),
-        tenantId: slot("tenantId"),
-        contactId: slot("id"),
-        actor: slot("userId"),
-        at: slot("at"),
-        action: "created",
-        changes: sql`'{}'`,
-      },
-      insertedContact,
-    ).query,
+  (db) => historyInsert(db, boundEntry("created", sql`'{}'`), insertedContact).query,
 );
 
 /** A new contact has no index rows to replace: its rows are only inserted. */
@@ -565,7 +570,7 @@ type SetColumn = keyof ContactRow;
 type ChangeValues = Version & {
   historyId: string;
   at: string;
-  actor: string;
+  userId: string;
   action: ContactChange["action"];
   changes: string;
   reason: string | null;
@@ -586,16 +591,7 @@ const changeEntry = (move: boolean) =>
     (db) =>
       historyInsert(
         db,
-        {
-          id: slot("historyId"),
-          tenantId: slot("tenantId"),
-          contactId: slot("id"),
-          actor: slot("actor"),
-          at: slot("at"),
-          action: slot("action"),
-          changes: sql`${slot("changes")}`,
-          reason: slot("reason"),
-        },
+        boundEntry(slot("action"), sql`${slot("changes")}`, slot("reason")),
         sql`exists (select 1 from ${contacts} where ${changeApplies(move)})`,
       ).query,
   );
@@ -612,7 +608,7 @@ function contactUpdate(columns: SetColumn[]) {
     const set: Record<string, SQL> = {
       version: sql`${contacts.version} + 1`,
       updatedAt: sql`${slot("at")}`,
-      updatedBy: sql`${slot("actor")}`,
+      updatedBy: sql`${slot("userId")}`,
     };
     for (const column of columns) set[column] = encodedLater(slot(`set_${column}`), table[column]);
     update = builtOnce<ChangeValues, D1Result>((db) =>
@@ -637,7 +633,8 @@ async function writeChange(
   current: Version,
   userId: string,
   change: ContactChange,
-  index: (written: SQL) => Query[],
+  /** The identifier index statements, given the guard of the history row (none: the index stays). */
+  index: ((written: SQL) => Query[]) | null,
 ) {
   const columns = (Object.keys(change.set) as SetColumn[])
     .filter((column) => change.set[column] !== undefined)
@@ -646,23 +643,24 @@ async function writeChange(
     ...current,
     historyId: newId(),
     at: nowIso(),
-    actor: userId,
+    userId,
     action: change.action,
     changes: JSON.stringify(change.changes),
     reason: change.reason ?? null,
   };
   for (const column of columns) values[`set_${column}`] = change.set[column];
-  const written = historyWritten({
-    tenantId: current.tenantId,
-    contactId: current.id,
-    at: values.at,
-    id: values.historyId,
-  });
+  const written = () =>
+    historyWritten({
+      tenantId: current.tenantId,
+      contactId: current.id,
+      at: values.at,
+      id: values.historyId,
+    });
   try {
     const [wrote, ...rest] = await batch(db, [
       changeEntries[columns.includes("namespaceId") ? 1 : 0](db, values),
       contactUpdate(columns)(db, values),
-      ...index(written),
+      ...(index ? index(written()) : []),
       selectContact(db, current.tenantId, current.id),
     ]);
     if (wrote.meta.changes === 0) return null;
@@ -676,6 +674,7 @@ async function writeChange(
 /**
  * The index statements of a change, guarded by `written`: name keys and prop identifiers (index rows
  * carry no namespace, so a move rewrites none). Rows are computed first (hashing is async), statements once the guard exists.
+ * Null when the change leaves the index as it is.
  */
 async function indexOf(pii: PiiConfig, current: ContactWithNamespace, next: ContactChange) {
   const { tenantId, id } = current.contact;
@@ -695,7 +694,7 @@ async function indexOf(pii: PiiConfig, current: ContactWithNamespace, next: Cont
     const rows = await nameRows();
     return (db: Db, written: SQL) => replaceContactRows(db, tenantId, id, rows, written, { replace: "name" });
   }
-  return () => [];
+  return null;
 }
 
 /** Without If-Match, contention is retried (last writer wins); a write never fails for it. */
@@ -738,7 +737,7 @@ async function change<X = never>(
     if (!next) return current;
     const index = await indexOf(pii, current, next);
     const version = { tenantId, id, version: current.contact.version };
-    const result = await writeChange(db, version, userId, next, (written) => index(db, written));
+    const result = await writeChange(db, version, userId, next, index && ((written) => index(db, written)));
     if (result) return result;
   }
   throw new ApiError("unavailable", "The contact is under heavy concurrent change; try again");
