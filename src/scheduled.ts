@@ -45,8 +45,8 @@ export const jobs: ScheduledJob[] = [
   { name: "re-protect personal data", run: reprotectPersonalData },
   // After a change of the name blocking keys: the identifier index rebuilt, 2,000 contacts a run.
   { name: "rebuild the identifier index", run: reindexNameKeys },
-  // FTS5 b-trees merged into one per index, about 8,000 pages of each index a run.
-  { name: "merge the search indexes", run: (env) => mergeSearchIndexes(env) },
+  // FTS5 b-trees merged, about 8,000 pages of each index a run; all into one once a day.
+  { name: "merge the search indexes", run: (env, now) => mergeSearchIndexes(env, now) },
 ];
 
 export async function scheduled(

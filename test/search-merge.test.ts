@@ -1,14 +1,19 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { mergeCommand, mergeSearchIndexes, SEARCH_INDEXES } from "../src/db/search-merge";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  FULL_MERGE_INTERVAL_MS,
+  mergeCommand,
+  mergeSearchIndexes,
+  SEARCH_INDEXES,
+} from "../src/db/search-merge";
 import worker from "../src/index";
 import { api } from "./helpers/api";
 import { namespaceOf } from "./helpers/fixtures";
 
 /**
- * The scheduled merge of the search indexes (src/db/search-merge.ts): every index ends as one b-tree,
- * in runs of bounded work that resume, and every search answers as before.
+ * The scheduled merge of the search indexes (src/db/search-merge.ts): once a day every index ends as one
+ * b-tree, in runs of bounded work that resume, and every search answers as before.
  */
 type Table = (typeof SEARCH_INDEXES)[number];
 
@@ -41,9 +46,10 @@ const answers = async () =>
   );
 
 /** Contacts, each with an address and a bank account, one write transaction each (a b-tree each). */
+let written = 0;
 async function writeContacts(n: number) {
   const namespace = await namespaceOf();
-  for (let i = 0; i < n; i++) {
+  for (const i of Array.from({ length: n }, () => written++)) {
     const res = await api("POST", "/contacts/", {
       body: {
         name: `Merge ${["Sharma", "Iyer", "Ravi", "Khan"][i % 4]} ${i}`,
@@ -80,6 +86,11 @@ async function writeContacts(n: number) {
 }
 
 describe("search index merge (scheduled)", () => {
+  // Storage lasts the whole file: each test starts with no full merge on record.
+  beforeEach(async () => {
+    await env.DB.prepare("delete from maintenance_state where name = 'search_full_merge_at'").run();
+  });
+
   it("merges each index into one b-tree; every search answers the same, counts included", async () => {
     await writeContacts(24);
     for (const table of SEARCH_INDEXES) expect(await pages(table), table).toBeGreaterThan(1);
@@ -97,9 +108,32 @@ describe("search index merge (scheduled)", () => {
       await integrity(table);
     }
     expect(await answers()).toEqual(before);
-    // A merged index is left alone: a run then finds nothing to merge, two statements an index.
-    const report = await mergeSearchIndexes(env);
-    for (const table of SEARCH_INDEXES) expect(report[table]).toEqual({ statements: 2, merged: true });
+    // Within the day: a merged index is left alone, one statement that finds nothing to do.
+    const report = await mergeSearchIndexes(env, new Date(Date.now() + 60_000));
+    expect(report.full).toBe(false);
+    for (const table of SEARCH_INDEXES) expect(report[table]).toEqual({ statements: 1, merged: true });
+  });
+
+  it("starts a full merge at most once a day; runs in between leave the day's b-trees apart", async () => {
+    const start = new Date();
+    await writeContacts(3);
+    expect((await mergeSearchIndexes(env, start)).full).toBe(true);
+    for (const table of SEARCH_INDEXES) expect(await oneBtree(table), table).toBe(true);
+
+    // Two writes a table: two b-trees on level 0, under the four that FTS5 merges by itself.
+    await writeContacts(2);
+    const later = await mergeSearchIndexes(env, new Date(start.getTime() + FULL_MERGE_INTERVAL_MS - 1));
+    expect(later.full).toBe(false);
+    expect(await pages("contacts_fts")).toBeGreaterThan(1);
+    const before = await answers();
+
+    const nextDay = await mergeSearchIndexes(env, new Date(start.getTime() + FULL_MERGE_INTERVAL_MS));
+    expect(nextDay.full).toBe(true);
+    for (const table of SEARCH_INDEXES) {
+      expect(nextDay[table].merged, table).toBe(true);
+      expect(await pages(table), table).toBe(1);
+    }
+    expect(await answers()).toEqual(before);
   });
 
   it("does bounded work a run and resumes where the last run stopped", async () => {
@@ -121,10 +155,12 @@ describe("search index merge (scheduled)", () => {
 
     const limits = { pages: 1, rounds: 2 };
     const runs: boolean[] = [];
+    const start = Date.now();
     for (let run = 0; run < 500 && !runs.at(-1); run++) {
-      const report = await mergeSearchIndexes(env, limits);
-      for (const table of SEARCH_INDEXES)
-        expect(report[table].statements).toBeLessThanOrEqual(limits.rounds + 1);
+      // A run every 15 minutes: the first starts the full merge, the next ones continue it.
+      const report = await mergeSearchIndexes(env, new Date(start + run * 15 * 60_000), limits);
+      expect(report.full).toBe(run === 0);
+      for (const table of SEARCH_INDEXES) expect(report[table].statements).toBeLessThanOrEqual(limits.rounds);
       runs.push(report.contacts_fts.merged);
     }
     expect(runs.length).toBeGreaterThan(2);
