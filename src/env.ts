@@ -46,6 +46,7 @@ export type DbSession = {
   claimed?: boolean;
 };
 
+/** Variables are read with `c.get(name)`: Hono's `c.var` copies every variable into a new object on each read. */
 export type AppEnv = {
   Bindings: Bindings;
   Variables: { requestId: string; auth: Auth; db: Db; dbSession: DbSession };

@@ -14,7 +14,7 @@ export type Scope = (typeof Scope)[keyof typeof Scope];
 
 export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (!c.var.auth.scopes.has(scope)) {
+    if (!c.get("auth").scopes.has(scope)) {
       throw new ApiError("forbidden", `This operation needs the ${scope} scope`);
     }
     await next();

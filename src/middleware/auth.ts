@@ -239,18 +239,25 @@ export const PUBLIC_PATHS = /^\/(health\/?|openapi\.json\/?|docs(\/.*)?)$/;
 const verified = new Map<string, { auth: Auth; exp: number }>();
 const MAX_VERIFIED = 1000;
 
+/** The verification configuration as one string, computed once per bindings object (fixed for a deployment). */
+const configKeys = new WeakMap<Bindings, string>();
 function configKey(env: Bindings): string {
-  return [
-    env.JWT_SECRET,
-    env.JWT_JWKS_URL,
-    env.JWT_PUBLIC_JWK,
-    env.JWT_ALGORITHMS,
-    env.JWT_ISSUER,
-    env.JWT_AUDIENCE,
-    env.JWT_TENANT_CLAIM,
-    env.JWT_USER_CLAIM,
-    env.TENANT_ID,
-  ].join("\u0000");
+  let key = configKeys.get(env);
+  if (key === undefined) {
+    key = [
+      env.JWT_SECRET,
+      env.JWT_JWKS_URL,
+      env.JWT_PUBLIC_JWK,
+      env.JWT_ALGORITHMS,
+      env.JWT_ISSUER,
+      env.JWT_AUDIENCE,
+      env.JWT_TENANT_CLAIM,
+      env.JWT_USER_CLAIM,
+      env.TENANT_ID,
+    ].join("\u0000");
+    configKeys.set(env, key);
+  }
+  return key;
 }
 
 async function authenticateCached(env: Bindings, authorization: string | undefined): Promise<Auth> {

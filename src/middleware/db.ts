@@ -21,8 +21,9 @@ function constraint(method: string, bookmark: string | undefined): string {
 
 /** The D1 session state of the request being served. */
 function currentState(): DbSession {
-  const state = tryGetContext<AppEnv>()?.var.dbSession;
-  if (!state) throw new Error("D1 query outside a request: c.var.db only runs inside the db middleware");
+  const state = tryGetContext<AppEnv>()?.get("dbSession");
+  if (!state)
+    throw new Error("D1 query outside a request: the request's db exists only inside the db middleware");
   return state;
 }
 
@@ -158,7 +159,7 @@ const db: Db = drizzle(client as unknown as D1Database);
 const requestContext = contextStorage();
 
 /**
- * c.var.db: drizzle over a request-scoped D1 session (never shared between requests). GET and HEAD
+ * c.get("db"): drizzle over a request-scoped D1 session (never shared between requests). GET and HEAD
  * start from the client's X-D1-Bookmark (read-your-writes) or the nearest replica; other methods
  * use the primary. A response that touched the database carries the session's latest bookmark.
  */

@@ -36,7 +36,7 @@ async function sha256Hex(text: string): Promise<string> {
 async function requestHash(c: Context<AppEnv>): Promise<string> {
   const url = new URL(c.req.url);
   const path = url.pathname.replace(/(.)\/$/, "$1") + url.search;
-  const pii = c.var.auth.scopes.has(Scope.pii) ? "pii" : "masked";
+  const pii = c.get("auth").scopes.has(Scope.pii) ? "pii" : "masked";
   const body = await c.req.text();
   return sha256Hex(`${c.req.method}\n${path}\n${pii}\n${body}`);
 }
@@ -74,10 +74,10 @@ export const idempotency: MiddlewareHandler<AppEnv> = async (c, next) => {
       },
     ]);
   }
-  const tenantId = c.var.auth.tenantId;
+  const tenantId = c.get("auth").tenantId;
   const hash = await requestHash(c);
   const now = Date.now();
-  const state = c.var.dbSession;
+  const state = c.get("dbSession");
   state.claim = {
     tenantId,
     key,

@@ -23,9 +23,9 @@ export const health = createRoute({
 
 export const healthRouter = createRouter().openapi(health, async (c) => {
   try {
-    await c.var.db.run(sql`select 1`);
+    await c.get("db").run(sql`select 1`);
   } catch (error) {
-    logError(c.var.requestId, "health check failed", error);
+    logError(c.get("requestId"), "health check failed", error);
     throw new ApiError("unavailable", "The database does not answer");
   }
   return c.json({ status: "ok" as const }, 200);

@@ -29,15 +29,15 @@ const blockedBy = (match: DuplicateMatch) =>
   );
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
-  const { tenantId, userId, scopes } = c.var.auth;
+  const { tenantId, userId, scopes } = c.get("auth");
   const input = c.req.valid("json");
   const pii = piiConfig(c.env);
   const block = c.req.valid("query").dedupe === "block";
-  const row = await repo.createContact(c.var.db, tenantId, userId, input, pii, { block });
-  const viewer = viewerOf(c.env, c.var.auth);
+  const row = await repo.createContact(c.get("db"), tenantId, userId, input, pii, { block });
+  const viewer = viewerOf(c.env, c.get("auth"));
   if ("blocked" in row) {
     // Explaining the refusal costs a second round trip, only on this path.
-    const matches = await findDuplicates(c.var.db, { tenantId }, row.probe, {
+    const matches = await findDuplicates(c.get("db"), { tenantId }, row.probe, {
       limit: DEFAULT_LIMIT,
       threshold: 0,
     });
@@ -55,12 +55,12 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const result = await repo.listContacts(
-    c.var.db,
-    c.var.auth.tenantId,
+    c.get("db"),
+    c.get("auth").tenantId,
     c.req.valid("query"),
     cursorSecret(c.env),
   );
-  const viewer = viewerOf(c.env, c.var.auth);
+  const viewer = viewerOf(c.env, c.get("auth"));
   const results = await Promise.all(
     result.rows.map((row) => toContact(row, viewer, result.expandedOf(row.contact.id))),
   );
@@ -73,30 +73,30 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   const id = contactId(c.req.valid("param").contact_id);
   const expand = c.req.valid("query").expand ?? new Set();
-  const { row, expanded } = await repo.getContactExpanded(c.var.db, c.var.auth.tenantId, id, expand);
-  return c.json(await toContact(row, viewerOf(c.env, c.var.auth), expanded), 200);
+  const { row, expanded } = await repo.getContactExpanded(c.get("db"), c.get("auth").tenantId, id, expand);
+  return c.json(await toContact(row, viewerOf(c.env, c.get("auth")), expanded), 200);
 };
 
 const ifMatch = (header: string | undefined) => ({ ifMatch: versionOfIfMatch(header) });
 
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
-  const { tenantId, userId } = c.var.auth;
+  const { tenantId, userId } = c.get("auth");
   const id = contactId(c.req.valid("param").contact_id);
   const input = c.req.valid("json");
   const options = ifMatch(c.req.header("If-Match"));
-  const row = await repo.updateContact(c.var.db, tenantId, userId, id, input, piiConfig(c.env), options);
-  return c.json(await toContact(row, viewerOf(c.env, c.var.auth)), 200);
+  const row = await repo.updateContact(c.get("db"), tenantId, userId, id, input, piiConfig(c.env), options);
+  return c.json(await toContact(row, viewerOf(c.env, c.get("auth"))), 200);
 };
 
 const action =
   (name: repo.Action): AppRouteHandler<typeof routes.active> =>
   async (c) => {
-    const { tenantId, userId } = c.var.auth;
+    const { tenantId, userId } = c.get("auth");
     const id = contactId(c.req.valid("param").contact_id);
     const reason = c.req.valid("json")?.reason ?? null;
     const options = ifMatch(c.req.header("If-Match"));
-    const row = await repo.applyAction(c.var.db, tenantId, userId, id, name, reason, options);
-    return c.json(await toContact(row, viewerOf(c.env, c.var.auth)), 200);
+    const row = await repo.applyAction(c.get("db"), tenantId, userId, id, name, reason, options);
+    return c.json(await toContact(row, viewerOf(c.env, c.get("auth"))), 200);
   };
 
 export const active = action("active");
@@ -105,32 +105,32 @@ export const approve = action("approve");
 export const reject = action("reject");
 
 export const erase: AppRouteHandler<typeof routes.erase> = async (c) => {
-  const { tenantId, userId } = c.var.auth;
+  const { tenantId, userId } = c.get("auth");
   const id = contactId(c.req.valid("param").contact_id);
-  const row = await repo.eraseContact(c.var.db, tenantId, userId, id, c.req.valid("json").reason);
-  return c.json(await toContact(row, viewerOf(c.env, c.var.auth)), 200);
+  const row = await repo.eraseContact(c.get("db"), tenantId, userId, id, c.req.valid("json").reason);
+  return c.json(await toContact(row, viewerOf(c.env, c.get("auth"))), 200);
 };
 
 export const getProps: AppRouteHandler<typeof routes.getProps> = async (c) => {
   const id = contactId(c.req.valid("param").contact_id);
-  const row = await repo.getContact(c.var.db, c.var.auth.tenantId, id);
+  const row = await repo.getContact(c.get("db"), c.get("auth").tenantId, id);
   c.header("ETag", etagOf(row.contact.version));
-  return c.json(await toProps(row, viewerOf(c.env, c.var.auth)), 200);
+  return c.json(await toProps(row, viewerOf(c.env, c.get("auth"))), 200);
 };
 
 export const putProps: AppRouteHandler<typeof routes.putProps> = async (c) => {
-  const { tenantId, userId } = c.var.auth;
+  const { tenantId, userId } = c.get("auth");
   const id = contactId(c.req.valid("param").contact_id);
   const body = c.req.valid("json");
   const props = Array.isArray(body) ? body : body.props;
   const options = ifMatch(c.req.header("If-Match"));
-  const row = await repo.upsertProps(c.var.db, tenantId, userId, id, props, piiConfig(c.env), options);
+  const row = await repo.upsertProps(c.get("db"), tenantId, userId, id, props, piiConfig(c.env), options);
   c.header("ETag", etagOf(row.contact.version));
-  return c.json(await toProps(row, viewerOf(c.env, c.var.auth)), 200);
+  return c.json(await toProps(row, viewerOf(c.env, c.get("auth"))), 200);
 };
 
 export const deleteProps: AppRouteHandler<typeof routes.deleteProps> = async (c) => {
-  const { tenantId, userId } = c.var.auth;
+  const { tenantId, userId } = c.get("auth");
   const id = contactId(c.req.valid("param").contact_id);
   const keys = c.req.queries("key") ?? [];
   if (keys.length === 0 || keys.some((k) => k.trim() === "")) {
@@ -140,12 +140,12 @@ export const deleteProps: AppRouteHandler<typeof routes.deleteProps> = async (c)
   }
   const options = ifMatch(c.req.header("If-Match"));
   const trimmed = keys.map((k) => k.trim());
-  await repo.deleteProps(c.var.db, tenantId, userId, id, trimmed, piiConfig(c.env), options);
+  await repo.deleteProps(c.get("db"), tenantId, userId, id, trimmed, piiConfig(c.env), options);
   return noContent(c);
 };
 
 export const history: AppRouteHandler<typeof routes.history> = async (c) => {
   const id = contactId(c.req.valid("param").contact_id);
-  const result = await listHistory(c.var.db, c.var.auth.tenantId, id, c.req.valid("query"));
+  const result = await listHistory(c.get("db"), c.get("auth").tenantId, id, c.req.valid("query"));
   return c.json(listBody(result, toHistoryEntry), 200);
 };

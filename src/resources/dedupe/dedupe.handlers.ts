@@ -30,16 +30,16 @@ async function candidateProbe(db: Db, tenantId: string, body: DedupeRequest, hma
 
 export const dedupe: AppRouteHandler<typeof routes.dedupe> = async (c) => {
   const body = c.req.valid("json");
-  const { tenantId } = c.var.auth;
+  const { tenantId } = c.get("auth");
   const { hmacKey } = piiConfig(c.env);
   const resolved = body.contact_id
-    ? await storedContactProbe(c.var.db, tenantId, pathId(body.contact_id, "Contact"))
-    : await candidateProbe(c.var.db, tenantId, body, hmacKey);
+    ? await storedContactProbe(c.get("db"), tenantId, pathId(body.contact_id, "Contact"))
+    : await candidateProbe(c.get("db"), tenantId, body, hmacKey);
   if (body.scope === "namespace" && !resolved.namespaceId) {
     throw invalid([{ path: "namespace", code: "required", message: "is required for scope namespace" }]);
   }
   const found = await findMatches(
-    c.var.db,
+    c.get("db"),
     {
       tenantId,
       namespaceId: body.scope === "namespace" ? resolved.namespaceId : null,
@@ -48,5 +48,5 @@ export const dedupe: AppRouteHandler<typeof routes.dedupe> = async (c) => {
     resolved.probe,
     { limit: body.limit ?? DEFAULT_LIMIT, threshold: body.threshold ?? DEFAULT_THRESHOLD },
   );
-  return c.json(await toDedupeResult(found, viewerOf(c.env, c.var.auth)), 200);
+  return c.json(await toDedupeResult(found, viewerOf(c.env, c.get("auth"))), 200);
 };

@@ -10,15 +10,15 @@ import type * as routes from "./relations.routes";
 const relationId = (raw: string) => pathId(raw, "Relation");
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
-  const { tenantId, userId } = c.var.auth;
-  const row = await repo.createRelation(c.var.db, tenantId, userId, c.req.valid("json"));
+  const { tenantId, userId } = c.get("auth");
+  const row = await repo.createRelation(c.get("db"), tenantId, userId, c.req.valid("json"));
   return c.json(toRelation(row), 201);
 };
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const result = await repo.listRelations(
-    c.var.db,
-    c.var.auth.tenantId,
+    c.get("db"),
+    c.get("auth").tenantId,
     c.req.valid("query"),
     cursorSecret(c.env),
   );
@@ -27,18 +27,18 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
 
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   const row = await repo.getRelation(
-    c.var.db,
-    c.var.auth.tenantId,
+    c.get("db"),
+    c.get("auth").tenantId,
     relationId(c.req.valid("param").contact_relation_id),
   );
   return c.json(toRelation(row), 200);
 };
 
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
-  const { tenantId, userId } = c.var.auth;
+  const { tenantId, userId } = c.get("auth");
   const id = relationId(c.req.valid("param").contact_relation_id);
   const row = await repo.updateRelation(
-    c.var.db,
+    c.get("db"),
     tenantId,
     userId,
     id,
@@ -49,9 +49,9 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
 };
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
-  const { tenantId, userId } = c.var.auth;
+  const { tenantId, userId } = c.get("auth");
   await repo.deleteRelation(
-    c.var.db,
+    c.get("db"),
     tenantId,
     userId,
     relationId(c.req.valid("param").contact_relation_id),
