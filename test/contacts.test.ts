@@ -700,6 +700,45 @@ describe("contacts: PATCH", () => {
     });
   });
 
+  it("every write answers the contact exactly as stored (a GET after it reads the same)", async () => {
+    const c = await full();
+    const other = await createNamespace({ name: unique("Moved") });
+    const steps: [string, string, unknown][] = [
+      [
+        "PATCH",
+        `/contacts/${c.id}/`,
+        {
+          name: "Sita  Devi Rao",
+          namespace: other.name.toUpperCase(),
+          tags: ["z", "y"],
+          refs: null,
+          branch_id: "",
+          status: "inactive",
+          props: [
+            { key: "pan", value: "ABCPK1234F", type: "text" },
+            { key: "mobile", value: "+91 98123 45678", type: "text" },
+            { key: "aadhaar_no", value: "2345 6789 0124", type: "text" },
+            { key: "p1", value: "2", type: "number" },
+          ],
+        },
+      ],
+      ["PATCH", `/contacts/${c.id}/`, { status: "active" }],
+      ["PUT", `/contacts/${c.id}/props/`, [{ key: "p4", value: "x", type: "text" }]],
+      ["DELETE", `/contacts/${c.id}/props/?key=p1`, undefined],
+      ["PUT", `/contacts/${c.id}/approve/`, { reason: "kyc" }],
+    ];
+    for (const [method, path, body] of steps) {
+      const res = await api(method, path, body === undefined ? {} : { body });
+      expect(res.status, `${method} ${path}: ${res.text}`).toBe(method === "DELETE" ? 204 : 200);
+      const after = await getContact(c.id);
+      if (path.includes("/props/")) {
+        if (method === "PUT") expect(res.body, path).toEqual({ contact_id: c.id, props: after.props });
+        expect(after.props.map((p) => p.key)).not.toContain(method === "DELETE" ? "p1" : "none");
+      } else expect(res.body, `${method} ${path}`).toEqual(after);
+    }
+    expect((await getContact(c.id)).namespace).toBe(other.name);
+  });
+
   it("props replace the whole set; tags replace the list", async () => {
     const c = await full();
     const props = [{ key: "p3", value: "true", type: "boolean" }];

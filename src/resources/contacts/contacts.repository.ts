@@ -561,6 +561,8 @@ export type ContactChange = {
   reason?: string | null;
   /** The identifier index rows of new props (from storeProps), with the fields whose rows stay. */
   index?: { rows: IndexRow[]; keep: string[] };
+  /** The name of the namespace the contact moves to (with `set.namespaceId`). */
+  namespace?: string;
 };
 
 /** The columns a change may set; each binds as the placeholder `set_<column>`. */
@@ -623,14 +625,15 @@ function contactUpdate(columns: SetColumn[]) {
 }
 
 /**
- * Applies a change computed from a read of the contact at `version`, in one batch: the history row
- * (only if the version still matches), the update, the identifier index, and the new row. Returns
- * null when the write did not apply (another write got there first), so the caller reads again.
+ * Applies a change computed from a read of the contact, in one batch: the history row (only if the
+ * contact is still at the version read), the update and the identifier index. Returns the contact as
+ * written, or null when the write did not apply (another write got there first), so the caller reads
+ * again. Written at the version read, the row is that read with the change: no statement reads it back.
  * The history entry and the update are built once per shape (see builtOnce).
  */
 async function writeChange(
   db: Db,
-  current: Version,
+  read: ContactWithNamespace,
   userId: string,
   change: ContactChange,
   /** The identifier index statements, given the guard of the history row (none: the index stays). */
@@ -639,6 +642,7 @@ async function writeChange(
   const columns = (Object.keys(change.set) as SetColumn[])
     .filter((column) => change.set[column] !== undefined)
     .sort();
+  const current = { tenantId: read.contact.tenantId, id: read.contact.id, version: read.contact.version };
   const values: ChangeValues = {
     ...current,
     historyId: newId(),
@@ -657,14 +661,23 @@ async function writeChange(
       id: values.historyId,
     });
   try {
-    const [wrote, ...rest] = await batch(db, [
+    const [wrote] = await batch(db, [
       changeEntries[columns.includes("namespaceId") ? 1 : 0](db, values),
       contactUpdate(columns)(db, values),
       ...(index ? index(written()) : []),
-      selectContact(db, current.tenantId, current.id),
     ]);
     if (wrote.meta.changes === 0) return null;
-    return last(rest)[0] ?? null;
+    const set = Object.fromEntries(columns.map((column) => [column, change.set[column]]));
+    return {
+      contact: {
+        ...read.contact,
+        ...set,
+        version: current.version + 1,
+        updatedAt: values.at,
+        updatedBy: userId,
+      },
+      namespace: change.namespace ?? read.namespace,
+    };
   } catch (error) {
     if (isUniqueViolation(error)) throw refIdTaken();
     throw error;
@@ -736,8 +749,7 @@ async function change<X = never>(
     const next = await compute(current, extra);
     if (!next) return current;
     const index = await indexOf(pii, current, next);
-    const version = { tenantId, id, version: current.contact.version };
-    const result = await writeChange(db, version, userId, next, index && ((written) => index(db, written)));
+    const result = await writeChange(db, current, userId, next, index && ((written) => index(db, written)));
     if (result) return result;
   }
   throw new ApiError("unavailable", "The contact is under heavy concurrent change; try again");
@@ -809,7 +821,7 @@ export async function updateContact(
       const indexed =
         stored && propsChanged ? await indexOfMerged(pii, tenantId, name, stored.merged) : undefined;
       const index = indexed ? { rows: indexed.index, keep: indexed.keep } : undefined;
-      return { set, changes, action, index };
+      return { set, changes, action, index, namespace: set.namespaceId ? namespace?.name : undefined };
     },
     { ...options, read: namespaceRead },
   );
