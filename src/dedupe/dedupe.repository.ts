@@ -307,6 +307,8 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
         and(
           eq(contactIdentifiers.tenantId, scope.tenantId),
           sql`${contactIdentifiers.contactRowid} in ${candidates}`,
+          // Name keys only find candidates: scoring compares the names themselves (a third of the rows).
+          ne(contactIdentifiers.kind, "name"),
         ),
       ),
   ]);
