@@ -1,4 +1,5 @@
 import type { Bindings } from "../env";
+import { readState, saveState } from "./maintenance-state";
 
 /**
  * Keeps the FTS5 search indexes merged (a scheduled job, src/scheduled.ts).
@@ -58,17 +59,10 @@ export async function mergeSearchIndexes(
   now = new Date(),
   limits = MERGE_LIMITS,
 ): Promise<MergeReport> {
-  const last = await env.DB.prepare("select value from maintenance_state where name = ?")
-    .bind(STARTED)
-    .first<{ value: string }>();
-  const full = !last || now.getTime() - Date.parse(last.value) >= FULL_MERGE_INTERVAL_MS;
+  const last = await readState(env.DB, STARTED);
+  const full = last === null || now.getTime() - Date.parse(last) >= FULL_MERGE_INTERVAL_MS;
   const report = { full } as MergeReport;
   for (const table of SEARCH_INDEXES) report[table] = await mergeIndex(env, table, full, limits);
-  if (full)
-    await env.DB.prepare(
-      "insert into maintenance_state (name, value) values (?, ?) on conflict (name) do update set value = excluded.value",
-    )
-      .bind(STARTED, now.toISOString())
-      .run();
+  if (full) await saveState(env.DB, STARTED, now.toISOString()).run();
   return report;
 }

@@ -1,5 +1,6 @@
 import { and, gt, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { saveState } from "../../db/maintenance-state";
 import { contacts, maintenanceState } from "../../db/schema";
 import { NAME_KEYS_VERSION } from "../../dedupe/names";
 import type { Bindings, Db } from "../../env";
@@ -19,13 +20,6 @@ export type ReindexReport = { contacts: number; skipped: number; done: boolean }
 async function states(db: Db): Promise<Map<string, string>> {
   return new Map((await db.select().from(maintenanceState)).map((r) => [r.name, r.value]));
 }
-
-const saveState = (d1: D1Database, name: string, value: string) =>
-  d1
-    .prepare(
-      "insert into maintenance_state (name, value) values (?, ?) on conflict (name) do update set value = excluded.value",
-    )
-    .bind(name, value);
 
 /**
  * A round's rebuild in two statements (a D1 invocation runs at most 1,000): the rows of every rebuilt
