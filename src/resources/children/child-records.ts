@@ -46,6 +46,10 @@ export type ChildKind<T extends ChildTable> = {
   after?: (db: Db, row: RowOf<T> | null, written: SQL, previous: RowOf<T> | null) => Query[];
 };
 
+/** A record by its key, (tenant_id, id): the tenant's unique index. */
+const byId = (table: ChildTable, tenantId: string, id: string) =>
+  sql`${table.tenantId} = ${tenantId} and ${table.id} = ${id}`;
+
 // drizzle cannot resolve a select, insert or update over a generic table to its row type: the three
 // casts below say that a child table holds, takes and sets its own rows.
 function rowsOf<T extends ChildTable>(
@@ -125,7 +129,7 @@ export function childCreateStatements<T extends ChildTable>(
 ): Query[] {
   const table = kind.table;
   const linked = and(...kind.links(row).map((l) => contactExists(row.tenantId, l.id))) ?? sql`1`;
-  const exists = sql`exists (select 1 from ${table} where ${table.id} = ${row.id})`;
+  const exists = sql`exists (select 1 from ${table} where ${byId(table, row.tenantId, row.id)})`;
   const write = { when: linked, at: row.createdAt, userId: row.createdBy, historyId: nextId() };
   const histories = kind.owners(row).map(
     (contactId) =>
@@ -158,7 +162,7 @@ export function childCreateStatements<T extends ChildTable>(
 export async function createChild<T extends ChildTable>(db: Db, kind: ChildKind<T>, row: RowOf<T>) {
   const results = await batch(db, [
     ...childCreateStatements(db, kind, row),
-    rowsOf(db, kind, eq(kind.table.id, row.id)),
+    rowsOf(db, kind, byId(kind.table, row.tenantId, row.id)),
   ]).catch(conflictOnUnique(kind));
   const [stored] = last(results);
   if (stored) return stored;
@@ -171,7 +175,7 @@ export async function getChild<T extends ChildTable>(
   tenantId: string,
   id: string,
 ) {
-  const [row] = await rowsOf(db, kind, and(eq(kind.table.tenantId, tenantId), eq(kind.table.id, id)));
+  const [row] = await rowsOf(db, kind, byId(kind.table, tenantId, id));
   if (!row) throw notFound(kind.label);
   return row;
 }
@@ -199,7 +203,7 @@ export async function updateChild<T extends ChildTable>(
     const changes = diff(kind.fields(current), kind.fields(next));
     if (Object.keys(changes).length === 0) return current;
     const at = nowIso();
-    const sameVersion = sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.version} = ${current.version})`;
+    const sameVersion = sql`exists (select 1 from ${table} where ${byId(table, tenantId, id)} and ${table.version} = ${current.version})`;
     const links = kind.links(next).filter((l) => !kind.links(current).some((c) => c.id === l.id));
     // The whole write applies only at the version read and with every newly linked contact in the tenant.
     const applies = and(sameVersion, ...links.map((l) => contactExists(tenantId, l.id))) ?? sameVersion;
@@ -227,9 +231,9 @@ export async function updateChild<T extends ChildTable>(
       db
         .update(table)
         .set(setRow(kind, set, at, userId))
-        .where(and(eq(table.id, id), applies)),
+        .where(and(byId(table, tenantId, id), applies)),
       ...(kind.after?.(db, next, first.written, current) ?? []),
-      rowsOf(db, kind, eq(table.id, id)),
+      rowsOf(db, kind, byId(table, tenantId, id)),
     ]).catch(conflictOnUnique(kind));
     const [stored] = last(rest);
     if (stored && stored.version === current.version + 1 && wrote.meta.changes > 0) return stored;
@@ -256,7 +260,7 @@ export async function deleteChild<T extends ChildTable>(
     const current = await getChild(db, kind, tenantId, id);
     checkIfMatch(ifMatch, current.version);
     const at = nowIso();
-    const sameVersion = sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.version} = ${current.version})`;
+    const sameVersion = sql`exists (select 1 from ${table} where ${byId(table, tenantId, id)} and ${table.version} = ${current.version})`;
     const [first, ...others] = kind.owners(current).map((contactId) =>
       historyInsert(
         db,
@@ -277,7 +281,7 @@ export async function deleteChild<T extends ChildTable>(
     const [wrote] = await batch(db, [
       first.query,
       ...others.map((h) => h.query),
-      db.delete(table).where(and(eq(table.id, id), eq(table.version, current.version))),
+      db.delete(table).where(and(byId(table, tenantId, id), eq(table.version, current.version))),
       ...(kind.after?.(db, null, first.written, current) ?? []),
     ]);
     if (wrote.meta.changes > 0) return;
