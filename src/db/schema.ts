@@ -46,7 +46,7 @@ export const namespaces = sqliteTable(
 export const contacts = sqliteTable(
   "contacts",
   {
-    id: text("id").primaryKey(),
+    id: text("id").notNull(),
     tenantId: text("tenant_id").notNull(),
     namespaceId: text("namespace_id").notNull(),
     refId: text("ref_id"),
@@ -64,9 +64,10 @@ export const contacts = sqliteTable(
     erasedBy: text("erased_by"),
     ...audit,
   },
+  // The record's key is (tenant_id, id): every query names the tenant (migrations/0018).
   (t) => [
     uniqueIndex("contacts_tenant_ns_ref_uq").on(t.tenantId, t.namespaceId, t.refId),
-    index("contacts_tenant_id_idx").on(t.tenantId, t.id),
+    uniqueIndex("contacts_tenant_id_uq").on(t.tenantId, t.id),
     index("contacts_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
     index("contacts_tenant_name_idx").on(t.tenantId, t.name, t.id),
     index("contacts_tenant_ns_id_idx").on(t.tenantId, t.namespaceId, t.id),
@@ -146,7 +147,7 @@ export const contactIdentifiers = sqliteTable(
 export const addresses = sqliteTable(
   "addresses",
   {
-    id: text("id").primaryKey(),
+    id: text("id").notNull(),
     tenantId: text("tenant_id").notNull(),
     contactId: text("contact_id").notNull(),
     addressLine: text("address_line"),
@@ -163,7 +164,7 @@ export const addresses = sqliteTable(
   },
   (t) => [
     index("addresses_tenant_contact_id_idx").on(t.tenantId, t.contactId, t.id),
-    index("addresses_tenant_id_idx").on(t.tenantId, t.id),
+    uniqueIndex("addresses_tenant_id_uq").on(t.tenantId, t.id),
     index("addresses_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
     index("addresses_tenant_type_id_idx").on(t.tenantId, t.type, t.id),
   ],
@@ -172,7 +173,7 @@ export const addresses = sqliteTable(
 export const bankAccounts = sqliteTable(
   "bank_accounts",
   {
-    id: text("id").primaryKey(),
+    id: text("id").notNull(),
     tenantId: text("tenant_id").notNull(),
     contactId: text("contact_id").notNull(),
     // An AES-GCM envelope (src/pii), never the number in clear.
@@ -193,7 +194,7 @@ export const bankAccounts = sqliteTable(
   (t) => [
     uniqueIndex("bank_accounts_contact_account_uq").on(t.tenantId, t.contactId, t.accountHash),
     // Also: bank_accounts_one_primary_uq, a partial unique index (migrations/0003, hand-written).
-    index("bank_accounts_tenant_id_idx").on(t.tenantId, t.id),
+    uniqueIndex("bank_accounts_tenant_id_uq").on(t.tenantId, t.id),
     index("bank_accounts_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
     index("bank_accounts_tenant_contact_id_idx").on(t.tenantId, t.contactId, t.id),
     index("bank_accounts_tenant_ifsc_id_idx").on(t.tenantId, t.ifsc, t.id),
@@ -204,7 +205,7 @@ export const bankAccounts = sqliteTable(
 export const relations = sqliteTable(
   "relations",
   {
-    id: text("id").primaryKey(),
+    id: text("id").notNull(),
     tenantId: text("tenant_id").notNull(),
     contactId: text("contact_id").notNull(),
     type: text("type", { enum: RELATION_TYPES }).notNull(),
@@ -215,7 +216,7 @@ export const relations = sqliteTable(
   (t) => [
     // Also: relations_unique_uq on (tenant_id, contact_id, type, coalesce(related_contact_id, '')), hand-written
     // in migrations/0003 because drizzle-kit renders that expression index wrongly.
-    index("relations_tenant_id_idx").on(t.tenantId, t.id),
+    uniqueIndex("relations_tenant_id_uq").on(t.tenantId, t.id),
     index("relations_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
     index("relations_tenant_contact_id_idx").on(t.tenantId, t.contactId, t.id),
     index("relations_tenant_related_id_idx").on(t.tenantId, t.relatedContactId, t.id),
