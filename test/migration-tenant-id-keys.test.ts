@@ -117,11 +117,13 @@ describe("migration 0018_tenant_id_keys", () => {
       );
     }
     for (const table of ["addresses", "bank_accounts", "relations"])
-      expect(await plan(`select * from ${table} where tenant_id = ? and contact_id = ? order by id`, "t1", "x")).toContain(
-        `USING INDEX ${table}_tenant_contact_id_idx (tenant_id=? AND contact_id=?)`,
-      );
+      expect(
+        await plan(`select * from ${table} where tenant_id = ? and contact_id = ? order by id`, "t1", "x"),
+      ).toContain(`USING INDEX ${table}_tenant_contact_id_idx (tenant_id=? AND contact_id=?)`);
     expect(
-      await all("select name from sqlite_master where type = 'trigger' and name = 'contact_identifiers_by_id'"),
+      await all(
+        "select name from sqlite_master where type = 'trigger' and name = 'contact_identifiers_by_id'",
+      ),
     ).toEqual([]);
   });
 
@@ -137,27 +139,33 @@ describe("migration 0018_tenant_id_keys", () => {
     await insertAddress(5, 5, "t1", "Mysuru").run();
     await insertBank(5, 5, "t1", false).run();
     const [added] = await all<{ rowid: number }>("select rowid from contacts where id = ?", id("C0", 5));
-    const [last] = await all<{ m: number }>("select max(rowid) as m from contacts where id <> ?", id("C0", 5));
+    const [last] = await all<{ m: number }>(
+      "select max(rowid) as m from contacts where id <> ?",
+      id("C0", 5),
+    );
     expect(added?.rowid).toBeGreaterThan(last?.m ?? Number.POSITIVE_INFINITY);
     expect((await searches()).contacts).toContainEqual({ rowid: added?.rowid });
     expect((await searches()).addresses).toHaveLength(3);
-    expect(await all("select n from contact_counts where tenant_id = 't1' and approval_status = 'pending'")).toEqual(
-      [{ n: 3 }],
-    );
+    expect(
+      await all("select n from contact_counts where tenant_id = 't1' and approval_status = 'pending'"),
+    ).toEqual([{ n: 3 }]);
 
-    await run("update contacts set name = 'Kavya Menon', approval_status = 'approved' where id = ?", id("C0", 5));
-    expect((await searches()).contacts).not.toContainEqual({ rowid: added?.rowid });
-    expect(await all("select n from contact_counts where tenant_id = 't1' and approval_status = 'pending'")).toEqual(
-      [{ n: 2 }],
+    await run(
+      "update contacts set name = 'Kavya Menon', approval_status = 'approved' where id = ?",
+      id("C0", 5),
     );
+    expect((await searches()).contacts).not.toContainEqual({ rowid: added?.rowid });
+    expect(
+      await all("select n from contact_counts where tenant_id = 't1' and approval_status = 'pending'"),
+    ).toEqual([{ n: 2 }]);
     await run("update addresses set city = 'Hubli' where id = ?", id("A0", 5));
     expect((await searches()).addresses).toHaveLength(2);
     await run("delete from bank_accounts where id = ?", id("B0", 2));
     expect((await searches()).banks).toEqual([]);
     await run("delete from contacts where id = ?", id("C0", 5));
-    expect(await all("select n from contact_counts where tenant_id = 't1' and approval_status = 'approved'")).toEqual(
-      [{ n: 0 }],
-    );
+    expect(
+      await all("select n from contact_counts where tenant_id = 't1' and approval_status = 'approved'"),
+    ).toEqual([{ n: 0 }]);
     expect(await all("select rowid from contacts_fts where contacts_fts match 'kavya'")).toEqual([]);
   });
 });

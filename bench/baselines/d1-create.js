@@ -53,7 +53,7 @@ export default {
     const d = String(now.getUTCDate()).padStart(2, "0");
     const tags = JSON.stringify(body.tags ?? []);
     const props = JSON.stringify(body.props ?? []);
-    const inserted = "exists (select 1 from contacts where id = ?3)";
+    const inserted = "exists (select 1 from contacts where tenant_id = ?1 and id = ?3)";
     const db = env.DB;
     const statements = [
       db.prepare(`select n.id from namespaces n where ${NS}`).bind(TENANT, body.namespace),
@@ -94,7 +94,7 @@ export default {
         .prepare(
           `insert into contact_history (id, tenant_id, contact_id, at, actor, action, changes, reason)
            select ?2, ?1, ?3, ?4, ?5, 'created', '{}', null
-           where exists (select 1 from contacts where id = ?3)`,
+           where exists (select 1 from contacts where tenant_id = ?1 and id = ?3)`,
         )
         .bind(TENANT, newId(), id, at, USER),
       db

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../env";
 import { builtOnce } from "../lib/batch";
 import { contacts, namespaces } from "./schema";
@@ -17,6 +17,13 @@ export const withNamespace = (db: Db) =>
 
 export const contactById = (tenantId: string, id: string) =>
   and(eq(contacts.tenantId, tenantId), eq(contacts.id, id));
+
+/**
+ * The rowid of a tenant's contact, as a scalar subquery (null when there is no such contact): the key the
+ * identifier index, the search tables and history name a contact by.
+ */
+export const contactRowid = (tenantId: string | Placeholder, id: string | Placeholder | SQL) =>
+  sql`(select ${contacts}.rowid from ${contacts} where ${contacts.tenantId} = ${tenantId} and ${contacts.id} = ${id})`;
 
 const contactByIdOnce = builtOnce<{ tenantId: string; id: string }, ContactWithNamespace[]>((db) =>
   withNamespace(db).where(

@@ -1,5 +1,5 @@
 import { and, eq, inArray, ne, notInArray, type Placeholder, type SQL, sql } from "drizzle-orm";
-import { type ContactWithNamespace, selectContact, withNamespace } from "../db/contact-queries";
+import { type ContactWithNamespace, contactRowid, selectContact, withNamespace } from "../db/contact-queries";
 import { insertSelect } from "../db/insert";
 import { contactIdentifiers, contacts } from "../db/schema";
 import type { Db } from "../env";
@@ -90,10 +90,6 @@ export function scoringFeatures(
     signals: rows.filter((r): r is Signal => isSignalKind(r.kind)),
   };
 }
-
-/** The rowid a tenant's contact is indexed by (null when there is no such contact). */
-const contactRowid = (tenantId: string, contactId: string) =>
-  sql`(select ${contacts}.rowid from ${contacts} where ${contacts.tenantId} = ${tenantId} and ${contacts.id} = ${contactId})`;
 
 /** A contact's index rows: one range of the primary key. */
 export const identifierRowsOf = (tenantId: string, contactId: string) =>

@@ -12,7 +12,6 @@ import {
   addresses,
   bankAccounts,
   contactCounts,
-  contactHistory,
   contactIdentifiers,
   contacts,
   namespaces,
@@ -52,7 +51,12 @@ import { addressesOf } from "../addresses/addresses.repository";
 import type { BankRow } from "../banks/banks.mappers";
 import { banksOf } from "../banks/banks.repository";
 import { type Changes, diff } from "../history/history.changes";
-import { type HistoryEntry, historyInsert, historyWritten } from "../history/history.repository";
+import {
+  type HistoryEntry,
+  historyInsert,
+  historyWritten,
+  redactHistory,
+} from "../history/history.repository";
 import type { RelationRow } from "../relations/relations.mappers";
 import { relationsOf } from "../relations/relations.repository";
 import { contactFields, type Expanded } from "./contacts.mappers";
@@ -1048,10 +1052,7 @@ export async function eraseContact(db: Db, tenantId: string, userId: string, id:
   const ofContact = (t: { tenantId: SQLiteColumn; contactId: SQLiteColumn }) =>
     and(eq(t.tenantId, tenantId), eq(t.contactId, id), live);
   const results = await batch(db, [
-    db
-      .update(contactHistory)
-      .set({ changes: {} })
-      .where(and(ofContact(contactHistory))),
+    redactHistory(db, tenantId, id, live),
     db.delete(addresses).where(ofContact(addresses)),
     db.delete(bankAccounts).where(ofContact(bankAccounts)),
     db

@@ -1,5 +1,5 @@
 import { and, count, eq, inArray, is, type Placeholder, SQL, sql } from "drizzle-orm";
-import { selectContact } from "../../db/contact-queries";
+import { contactRowid, selectContact } from "../../db/contact-queries";
 import type { HistoryAction } from "../../db/enums";
 import { insertSelect } from "../../db/insert";
 import { addresses, bankAccounts, contactHistory } from "../../db/schema";
@@ -17,6 +17,7 @@ import {
   derivedChanges,
   isDerived,
 } from "./history.changes";
+import type { HistoryRow } from "./history.mappers";
 
 /** The sub-resource an entry is about; none means the contact itself. */
 export type HistorySubject = { type: "address" | "bank" | "relation"; id: string | SQL };
@@ -43,16 +44,44 @@ type EntryKey = {
   id: string | Placeholder;
 };
 
+/*
+ * History's storage changes in the next release (migrations/0019: the contact named by its rowid, `at` in
+ * epoch milliseconds). This release runs before and after that migration: it reads either form, finds
+ * its own rows in either, and writes the form the database holds, which 0019 records in
+ * maintenance_state as `history_format` = 'compact'. (A column's affinity keeps the other form's value
+ * from matching: an integer compared with a text column is compared as text, and the reverse.)
+ */
+const compactHistory = sql`exists (select 1 from maintenance_state where name = 'history_format' and value = 'compact')`;
+
+/**
+ * An ISO instant's epoch milliseconds, computed by SQLite (exact to the millisecond for any instant the
+ * API writes): the statement binds the instant itself, as every other column of the write does.
+ */
+const millisOf = (at: string | Placeholder) =>
+  sql`cast(round((julianday(${at}) - 2440587.5) * 86400000.0) as integer)`;
+
+/** A contact's history rows in either form. */
+const historyOf = (tenantId: string | Placeholder, contactId: string | Placeholder) =>
+  sql`${contactHistory.tenantId} = ${tenantId} and ${contactHistory.contactId} in (${contactId}, ${contactRowid(tenantId, contactId)})`;
+
+/** A row as the API reads it, whichever form it was stored in: `at` an ISO instant, the contact its id. */
+function asRead<R extends HistoryRow>(row: R, contactId: string): R {
+  const at: unknown = row.at;
+  return { ...row, at: typeof at === "number" ? new Date(at).toISOString() : row.at, contactId };
+}
+
 /** True in later statements of a batch exactly when the history row of that key was written. */
 export function historyWritten(key: EntryKey): SQL {
-  const row = and(
-    eq(contactHistory.tenantId, key.tenantId),
-    eq(contactHistory.contactId, key.contactId),
-    eq(contactHistory.at, key.at),
-    eq(contactHistory.id, key.id),
-  );
-  return sql`exists (select 1 from ${contactHistory} where ${row})`;
+  return sql`exists (select 1 from ${contactHistory} where ${historyOf(key.tenantId, key.contactId)}
+    and ${contactHistory.at} in (${key.at}, ${millisOf(key.at)}) and ${contactHistory.id} = ${key.id})`;
 }
+
+/** Statements that blank a contact's history changes (erasure), guarded by `when`. */
+export const redactHistory = (db: Db, tenantId: string, contactId: string, when: SQL) =>
+  db
+    .update(contactHistory)
+    .set({ changes: {} })
+    .where(and(historyOf(tenantId, contactId), when));
 
 /**
  * The history row of a change, for the same batch as the change. `when` is an SQL condition (e.g. the
@@ -67,8 +96,8 @@ export function historyInsert(db: Db, entry: HistoryEntry, when: SQL = sql`1`, f
     {
       id,
       tenantId: entry.tenantId,
-      contactId: entry.contactId,
-      at: entry.at,
+      contactId: sql`case when ${compactHistory} then ${contactRowid(entry.tenantId, entry.contactId)} else ${entry.contactId} end`,
+      at: sql`case when ${compactHistory} then ${millisOf(entry.at)} else ${entry.at} end`,
       actor: entry.actor,
       action: entry.action,
       changes: is(entry.changes, SQL) ? entry.changes : sql`${JSON.stringify(entry.changes)}`,
@@ -90,10 +119,10 @@ const ownRows = (
 ) => and(eq(table.tenantId, tenantId), eq(table.contactId, contactId), inArray(table.id, ids));
 
 export async function listHistory(db: Db, tenantId: string, contactId: string, params: ListParams) {
-  const ofContact = and(eq(contactHistory.tenantId, tenantId), eq(contactHistory.contactId, contactId));
+  const ofContact = historyOf(tenantId, contactId);
   const result = await listPage({
     db,
-    where: [ofContact ?? sql`0`],
+    where: [ofContact],
     sort: { column: contactHistory.at, direction: "desc", key: "-at" },
     id: contactHistory.id,
     params,
@@ -142,16 +171,18 @@ export async function listHistory(db: Db, tenantId: string, contactId: string, p
       ] as const;
     },
   });
-  const [[contact], subjectEntries, addressRows, bankRows] = result.related;
+  const [[contact], subjectRows, addressRows, bankRows] = result.related;
   if (!contact) throw notFound("Contact");
+  const read = result.rows.map((row) => asRead(row, contactId));
   // An erased contact's entries were redacted: nothing is derived for them.
-  if (contact.contact.erasedAt) return result;
+  if (contact.contact.erasedAt) return { ...result, rows: read };
+  const subjectEntries = subjectRows.map((row) => asRead(row, contactId));
   const current = new Map<string, Record<string, unknown>>([
     ["", contactCreatedFields(contact)],
     ...addressRows.map((r) => [r.id, addressFields(r)] as const),
     ...bankRows.map((r) => [r.id, bankFields(r)] as const),
   ]);
-  const rows = result.rows.map((row) => {
+  const rows = read.map((row) => {
     if (!isDerived(row)) return row;
     const subject = row.subjectId ?? "";
     const entries = subjectEntries.filter((e) => (e.subjectId ?? "") === subject);
