@@ -85,14 +85,14 @@ describe("statements built once, bound per call", () => {
     expect(counter).toBe(2);
 
     const history = await env.DB.prepare(
-      "select contact_id, action, changes, at from contact_history where contact_id in (?, ?) order by contact_id",
+      "select c.id as contact_id, h.action, h.changes, h.at from contact_history h join contacts c on c.rowid = h.contact_id where c.id in (?, ?) order by c.id",
     )
       .bind(full.body.id, bare.body.id)
       .all<Stored>();
     expect(history.results).toEqual(
       [
-        { contact_id: full.body.id, action: "created", changes: "{}", at: full.body.created_at },
-        { contact_id: bare.body.id, action: "created", changes: "{}", at: bare.body.created_at },
+        { contact_id: full.body.id, action: "created", changes: "{}", at: Date.parse(full.body.created_at) },
+        { contact_id: bare.body.id, action: "created", changes: "{}", at: Date.parse(bare.body.created_at) },
       ].sort((x, y) => String(x.contact_id).localeCompare(String(y.contact_id))),
     );
     const kinds = async (id: string) =>
@@ -166,7 +166,7 @@ describe("statements built once, bound per call", () => {
     expect(row).toEqual({ namespace_id: target.id, rm_id: null, tags: '["gold"]', version: 3 });
 
     const history = await env.DB.prepare(
-      "select action, changes, reason, at, actor from contact_history where contact_id = ? and action = 'updated' order by at, id",
+      "select action, changes, reason, at, actor from contact_history where contact_id = (select rowid from contacts where id = ?) and action = 'updated' order by at, id",
     )
       .bind(id)
       .all<Stored>();
@@ -183,6 +183,6 @@ describe("statements built once, bound per call", () => {
       ],
       ["updated", { namespace: [ns.name, target.name], branch_id: ["BR_1", "BR_2"] }, null],
     ]);
-    expect(history.results[1]?.at).toBe(moved.body.updated_at);
+    expect(history.results[1]?.at).toBe(Date.parse(moved.body.updated_at));
   });
 });

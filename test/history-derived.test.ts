@@ -19,7 +19,9 @@ const createdEntry = async (contactId: string, subjectId = contactId) => {
 
 const storedChanges = async (contactId: string, action: string) =>
   (
-    await env.DB.prepare("select changes from contact_history where contact_id = ? and action = ?")
+    await env.DB.prepare(
+      "select changes from contact_history where contact_id = (select rowid from contacts where id = ?) and action = ?",
+    )
       .bind(contactId, action)
       .all<{ changes: string }>()
   ).results.map((r) => r.changes);

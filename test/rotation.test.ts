@@ -51,7 +51,9 @@ async function bankRow(id: string) {
 
 const historyCount = async (id: string) =>
   (
-    await env.DB.prepare("select count(*) as n from contact_history where contact_id = ?")
+    await env.DB.prepare(
+      "select count(*) as n from contact_history where contact_id = (select rowid from contacts where id = ?)",
+    )
       .bind(id)
       .first<{ n: number }>()
   )?.n;

@@ -93,8 +93,9 @@ export default {
       db
         .prepare(
           `insert into contact_history (id, tenant_id, contact_id, at, actor, action, changes, reason)
-           select ?2, ?1, ?3, ?4, ?5, 'created', '{}', null
-           where exists (select 1 from contacts where tenant_id = ?1 and id = ?3)`,
+           select ?2, ?1, c.rowid, cast(round((julianday(?4) - 2440587.5) * 86400000.0) as integer), ?5, 'created',
+             '{}', null
+           from contacts c where c.tenant_id = ?1 and c.id = ?3`,
         )
         .bind(TENANT, newId(), id, at, USER),
       db

@@ -1,5 +1,14 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  customType,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 import { PROBED_KIND_CONDITION } from "../dedupe/signals";
 import {
   ACCOUNT_TYPES,
@@ -100,13 +109,29 @@ export const contactCounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.namespaceId, t.status, t.type, t.approvalStatus] })],
 );
 
+/**
+ * An instant stored as epoch milliseconds (an integer of 6 bytes instead of a 24-character ISO text),
+ * read back as the ISO instant the API shows. Writes compute it in SQL from the ISO text
+ * (history.repository millisOf), so statements bind the same value as the columns beside it.
+ */
+const epochMillis = customType<{ data: string; driverData: number }>({
+  dataType: () => "integer",
+  toDriver: (iso) => Date.parse(iso),
+  fromDriver: (ms) => new Date(ms).toISOString(),
+});
+
+/**
+ * A contact's history (migrations/0011, 0019): WITHOUT ROWID, keyed by the one path that reads it, the
+ * contact's entries by time. The contact is its rowid (the key of the identifier index and the search
+ * tables) and `at` is in epoch milliseconds: about 40 bytes less per entry than its id and an ISO text.
+ */
 export const contactHistory = sqliteTable(
   "contact_history",
   {
-    id: text("id").notNull(),
     tenantId: text("tenant_id").notNull(),
-    contactId: text("contact_id").notNull(),
-    at: text("at").notNull(),
+    contactRowid: integer("contact_id").notNull(),
+    at: epochMillis("at").notNull(),
+    id: text("id").notNull(),
     actor: text("actor").notNull(),
     action: text("action", { enum: HISTORY_ACTIONS }).notNull(),
     changes: text("changes", { mode: "json" }).$type<Record<string, [unknown, unknown]>>().notNull(),
@@ -115,8 +140,7 @@ export const contactHistory = sqliteTable(
     subjectType: text("subject_type", { enum: HISTORY_SUBJECTS }),
     subjectId: text("subject_id"),
   },
-  // WITHOUT ROWID (migrations/0011): the primary key is the only path that reads history.
-  (t) => [primaryKey({ columns: [t.tenantId, t.contactId, t.at, t.id] })],
+  (t) => [primaryKey({ columns: [t.tenantId, t.contactRowid, t.at, t.id] })],
 );
 
 // Normalised strong identifiers (PAN, mobile, ...) and name keys of each contact, for dedupe lookups.

@@ -78,6 +78,10 @@ function snapshot(sqlite: any, file: string): Snapshot {
   }
 }
 
+/** History's `at` is stored in epoch milliseconds: as the instant it stands for, it normalises like the rest. */
+const instant = (table: string, column: string, v: unknown) =>
+  table === "contact_history" && column === "at" && typeof v === "number" ? new Date(v).toISOString() : v;
+
 /**
  * Ids become labels by table and rowid order (C3 = the fourth contact), timestamps become t0, t1 ...
  * in order of appearance within a row (so "updated_at = created_at" survives), and generated ref_ids
@@ -136,7 +140,10 @@ function normalise(snap: Snapshot, patternFormat: (pattern: string, at: Date) =>
       const base = FTS[table as keyof typeof FTS];
       const entries = Object.entries(row)
         .filter(([k]) => k !== "_rowid" || base)
-        .map(([k, v]) => [k, k === "_rowid" && base ? rowLabel.get(base)?.get(Number(v)) : value(v, times)]);
+        .map(([k, v]) => [
+          k,
+          k === "_rowid" && base ? rowLabel.get(base)?.get(Number(v)) : value(instant(table, k, v), times),
+        ]);
       return Object.fromEntries(entries);
     });
   }

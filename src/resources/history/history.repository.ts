@@ -17,7 +17,6 @@ import {
   derivedChanges,
   isDerived,
 } from "./history.changes";
-import type { HistoryRow } from "./history.mappers";
 
 /** The sub-resource an entry is about; none means the contact itself. */
 export type HistorySubject = { type: "address" | "bank" | "relation"; id: string | SQL };
@@ -44,36 +43,22 @@ type EntryKey = {
   id: string | Placeholder;
 };
 
-/*
- * History's storage changes in the next release (migrations/0019: the contact named by its rowid, `at` in
- * epoch milliseconds). This release runs before and after that migration: it reads either form, finds
- * its own rows in either, and writes the form the database holds, which 0019 records in
- * maintenance_state as `history_format` = 'compact'. (A column's affinity keeps the other form's value
- * from matching: an integer compared with a text column is compared as text, and the reverse.)
- */
-const compactHistory = sql`exists (select 1 from maintenance_state where name = 'history_format' and value = 'compact')`;
-
 /**
- * An ISO instant's epoch milliseconds, computed by SQLite (exact to the millisecond for any instant the
- * API writes): the statement binds the instant itself, as every other column of the write does.
+ * An ISO instant's epoch milliseconds (contact_history.at), computed by SQLite (exact to the millisecond
+ * for any instant the API writes): the statement binds the instant itself, as the other columns of the
+ * write do.
  */
 const millisOf = (at: string | Placeholder) =>
   sql`cast(round((julianday(${at}) - 2440587.5) * 86400000.0) as integer)`;
 
-/** A contact's history rows in either form. */
+/** A contact's history rows: one range of the primary key. */
 const historyOf = (tenantId: string | Placeholder, contactId: string | Placeholder) =>
-  sql`${contactHistory.tenantId} = ${tenantId} and ${contactHistory.contactId} in (${contactId}, ${contactRowid(tenantId, contactId)})`;
-
-/** A row as the API reads it, whichever form it was stored in: `at` an ISO instant, the contact its id. */
-function asRead<R extends HistoryRow>(row: R, contactId: string): R {
-  const at: unknown = row.at;
-  return { ...row, at: typeof at === "number" ? new Date(at).toISOString() : row.at, contactId };
-}
+  sql`${contactHistory.tenantId} = ${tenantId} and ${contactHistory.contactRowid} = ${contactRowid(tenantId, contactId)}`;
 
 /** True in later statements of a batch exactly when the history row of that key was written. */
 export function historyWritten(key: EntryKey): SQL {
   return sql`exists (select 1 from ${contactHistory} where ${historyOf(key.tenantId, key.contactId)}
-    and ${contactHistory.at} in (${key.at}, ${millisOf(key.at)}) and ${contactHistory.id} = ${key.id})`;
+    and ${contactHistory.at} = ${millisOf(key.at)} and ${contactHistory.id} = ${key.id})`;
 }
 
 /** Statements that blank a contact's history changes (erasure), guarded by `when`. */
@@ -96,8 +81,8 @@ export function historyInsert(db: Db, entry: HistoryEntry, when: SQL = sql`1`, f
     {
       id,
       tenantId: entry.tenantId,
-      contactId: sql`case when ${compactHistory} then ${contactRowid(entry.tenantId, entry.contactId)} else ${entry.contactId} end`,
-      at: sql`case when ${compactHistory} then ${millisOf(entry.at)} else ${entry.at} end`,
+      contactRowid: contactRowid(entry.tenantId, entry.contactId),
+      at: millisOf(entry.at),
       actor: entry.actor,
       action: entry.action,
       changes: is(entry.changes, SQL) ? entry.changes : sql`${JSON.stringify(entry.changes)}`,
@@ -136,7 +121,8 @@ export async function listHistory(db: Db, tenantId: string, contactId: string, p
         .limit(window.limit)
         .offset(window.offset),
     count: (condition) => db.select({ n: count() }).from(contactHistory).where(condition),
-    position: (row) => [row.at, row.id],
+    // The keyset compares the stored milliseconds.
+    position: (row) => [Date.parse(row.at), row.id],
     // In the same round trip, what the page's derived created entries are made from: the contact, the
     // addresses and bank accounts those entries are about, and every entry about those subjects.
     related: (window) => {
@@ -171,18 +157,16 @@ export async function listHistory(db: Db, tenantId: string, contactId: string, p
       ] as const;
     },
   });
-  const [[contact], subjectRows, addressRows, bankRows] = result.related;
+  const [[contact], subjectEntries, addressRows, bankRows] = result.related;
   if (!contact) throw notFound("Contact");
-  const read = result.rows.map((row) => asRead(row, contactId));
   // An erased contact's entries were redacted: nothing is derived for them.
-  if (contact.contact.erasedAt) return { ...result, rows: read };
-  const subjectEntries = subjectRows.map((row) => asRead(row, contactId));
+  if (contact.contact.erasedAt) return result;
   const current = new Map<string, Record<string, unknown>>([
     ["", contactCreatedFields(contact)],
     ...addressRows.map((r) => [r.id, addressFields(r)] as const),
     ...bankRows.map((r) => [r.id, bankFields(r)] as const),
   ]);
-  const rows = read.map((row) => {
+  const rows = result.rows.map((row) => {
     if (!isDerived(row)) return row;
     const subject = row.subjectId ?? "";
     const entries = subjectEntries.filter((e) => (e.subjectId ?? "") === subject);
