@@ -5,7 +5,7 @@
  * (scripts/seed.ts, cached under bench/.state/seed), then starts in Miniflare/workerd, never through
  * `wrangler dev`, for every size at once:
  *   1. a bare Worker returning a constant (one for all sizes),
- *   2. a bare Worker doing one raw D1 primary-key lookup, and one doing a create's raw D1 batch,
+ *   2. a bare Worker doing one raw D1 lookup by (tenant_id, id), and one doing a create's raw D1 batch,
  *   3. the API bundle,
  * and measures them under autocannon with fixed connections and duration after a warm-up, sampling the
  * workerd process's CPU time. Runs that are compared (each route at every size, a route and its
