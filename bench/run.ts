@@ -751,7 +751,7 @@ async function main() {
         method: "GET",
         path: "/contacts/{id}",
         spec: { next: () => ({ method: "GET", path: `/contacts/${id()}` }) },
-        note: "select * from contacts where id = ?",
+        note: "select * from contacts where tenant_id = ? and id = ?",
       };
     };
     // The baselines' own rows, all sizes in turns.
