@@ -137,6 +137,12 @@ const requests: [string, () => string, unknown?][] = [
       props: [{ key: "pan", value: "ABCPK1234F", type: "text" }],
     },
   ],
+  // After the create above: the same PAN matches, so the dedupe also reads its matches' full rows.
+  [
+    "POST",
+    () => "/contacts/dedupe/",
+    { name: "Blocked", props: [{ key: "pan", value: "ABCPK1234F", type: "text" }] },
+  ],
   ["DELETE", () => `/contacts/relations/${relationId}/`],
   ["DELETE", () => `/contacts/addresses/${addressId}/`],
   ["DELETE", () => `/contacts/banks/${bankId}/`],
@@ -164,6 +170,8 @@ describe("query plans", () => {
       expect(res.status, res.text).not.toBe(400);
       expect(res.status, res.text).not.toBe(404);
       expect(spy.statements.length).toBeGreaterThan(0);
+      if (path() === "/contacts/dedupe/" && JSON.stringify(body).includes('"Blocked"'))
+        expect(JSON.parse(res.text).results?.length ?? 0, res.text).toBeGreaterThan(0);
       for (const { sql, params } of spy.statements) {
         const plan = await queryPlan(sql, params);
         expect(fullScans(plan), `${sql}\n${plan.join("\n")}`).toEqual([]);

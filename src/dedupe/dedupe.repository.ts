@@ -319,7 +319,8 @@ async function fullContacts(
 ): Promise<Map<string, ContactWithNamespace>> {
   if (ids.length === 0) return new Map();
   const rows = await withNamespace(db).where(
-    and(sql`+${contacts.tenantId} = ${tenantId}`, inArray(contacts.id, ids)),
+    // By key, (tenant_id, id): the only index on a contact's id (migrations/0018).
+    and(eq(contacts.tenantId, tenantId), inArray(contacts.id, ids)),
   );
   return new Map(rows.map((row) => [row.contact.id, row]));
 }
