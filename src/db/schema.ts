@@ -124,6 +124,7 @@ const epochMillis = customType<{ data: string; driverData: number }>({
  * A contact's history (migrations/0011, 0019): WITHOUT ROWID, keyed by the one path that reads it, the
  * contact's entries by time. The contact is its rowid (the key of the identifier index and the search
  * tables) and `at` is in epoch milliseconds: about 40 bytes less per entry than its id and an ISO text.
+ * A rowid is never given to another contact: contacts are never deleted (erasure keeps a tombstone).
  */
 export const contactHistory = sqliteTable(
   "contact_history",

@@ -61,7 +61,7 @@ export function historyWritten(key: EntryKey): SQL {
     and ${contactHistory.at} = ${millisOf(key.at)} and ${contactHistory.id} = ${key.id})`;
 }
 
-/** Statements that blank a contact's history changes (erasure), guarded by `when`. */
+/** The statement that blanks a contact's history changes (erasure), guarded by `when`. */
 export const redactHistory = (db: Db, tenantId: string, contactId: string, when: SQL) =>
   db
     .update(contactHistory)
