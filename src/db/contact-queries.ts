@@ -15,7 +15,8 @@ export const withNamespace = (db: Db) =>
     .from(contacts)
     .innerJoin(namespaces, eq(namespaces.id, contacts.namespaceId));
 
-export const contactById = (tenantId: string, id: string) =>
+/** A tenant's contact by its key, (tenant_id, id): values, or placeholders of a statement built once. */
+export const contactById = (tenantId: string | Placeholder, id: string | Placeholder | SQL) =>
   and(eq(contacts.tenantId, tenantId), eq(contacts.id, id));
 
 /**
@@ -23,12 +24,10 @@ export const contactById = (tenantId: string, id: string) =>
  * identifier index, the search tables and history name a contact by.
  */
 export const contactRowid = (tenantId: string | Placeholder, id: string | Placeholder | SQL) =>
-  sql`(select ${contacts}.rowid from ${contacts} where ${contacts.tenantId} = ${tenantId} and ${contacts.id} = ${id})`;
+  sql`(select ${contacts}.rowid from ${contacts} where ${contactById(tenantId, id)})`;
 
 const contactByIdOnce = builtOnce<{ tenantId: string; id: string }, ContactWithNamespace[]>((db) =>
-  withNamespace(db).where(
-    and(eq(contacts.tenantId, sql.placeholder("tenantId")), eq(contacts.id, sql.placeholder("id"))),
-  ),
+  withNamespace(db).where(contactById(sql.placeholder("tenantId"), sql.placeholder("id"))),
 );
 
 /** One contact with its namespace's name (no row when the tenant has no such contact). */

@@ -1,5 +1,11 @@
 import { and, eq, inArray, ne, notInArray, type Placeholder, type SQL, sql } from "drizzle-orm";
-import { type ContactWithNamespace, contactRowid, selectContact, withNamespace } from "../db/contact-queries";
+import {
+  type ContactWithNamespace,
+  contactById,
+  contactRowid,
+  selectContact,
+  withNamespace,
+} from "../db/contact-queries";
 import { insertSelect } from "../db/insert";
 import { contactIdentifiers, contacts } from "../db/schema";
 import type { Db } from "../env";
@@ -157,7 +163,7 @@ export function insertRows(
       field: json("$.field"),
     },
     sql`from ${contacts}, json_each(${Array.isArray(rows) ? JSON.stringify(rows) : rows}) j
-      where ${contacts.tenantId} = ${tenantId} and ${contacts.id} = ${contactId} and ${when}`,
+      where ${contactById(tenantId, contactId)} and ${when}`,
   ).onConflictDoNothing();
 }
 

@@ -1,4 +1,5 @@
 import { and, count, eq, type SQL, sql } from "drizzle-orm";
+import { contactById } from "../../db/contact-queries";
 import { type InsertValues, insertSelect } from "../../db/insert";
 import { type addresses, type bankAccounts, contacts, type relations } from "../../db/schema";
 import type { Db } from "../../env";
@@ -81,7 +82,7 @@ const setRow = <T extends ChildTable>(
 
 /** A contact a record may point to: the tenant's, and not erased. */
 const contactExists = (tenantId: string, id: string) =>
-  sql`exists (select 1 from ${contacts} where ${contacts.tenantId} = ${tenantId} and ${contacts.id} = ${id} and ${contacts.erasedAt} is null)`;
+  sql`exists (select 1 from ${contacts} where ${contactById(tenantId, id)} and ${contacts.erasedAt} is null)`;
 
 async function missingLinks(
   db: Db,

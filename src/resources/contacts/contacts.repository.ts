@@ -238,7 +238,7 @@ const boundEntry = (
   reason,
 });
 /** True in later statements of a create's batch once the contact row exists. */
-const insertedContact = sql`exists (select 1 from ${contacts} where ${contacts.tenantId} = ${slot("tenantId")} and ${contacts.id} = ${slot("id")})`;
+const insertedContact = sql`exists (select 1 from ${contacts} where ${contactById(slot("tenantId"), slot("id"))})`;
 const namespaceOfCreate = namespaceMatch(slot("tenantId"), slot("namespace"));
 
 /** The contact row: its namespace and generated ref_id read by the insert itself. One per variant. */
