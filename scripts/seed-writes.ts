@@ -12,6 +12,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { drizzle } from "drizzle-orm/d1";
 import { contacts, type StoredProp } from "../src/db/schema";
+import { type IndexRow, rowsJson } from "../src/dedupe/index-form";
 import { newId, newRecord } from "../src/lib/ids";
 import type { PiiConfig } from "../src/pii/access";
 import { addressKind, newAddressRow } from "../src/resources/addresses/addresses.repository";
@@ -137,10 +138,13 @@ export function executor(db: DatabaseSync) {
   };
   // Values the builders branch on (which transition): part of a template's key.
   const fixed = { action: ["action"] } as Partial<Record<Write["name"], string[]>>;
-  // contacts.props binds its compact form (src/db/props-column.ts); a contact write's values are a
-  // NewContact (as its builder reads them), so its props are StoredProp[].
+  // contacts.props binds its compact form (src/db/props-column.ts), the index rows both of theirs
+  // (src/dedupe/index-form.ts); a contact write's values are a NewContact (as its builder reads them).
   const encoded: Partial<Record<Write["name"], Encoders>> = {
-    contact: { props: (props) => contacts.props.mapToDriverValue(props as StoredProp[]) },
+    contact: {
+      props: (props) => contacts.props.mapToDriverValue(props as StoredProp[]),
+      index: (rows) => rowsJson(rows as IndexRow[]),
+    },
   };
   return (write: Write) =>
     templates.run(write.name, write.values, builders[write.name], fixed[write.name], encoded[write.name]);

@@ -3,10 +3,12 @@ import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { namespaces } from "../src/db/schema";
+import { decodeRow } from "../src/dedupe/index-form";
 import { batch, builtOnce } from "../src/lib/batch";
 import { api, apiWithEnv } from "./helpers/api";
 import { spyD1 } from "./helpers/d1-spy";
 import { contactBody, createNamespace, unique } from "./helpers/fixtures";
+import { INDEX_COLUMNS } from "./helpers/identifier-rows";
 import { token } from "./helpers/tokens";
 
 type Stored = Record<string, unknown>;
@@ -98,11 +100,11 @@ describe("statements built once, bound per call", () => {
     const kinds = async (id: string) =>
       (
         await env.DB.prepare(
-          "select kind from contact_identifiers where contact_id = (select rowid from contacts where id = ?) order by kind",
+          `select ${INDEX_COLUMNS} from contact_identifiers ci where contact_id = (select rowid from contacts where id = ?)`,
         )
           .bind(id)
-          .all<{ kind: string }>()
-      ).results.map((r) => r.kind);
+          .all<{ kind: string; value: string; field: string }>()
+      ).results.map((r) => decodeRow(r).kind);
     expect(await kinds(full.body.id)).toContain("pan");
     expect(await kinds(bare.body.id)).not.toContain("pan");
   });

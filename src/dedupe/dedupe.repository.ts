@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne, notInArray, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, notInArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import {
   type ContactWithNamespace,
   contactById,
@@ -18,6 +18,18 @@ import {
   identifierKindOfKey,
   isIdentifierKind,
 } from "./identifiers";
+import {
+  decodeRows,
+  hashIn,
+  type IndexRow,
+  insertedColumns,
+  pairColumns,
+  pairsJson,
+  rowsJson,
+  storedFields,
+  storedKinds,
+  storedValue,
+} from "./index-form";
 import { nameBlockingKeys, nameSignals } from "./names";
 import { classifyPair, type DedupeFeatures, type Reason, type SharedRule } from "./scoring";
 import { isSignalKind, PROBED_KIND_CONDITION, type Signal, signalsOf, UNPROBED_KINDS } from "./signals";
@@ -30,9 +42,9 @@ import { isSignalKind, PROBED_KIND_CONDITION, type Signal, signalsOf, UNPROBED_K
  *
  * A GSTIN's embedded PAN is indexed as kind `gstin_pan`: lookups treat it as a PAN (a firm links to its
  * proprietor), while blocking a create on a duplicate PAN does not (a proprietor and the firm are both
- * legitimate records).
+ * legitimate records). The rows are stored in one of two forms (index-form.ts), read alike.
  */
-export type IndexRow = { kind: string; value: string; field: string };
+export type { IndexRow };
 
 /** The probe index's condition (PROBED_KIND_CONDITION) on the rows of `contact_identifiers` aliased `ci`. */
 const probedKind = sql.raw(`ci.${PROBED_KIND_CONDITION}`);
@@ -125,11 +137,13 @@ export function replaceContactRows(
 ): Query[] {
   const replaced =
     scope.replace === "name"
-      ? eq(contactIdentifiers.kind, "name")
+      ? inArray(contactIdentifiers.kind, storedKinds(["name"]))
       : scope.replace === "props"
-        ? notInArray(contactIdentifiers.kind, ["name", "bank_account"])
-        : ne(contactIdentifiers.kind, "bank_account");
-  const keep = scope.keep?.length ? notInArray(contactIdentifiers.field, scope.keep) : undefined;
+        ? notInArray(contactIdentifiers.kind, storedKinds(["name", "bank_account"]))
+        : notInArray(contactIdentifiers.kind, storedKinds(["bank_account"]));
+  const keep = scope.keep?.length
+    ? notInArray(contactIdentifiers.field, storedFields(scope.keep))
+    : undefined;
   const inserted = rows.filter((r) =>
     scope.replace === "name" ? r.kind === "name" : scope.replace === "props" ? r.kind !== "name" : true,
   );
@@ -142,7 +156,7 @@ export function replaceContactRows(
 /**
  * One statement for any number of rows: they travel as one JSON parameter (D1 allows 100 per statement).
  * A (kind, value) the contact already has keeps its row (two props with one mobile number are one row).
- * Placeholders (a statement built once) take the tenant, the contact's id and the rows' JSON text.
+ * Placeholders (a statement built once) take the tenant, the contact's id and the rows' JSON text (rowsJson).
  */
 export function insertRows(
   db: Db,
@@ -151,18 +165,11 @@ export function insertRows(
   rows: IndexRow[] | Placeholder,
   when: SQL,
 ) {
-  const json = (path: string) => sql`json_extract(j.value, ${path})`;
   return insertSelect(
     db,
     contactIdentifiers,
-    {
-      tenantId,
-      kind: json("$.kind"),
-      value: json("$.value"),
-      contactRowid: sql`${contacts}.rowid`,
-      field: json("$.field"),
-    },
-    sql`from ${contacts}, json_each(${Array.isArray(rows) ? JSON.stringify(rows) : rows}) j
+    { tenantId, contactRowid: sql`${contacts}.rowid`, ...insertedColumns("j.value") },
+    sql`from ${contacts}, json_each(${Array.isArray(rows) ? rowsJson(rows) : rows}) j
       where ${contactById(tenantId, contactId)} and ${when}`,
   ).onConflictDoNothing();
 }
@@ -187,8 +194,8 @@ export function bankRowStatements(
         .where(
           and(
             identifierRowsOf(previous.tenantId, previous.contactId),
-            eq(contactIdentifiers.kind, "bank_account"),
-            eq(contactIdentifiers.value, oldKey),
+            inArray(contactIdentifiers.kind, storedKinds(["bank_account"])),
+            hashIn(contactIdentifiers.value, oldKey),
             when,
           ),
         ),
@@ -242,7 +249,7 @@ function rankedByName(scope: CandidateScope, pairs: [string, string][]): SQL {
     ${scope.excludeId ? sql`and ci.contact_id is not (select x from k limit 1)` : sql``}`;
   // Each key's values as scalar subqueries of the JSON: constants to the planner, so the branch is one
   // backwards range on the primary key, stopped after NAME_KEY_ROWS rows (a join would sort every row).
-  const perKey = pairs.map((_, i) => {
+  const perKey = pairs.map((_pair, i) => {
     const at = sql.raw(String(i));
     return sql`select * from (select ci.contact_id from ${contactIdentifiers} ci
       where ci.tenant_id = (select t from k limit 1) and ci.kind = (select kind from k where i = ${at})
@@ -250,10 +257,11 @@ function rankedByName(scope: CandidateScope, pairs: [string, string][]): SQL {
       order by ci.contact_id desc limit ${sql.raw(String(NAME_KEY_ROWS))})`;
   });
   const excluded = scope.excludeId ? contactRowid(scope.tenantId, scope.excludeId) : sql`null`;
+  // Each pair comes in both forms (pairsJson, two elements): the stored form's element is key i.
+  const pair = pairColumns(sql`value`);
   return sql`select contact_id from (with k(i, kind, value, t, x, n) as (
-      select key, json_extract(value, '$[0]'), json_extract(value, '$[1]'), ${scope.tenantId}, ${excluded},
-        ${scope.namespaceId ?? null}
-      from json_each(${JSON.stringify(pairs)}))
+      select key / 2, ${pair.kind}, ${pair.value}, ${scope.tenantId}, ${excluded}, ${scope.namespaceId ?? null}
+      from json_each(${pairsJson(pairs)}) where ${pair.current})
     select contact_id, count(*) as shared from (${sql.join(perKey, sql` union all `)})
     group by contact_id order by shared desc, contact_id desc limit ${MAX_NAME_CANDIDATES})`;
 }
@@ -276,11 +284,12 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
   const namePairs = lookupPairs(probe.filter((r) => r.kind === "name"));
   // The pairs drive the loop (CROSS JOIN keeps SQLite from reordering it): one index search on
   // (tenant_id, kind, value) per pair, never a walk over the tenant's index rows.
+  const pair = pairColumns(sql`p.value`);
   const matching = (pairs: [string, string][], limit: number) =>
-    sql`select * from (select distinct ci.contact_id from json_each(${JSON.stringify(pairs)}) p
+    sql`select * from (select distinct ci.contact_id from json_each(${pairsJson(pairs)}) p
         cross join ${contactIdentifiers} ci
-        where ci.tenant_id = ${scope.tenantId} and ci.kind = json_extract(p.value, '$[0]')
-          and ci.value = json_extract(p.value, '$[1]') and ${probedKind}
+        where ${pair.current} and ci.tenant_id = ${scope.tenantId} and ci.kind = ${pair.kind}
+          and ci.value = ${pair.value} and ${probedKind}
           ${scope.namespaceId ? sql`and exists (select 1 from ${contacts} c where c.rowid = ci.contact_id and c.namespace_id = ${scope.namespaceId})` : sql``}
           ${scope.excludeId ? sql`and ci.contact_id is not ${contactRowid(scope.tenantId, scope.excludeId)}` : sql``}
         limit ${limit})`;
@@ -300,7 +309,7 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
       .select({
         contactId: contacts.id,
         kind: contactIdentifiers.kind,
-        value: contactIdentifiers.value,
+        value: storedValue(contactIdentifiers.value),
         field: contactIdentifiers.field,
       })
       .from(contactIdentifiers)
@@ -310,11 +319,14 @@ export async function findCandidates(db: Db, scope: CandidateScope, probe: Index
           eq(contactIdentifiers.tenantId, scope.tenantId),
           sql`${contactIdentifiers.contactRowid} in ${candidates}`,
           // Name keys only find candidates: scoring compares the names themselves (a third of the rows).
-          ne(contactIdentifiers.kind, "name"),
+          notInArray(contactIdentifiers.kind, storedKinds(["name"])),
         ),
       ),
   ]);
-  return { contacts: rows, index: indexRows };
+  return {
+    contacts: rows,
+    index: decodeRows(indexRows),
+  };
 }
 
 /** The full rows (with namespace names) of the contacts a dedupe answers with, in one round trip. */
@@ -332,23 +344,25 @@ async function fullContacts(
 }
 
 /**
- * What a `dedupe=block` create checks: the probe's identity documents, as the JSON of [kind, value]
- * pairs (none: nothing to block on). The check (noDuplicateIdentity) runs inside the insert statement
+ * What a `dedupe=block` create checks: the probe's identity documents, as the JSON of their [kind, value]
+ * pairs (pairsJson; none: nothing to block on). The check (noDuplicateIdentity) runs inside the insert statement
  * itself, so two concurrent creates with the same PAN cannot both pass (D1 runs each batch as one
  * transaction, one at a time).
  */
 export function blockingPairs(probe: IndexRow[]): string | undefined {
   const pairs = probe
     .filter((r) => BLOCKING_KINDS.some((kind) => kind === r.kind))
-    .map((r) => [r.kind, r.value]);
-  return pairs.length === 0 ? undefined : JSON.stringify(pairs);
+    .map((r): [string, string] => [r.kind, r.value]);
+  return pairs.length === 0 ? undefined : pairsJson(pairs);
 }
 
 /** True when no contact of the tenant has one of `pairs` (blockingPairs' JSON) in its index. */
-export const noDuplicateIdentity = (tenantId: string | Placeholder, pairs: string | Placeholder) =>
-  sql`not exists (select 1 from json_each(${pairs}) p cross join ${contactIdentifiers} ci
-    where ci.tenant_id = ${tenantId} and ci.kind = json_extract(p.value, '$[0]') and ci.value = json_extract(p.value, '$[1]')
+export const noDuplicateIdentity = (tenantId: string | Placeholder, pairs: string | Placeholder) => {
+  const pair = pairColumns(sql`p.value`);
+  return sql`not exists (select 1 from json_each(${pairs}) p cross join ${contactIdentifiers} ci
+    where ${pair.current} and ci.tenant_id = ${tenantId} and ci.kind = ${pair.kind} and ci.value = ${pair.value}
       and ${probedKind})`;
+};
 
 export type Probe = { name: string | null; type: "individual" | "corporate" | null; rows: IndexRow[] };
 export type DuplicateMatch = {
@@ -430,7 +444,7 @@ export async function storedContactProbe(db: Db, tenantId: string, id: string) {
     db
       .select({
         kind: contactIdentifiers.kind,
-        value: contactIdentifiers.value,
+        value: storedValue(contactIdentifiers.value),
         field: contactIdentifiers.field,
       })
       .from(contactIdentifiers)
@@ -439,7 +453,7 @@ export async function storedContactProbe(db: Db, tenantId: string, id: string) {
   const row = rows[0];
   if (!row) throw notFound("Contact");
   const c = row.contact;
-  const probe: Probe = { name: c.name, type: c.type, rows: indexRows };
+  const probe: Probe = { name: c.name, type: c.type, rows: decodeRows(indexRows) };
   const scope: { namespaceId: string | null; excludeId?: string } = {
     namespaceId: c.namespaceId,
     excludeId: c.id,

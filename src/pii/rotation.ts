@@ -34,6 +34,14 @@ import {
   identifierKindOfKey,
   isIdentifierKind,
 } from "../dedupe/identifiers";
+import {
+  COMPACT_INDEX_SQL,
+  decodeRow,
+  HASHED_KINDS,
+  insertedColumnsSql,
+  rowForms,
+  storedKinds,
+} from "../dedupe/index-form";
 import type { Bindings, Db } from "../env";
 import { keyIdOf, PiiDecryptError } from "./cipher";
 import { type KeyRing, keyRing } from "./keyring";
@@ -56,16 +64,6 @@ export type RotationReport = {
   /** Values that failed to decrypt (tampered, or sealed for another place): never rewritten. */
   undecryptable: number;
 };
-
-/** Index kinds kept only as HMACs (the protected kinds, and the PAN a GSTIN embeds). */
-export const HASHED_INDEX_KINDS = [
-  "pan",
-  "gstin_pan",
-  "passport",
-  "voter_id",
-  "driving_licence",
-  "bank_account",
-] as const;
 
 /** Under 2 MB (D1's largest string): the JSON parameter one UPDATE carries. */
 const MAX_PAYLOAD = 1_000_000;
@@ -270,11 +268,15 @@ async function rotateContacts(
  */
 function aadhaarIndexRows(rows: AadhaarRow[]): SQL[] {
   if (!rows.length) return [];
+  const indexed = rows.map((row) => ({
+    ...row,
+    row: rowForms({ kind: "aadhaar", value: row.hash, field: `props.${row.key}` }),
+  }));
+  const column = insertedColumnsSql("i.value", "$.row");
   return [
     sql`insert or ignore into contact_identifiers (tenant_id, contact_id, kind, value, field)
-      select c.tenant_id, c.rowid, 'aadhaar', json_extract(i.value, '$.hash'),
-             'props.' || json_extract(i.value, '$.key')
-      from json_each(${JSON.stringify(rows)}) i
+      select c.tenant_id, c.rowid, ${sql.raw(column.kind)}, ${sql.raw(column.value)}, ${sql.raw(column.field)}
+      from json_each(${JSON.stringify(indexed)}) i
       join contacts c on c.id = json_extract(i.value, '$.id') and c.tenant_id = json_extract(i.value, '$.tenant')
       where c.version = json_extract(i.value, '$.version')
         and exists (select 1 from json_each(c.props) p
@@ -374,8 +376,11 @@ async function rotateBanks(
 // ---------------------------------------------------------------------------------------------
 // contact_identifiers
 
-/** The clause for index values that are not a keyed hash (32 lower-case hex digits, hashIdentifier). */
-const CLEAR_INDEX_VALUE = sql`(length(value) <> 32 or value glob '*[^0-9a-f]*')`;
+/**
+ * The clause for index values that are not a keyed hash: text (the compact form keeps a hash as bytes)
+ * other than 32 lower-case hex digits (hashIdentifier).
+ */
+const CLEAR_INDEX_VALUE = sql`typeof(value) = 'text' and (length(value) <> 32 or value glob '*[^0-9a-f]*')`;
 
 type IndexKey = { tenantId: string; contactRowid: number; kind: string; value: string };
 
@@ -385,7 +390,7 @@ async function hashIndexRows(
   limits: RotationLimits,
   report: RotationReport,
 ): Promise<void> {
-  const kinds = JSON.stringify(HASHED_INDEX_KINDS);
+  const kinds = JSON.stringify(storedKinds(HASHED_KINDS));
   // A keyset walk over the primary key (the table is WITHOUT ROWID), past rows a round could not rewrite.
   let after: IndexKey = { tenantId: "", contactRowid: 0, kind: "", value: "" };
   for (let round = 0; round < limits.rounds; round++) {
@@ -399,7 +404,8 @@ async function hashIndexRows(
     after = lastRow;
     const updates = await Promise.all(
       rows.map(async ({ tenantId, contactRowid, kind, value }) => {
-        const scoring = kind === "gstin_pan" ? "pan" : kind;
+        const named = decodeRow({ kind, value, field: "" }).kind;
+        const scoring = named === "gstin_pan" ? "pan" : named;
         const canonical = isIdentifierKind(scoring) ? canonicalIdentifier(scoring, value) : null;
         return {
           tenantId,
@@ -415,7 +421,8 @@ async function hashIndexRows(
       await runAll(
         db,
         payloads(updates).map(
-          (payload) => sql`update or replace contact_identifiers set value = json_extract(u.value, '$.to')
+          (payload) => sql`update or replace contact_identifiers
+          set value = iif(${sql.raw(COMPACT_INDEX_SQL)}, unhex(json_extract(u.value, '$.to')), json_extract(u.value, '$.to'))
           from json_each(${payload}) u
           where contact_identifiers.tenant_id = json_extract(u.value, '$.tenantId')
             and contact_identifiers.kind = json_extract(u.value, '$.kind')

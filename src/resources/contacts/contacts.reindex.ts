@@ -2,6 +2,13 @@ import { and, gt, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { saveState } from "../../db/maintenance-state";
 import { contacts, maintenanceState } from "../../db/schema";
+import {
+  type IndexRow,
+  insertedColumnsSql,
+  rowForms,
+  storedFields,
+  storedKinds,
+} from "../../dedupe/index-form";
 import { NAME_KEYS_VERSION } from "../../dedupe/names";
 import type { Bindings, Db } from "../../env";
 import { piiConfig } from "../../pii/access";
@@ -16,6 +23,9 @@ const AFTER = "name_keys_after";
 
 export type ReindexReport = { contacts: number; skipped: number; done: boolean };
 
+/** An index row of a contact (tenant, rowid) read at version v. */
+type IndexedRow = { t: string; c: number; v: number; row: IndexRow };
+
 /** Every job's progress, in one read. */
 async function states(db: Db): Promise<Map<string, string>> {
   return new Map((await db.select().from(maintenanceState)).map((r) => [r.name, r.value]));
@@ -29,18 +39,24 @@ async function states(db: Db): Promise<Map<string, string>> {
 function rebuildStatements(
   d1: D1Database,
   rebuilt: { t: string; c: number; v: number; keep: string[] }[],
-  rows: { t: string; c: number; v: number; kind: string; value: string; field: string }[],
+  rows: IndexedRow[],
 ): D1PreparedStatement[] {
   if (!rebuilt.length) return [];
   const unchanged = JSON.stringify(rebuilt.map(({ t, c, v }) => ({ t, c, v })));
-  const kept = JSON.stringify(rebuilt.flatMap(({ c, keep }) => keep.map((field) => [c, field])));
+  const kept = JSON.stringify(
+    rebuilt.flatMap(({ c, keep }) => storedFields(keep).map((field) => [c, field])),
+  );
+  const banks = storedKinds(["bank_account"])
+    .map((kind) => `'${kind}'`)
+    .join(", ");
+  const inserted = insertedColumnsSql("r.value", "$.r");
   // The contacts (by rowid, the index's key) still at the version read, from the JSON list.
   const current = `select c.tenant_id, c.rowid from json_each(?1) j join contacts c on c.rowid = json_extract(j.value, '$.c')
       and c.tenant_id = json_extract(j.value, '$.t') and c.version = json_extract(j.value, '$.v')`;
   return [
     d1
       .prepare(
-        `delete from contact_identifiers where (tenant_id, contact_id) in (${current}) and kind <> 'bank_account'
+        `delete from contact_identifiers where (tenant_id, contact_id) in (${current}) and kind not in (${banks})
            and not exists (select 1 from json_each(?2) k
              where json_extract(k.value, '$[0]') = contact_id and json_extract(k.value, '$[1]') = field)`,
       )
@@ -48,13 +64,12 @@ function rebuildStatements(
     d1
       .prepare(
         `insert into contact_identifiers (tenant_id, contact_id, kind, value, field)
-         select c.tenant_id, c.rowid, json_extract(r.value, '$.kind'), json_extract(r.value, '$.value'),
-           json_extract(r.value, '$.field')
+         select c.tenant_id, c.rowid, ${inserted.kind}, ${inserted.value}, ${inserted.field}
          from json_each(?1) r join contacts c on c.rowid = json_extract(r.value, '$.c')
            and c.tenant_id = json_extract(r.value, '$.t') and c.version = json_extract(r.value, '$.v')
          where true on conflict do nothing`,
       )
-      .bind(JSON.stringify(rows)),
+      .bind(JSON.stringify(rows.map(({ t, c, v, row }) => ({ t, c, v, r: rowForms(row) })))),
   ];
 }
 
@@ -92,12 +107,12 @@ export async function reindexNameKeys(
       .orderBy(sql`${contacts}.rowid`)
       .limit(limits.batch);
     const rebuilt: { t: string; c: number; v: number; keep: string[] }[] = [];
-    const indexRows: { t: string; c: number; v: number; kind: string; value: string; field: string }[] = [];
+    const indexRows: IndexedRow[] = [];
     for (const row of rows) {
       try {
         const { index, keep } = await indexOfMerged(pii, row.tenantId, row.name, keptAsStored(row.props));
         rebuilt.push({ t: row.tenantId, c: row.rowid, v: row.version, keep });
-        for (const r of index) indexRows.push({ t: row.tenantId, c: row.rowid, v: row.version, ...r });
+        for (const r of index) indexRows.push({ t: row.tenantId, c: row.rowid, v: row.version, row: r });
         report.contacts++;
       } catch {
         // A value that cannot be read (e.g. an envelope under a removed key) keeps its rows as they are.

@@ -29,6 +29,7 @@ import {
   replaceContactRows,
 } from "../../dedupe/dedupe.repository";
 import { validateIdentifierProps } from "../../dedupe/identifiers";
+import { rowsJson } from "../../dedupe/index-form";
 import type { Db } from "../../env";
 import { batch, builtOnce, last, type Query } from "../../lib/batch";
 import type { CursorScope } from "../../lib/cursor";
@@ -305,7 +306,7 @@ export function contactCreateStatements(db: Db, c: NewContact, blockPairs?: stri
   const values: CreateValues = {
     ...c,
     historyId: c.historyId ?? newId(),
-    index: JSON.stringify(c.index),
+    index: rowsJson(c.index),
     blockPairs: blockPairs ?? null,
   };
   const generated = c.refId === null;
