@@ -7,6 +7,7 @@ import worker from "../src/index";
 import { ROTATION_BATCH, ROTATION_ROUNDS, reprotectPersonalData } from "../src/pii/rotation";
 import { api, apiWithEnv } from "./helpers/api";
 import { contactBody, namespaceOf, unique } from "./helpers/fixtures";
+import { decoded, INDEX_COLUMNS } from "./helpers/identifier-rows";
 import {
   everyStoredValue,
   newAadhaar,
@@ -152,7 +153,7 @@ describe("key rotation (scheduled)", () => {
     const id = await newContact([prop("name_on_card", "R Kumar")]);
     const bankId = await newBank(id, randomDigits(10));
     // As written before protection: clear PAN and Aadhaar props, a clear account number without last-4
-    // or hash, and clear index rows.
+    // or hash, and clear index rows (as migration 0020 leaves them: its compact form, the value in clear).
     const legacyProps = [
       prop("PAN No", pan.toLowerCase()),
       prop("aadhaar_card", `${aadhaar.slice(0, 4)} ${aadhaar.slice(4, 8)} ${aadhaar.slice(8)}`),
@@ -164,13 +165,13 @@ describe("key rotation (scheduled)", () => {
         "update bank_accounts set account_number = ?, account_last4 = null, account_hash = null where id = ?",
       ).bind(account, bankId),
       env.DB.prepare(
-        "delete from contact_identifiers where contact_id = (select rowid from contacts where id = ?) and kind <> 'name'",
+        "delete from contact_identifiers where contact_id = (select rowid from contacts where id = ?) and kind <> 'n'",
       ).bind(id),
       env.DB.prepare(
-        "insert into contact_identifiers (tenant_id, contact_id, kind, value, field) select tenant_id, rowid, 'pan', ?, 'props.PAN No' from contacts where id = ?",
+        "insert into contact_identifiers (tenant_id, contact_id, kind, value, field) select tenant_id, rowid, 'p', ?, 'PAN No' from contacts where id = ?",
       ).bind(pan, id),
       env.DB.prepare(
-        "insert into contact_identifiers (tenant_id, contact_id, kind, value, field) select tenant_id, rowid, 'bank_account', ?, 'banks.account_number' from contacts where id = ?",
+        "insert into contact_identifiers (tenant_id, contact_id, kind, value, field) select tenant_id, rowid, 'b', ?, '' from contacts where id = ?",
       ).bind(`HDFC0001234:${account}`, id),
     ]);
     const before = { contact: await contactRow(id), bank: await bankRow(bankId) };
@@ -191,11 +192,21 @@ describe("key rotation (scheduled)", () => {
     expect(bank.account_hash).toBe(await hashIdentifier(`HDFC0001234:${account}`, hmacKey));
     expect(bank.version).toBe(before.bank.version);
     const index = await env.DB.prepare(
-      "select kind, value, field from contact_identifiers where contact_id = (select rowid from contacts where id = ?) and kind <> 'name' order by kind",
+      `select ${INDEX_COLUMNS} from contact_identifiers ci where contact_id = (select rowid from contacts where id = ?) and kind <> 'n'`,
     )
       .bind(id)
       .all<{ kind: string; value: string; field: string }>();
-    expect(index.results).toEqual([
+    // Stored compact: each keyed hash as its 16 bytes.
+    expect(
+      (
+        await env.DB.prepare(
+          "select count(*) as n from contact_identifiers where contact_id = (select rowid from contacts where id = ?) and kind <> 'n' and (typeof(value) <> 'blob' or length(value) <> 16)",
+        )
+          .bind(id)
+          .first<{ n: number }>()
+      )?.n,
+    ).toBe(0);
+    expect(decoded(index.results).sort((a, b) => a.kind.localeCompare(b.kind))).toEqual([
       { kind: "aadhaar", value: await hashIdentifier(aadhaar, hmacKey), field: "props.aadhaar_card" },
       {
         kind: "bank_account",
@@ -210,7 +221,7 @@ describe("key rotation (scheduled)", () => {
       expect(stored.includes(value), value).toBe(false);
     // No clear value of a protected kind is left anywhere.
     const clearIndex = await env.DB.prepare(
-      "select count(*) as n from contact_identifiers where kind in ('pan','gstin_pan','passport','voter_id','driving_licence','bank_account') and (length(value) <> 32 or value glob '*[^0-9a-f]*')",
+      "select count(*) as n from contact_identifiers where kind in ('p','q','s','v','l','b','pan','gstin_pan','passport','voter_id','driving_licence','bank_account') and typeof(value) = 'text'",
     ).first<{ n: number }>();
     expect(clearIndex?.n).toBe(0);
     const clearBanks = await env.DB.prepare(

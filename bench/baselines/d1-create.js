@@ -22,20 +22,21 @@ function newId() {
   return head + tail;
 }
 
-// The index rows the API would derive for the bench body, by plain string work (no checksums, no HMAC).
+// The index rows the API would derive for the bench body, by plain string work (no checksums, no HMAC),
+// in the compact form migrations/0020 gives the table (src/dedupe/index-form.ts: kinds as one letter,
+// fields without `props.`, none for name keys).
 function indexRows(body) {
   const rows = [];
   for (const p of body.props ?? []) {
-    if (p.key === "pan_no") rows.push({ kind: "pan", value: p.value.toUpperCase(), field: "props.pan_no" });
+    if (p.key === "pan_no") rows.push({ kind: "p", value: p.value.toUpperCase(), field: "pan_no" });
     else if (p.key === "mobile")
-      rows.push({ kind: "mobile", value: p.value.replace(/\D/g, "").slice(-10), field: "props.mobile" });
-    else if (p.key === "email")
-      rows.push({ kind: "email", value: p.value.toLowerCase(), field: "props.email" });
-    else if (p.key === "dob") rows.push({ kind: "dob", value: p.value, field: "props.dob" });
+      rows.push({ kind: "m", value: p.value.replace(/\D/g, "").slice(-10), field: "mobile" });
+    else if (p.key === "email") rows.push({ kind: "e", value: p.value.toLowerCase(), field: "email" });
+    else if (p.key === "dob") rows.push({ kind: "dob", value: p.value, field: "dob" });
   }
   const words = body.name.toLowerCase().split(/\s+/).filter(Boolean);
-  rows.push({ kind: "name", value: words.join(" "), field: "name" });
-  if (words.length > 1) rows.push({ kind: "name", value: [...words].sort().join(" "), field: "name" });
+  rows.push({ kind: "n", value: words.join(" "), field: "" });
+  if (words.length > 1) rows.push({ kind: "n", value: [...words].sort().join(" "), field: "" });
   return rows;
 }
 
