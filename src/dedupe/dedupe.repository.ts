@@ -249,7 +249,7 @@ function rankedByName(scope: CandidateScope, pairs: [string, string][]): SQL {
     ${scope.excludeId ? sql`and ci.contact_id is not (select x from k limit 1)` : sql``}`;
   // Each key's values as scalar subqueries of the JSON: constants to the planner, so the branch is one
   // backwards range on the primary key, stopped after NAME_KEY_ROWS rows (a join would sort every row).
-  const perKey = pairs.map((_pair, i) => {
+  const perKey = pairs.map((_, i) => {
     const at = sql.raw(String(i));
     return sql`select * from (select ci.contact_id from ${contactIdentifiers} ci
       where ci.tenant_id = (select t from k limit 1) and ci.kind = (select kind from k where i = ${at})

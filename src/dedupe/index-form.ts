@@ -85,9 +85,12 @@ export function storedKinds(kinds: readonly string[]): string[] {
   return [...new Set(kinds.flatMap((kind) => [kind, codeOf(kind)]))];
 }
 
+/** A stored kind, in either form, by its name. */
+export const kindName = (stored: string) => KIND_NAMES.get(stored) ?? stored;
+
 /** A stored row, in either form, as the code reads it (its value read through `storedValue`). */
 export function decodeRow(row: IndexRow): IndexRow {
-  const kind = KIND_NAMES.get(row.kind) ?? row.kind;
+  const kind = kindName(row.kind);
   const field =
     row.field === "" ? (ONLY_FIELD[kind] ?? "") : isFullField(row.field) ? row.field : `${PROPS}${row.field}`;
   return { kind, value: row.value, field };
@@ -106,6 +109,8 @@ export function decodeRows<T extends IndexRow>(rows: readonly T[]): T[] {
 }
 
 /** A stored value in either form as text: a keyed hash kept as bytes reads back as its hex. */
+export const storedValueSql = (column: string) =>
+  `iif(typeof(${column}) = 'blob', lower(hex(${column})), ${column})`;
 export const storedValue = (column: SQLiteColumn) =>
   sql<string>`iif(typeof(${column}) = 'blob', lower(hex(${column})), ${column})`;
 

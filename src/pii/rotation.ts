@@ -36,9 +36,9 @@ import {
 } from "../dedupe/identifiers";
 import {
   COMPACT_INDEX_SQL,
-  decodeRow,
   HASHED_KINDS,
   insertedColumnsSql,
+  kindName,
   rowForms,
   storedKinds,
 } from "../dedupe/index-form";
@@ -404,7 +404,7 @@ async function hashIndexRows(
     after = lastRow;
     const updates = await Promise.all(
       rows.map(async ({ tenantId, contactRowid, kind, value }) => {
-        const named = decodeRow({ kind, value, field: "" }).kind;
+        const named = kindName(kind);
         const scoring = named === "gstin_pan" ? "pan" : named;
         const canonical = isIdentifierKind(scoring) ? canonicalIdentifier(scoring, value) : null;
         return {
