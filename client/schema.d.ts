@@ -221,7 +221,7 @@ export interface paths {
         put?: never;
         /**
          * Create a contact
-         * @description `ref_id` is generated from the namespace's `contact_pattern` when absent. Writes the contact, its `created` history entry and its identifier index rows in one atomic batch. With `?dedupe=block`, refused (409) when a PAN, GSTIN, Aadhaar, passport, voter id or driving licence of the contact is already on record in the tenant.
+         * @description `ref_id` is generated from the namespace's `contact_pattern` when absent. Writes the contact and its identifier index rows in one atomic batch (its `created` history entry is read from the contact itself). With `?dedupe=block`, refused (409) when a PAN, GSTIN, Aadhaar, passport, voter id or driving licence of the contact is already on record in the tenant.
          */
         post: operations["contacts.create"];
         delete?: never;

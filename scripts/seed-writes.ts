@@ -67,7 +67,6 @@ export function preparer(tenant: string, user: string, pii: PiiConfig) {
     const contact: NewContact = {
       id,
       at,
-      historyId: newId(plan.at),
       tenantId: tenant,
       userId: user,
       namespace: input.namespace,

@@ -58,7 +58,7 @@ beforeAll(async () => {
 });
 
 describe("D1 round trips per request", () => {
-  it("create (contact, ref_id counter, 10 props, history) = 1", async () => {
+  it("create (contact, ref_id counter, 10 props, identifier rows) = 1", async () => {
     expect(
       await roundTrips("POST", "/contacts/", {
         name: "Asha",

@@ -5,9 +5,11 @@ import { type HistoryEntry, historyOf, namespaceOf, unique } from "./helpers/fix
 import { newPan, prop } from "./helpers/personal-data";
 
 /**
- * Created entries (contact, address, bank) are stored without their fields and derived when history is
- * read (migrations/0011, src/resources/history/history.changes.ts). Whatever happens to the record
- * afterwards, its created entry must read exactly as it did right after the create.
+ * A create writes no history row: the created entry of a contact, address, bank account or relation is
+ * read from the record while no write has touched it (migrations/0021), and the first write that changes,
+ * moves or deletes the record stores it first (an address's or bank's without its fields, derived when
+ * history is read; a relation's with them). Whatever happens to the record afterwards, its created entry
+ * must read exactly as it did right after the create: same id, time, author and fields.
  */
 const createdEntry = async (contactId: string, subjectId = contactId) => {
   const entry = (await historyOf(contactId)).find(
@@ -25,6 +27,15 @@ const storedChanges = async (contactId: string, action: string) =>
       .bind(contactId, action)
       .all<{ changes: string }>()
   ).results.map((r) => r.changes);
+
+const storedRows = async (contactId: string) =>
+  (
+    await env.DB.prepare(
+      "select count(*) as n from contact_history where contact_id = (select rowid from contacts where id = ?)",
+    )
+      .bind(contactId)
+      .first<{ n: number }>()
+  )?.n;
 
 async function newContact(props = [prop("pan_no", newPan()), prop("mobile", "9876543210")]) {
   const res = await api("POST", "/contacts/", {
@@ -44,9 +55,10 @@ async function newContact(props = [prop("pan_no", newPan()), prop("mobile", "987
 }
 
 describe("history: derived created entries", () => {
-  it("a contact's created entry reads the same after every kind of change, and is stored empty", async () => {
+  it("a contact's created entry reads the same after every kind of change, and is never stored", async () => {
     const c = await newContact();
     const atCreate = await createdEntry(c.id);
+    expect(atCreate).toMatchObject({ id: c.id, actor: "u1", subject: { type: "contact", id: c.id } });
     expect(atCreate.changes).toMatchObject({
       name: [null, "Derived Entry"],
       tags: [null, ["salaried"]],
@@ -54,7 +66,7 @@ describe("history: derived created entries", () => {
       ref_id: [null, c.ref_id],
       approval_status: [null, "pending"],
     });
-    expect(await storedChanges(c.id, "created")).toEqual(["{}"]);
+    expect(await storedRows(c.id)).toBe(0);
 
     const other = await api("POST", "/namespaces/", { body: { name: unique("ns-move") } });
     expect(other.status, other.text).toBe(201);
@@ -90,7 +102,10 @@ describe("history: derived created entries", () => {
       const [, props] = changes.props as [null, { key: string }[]];
       return { ...changes, props: [null, [...props].sort((a, b) => a.key.localeCompare(b.key))] };
     };
-    expect(byKey((await createdEntry(c.id)).changes)).toEqual(byKey(atCreate.changes));
+    const after = await createdEntry(c.id);
+    expect(byKey(after.changes)).toEqual(byKey(atCreate.changes));
+    expect({ ...after, changes: {} }).toEqual({ ...atCreate, changes: {} });
+    expect(await storedChanges(c.id, "created")).toEqual([]);
   });
 
   it("an address's created entry survives its updates and its deletion", async () => {
@@ -102,7 +117,8 @@ describe("history: derived created entries", () => {
     const id = created.body.id;
     const atCreate = await createdEntry(c.id, id);
     expect(atCreate.changes).toMatchObject({ city: [null, "Pune"], type: [null, "office"] });
-    expect(await storedChanges(c.id, "address_created")).toEqual(["{}"]);
+    expect(atCreate).toMatchObject({ id, at: created.body.created_at, subject: { type: "address", id } });
+    expect(await storedRows(c.id)).toBe(0);
 
     expect(
       (await api("PATCH", `/contacts/addresses/${id}/`, { body: { city: "Nashik", tags: [] } })).status,
@@ -110,9 +126,27 @@ describe("history: derived created entries", () => {
     expect((await api("PATCH", `/contacts/addresses/${id}/`, { body: { pincode: "422001" } })).status).toBe(
       200,
     );
-    expect((await createdEntry(c.id, id)).changes).toEqual(atCreate.changes);
+    expect(await createdEntry(c.id, id)).toEqual(atCreate);
+    // The first change stored it, without its fields; the second did not store it again.
+    expect(await storedChanges(c.id, "address_created")).toEqual(["{}"]);
     expect((await api("DELETE", `/contacts/addresses/${id}/`)).status).toBe(204);
-    expect((await createdEntry(c.id, id)).changes).toEqual(atCreate.changes);
+    expect(await createdEntry(c.id, id)).toEqual(atCreate);
+  });
+
+  it("an address deleted untouched keeps its created entry", async () => {
+    const c = await newContact();
+    const created = await api("POST", "/contacts/addresses/", {
+      body: { contact_id: c.id, type: "current", city: "Agra" },
+    });
+    expect(created.status, created.text).toBe(201);
+    const atCreate = await createdEntry(c.id, created.body.id);
+    expect((await api("DELETE", `/contacts/addresses/${created.body.id}/`)).status).toBe(204);
+    expect((await historyOf(c.id)).map((h) => h.action)).toEqual([
+      "address_deleted",
+      "address_created",
+      "created",
+    ]);
+    expect(await createdEntry(c.id, created.body.id)).toEqual(atCreate);
   });
 
   it("a bank account's created entry survives a new number, losing its primary flag and deletion", async () => {
@@ -137,10 +171,19 @@ describe("history: derived created entries", () => {
       (await api("PATCH", `/contacts/banks/${first.body.id}/`, { body: { account_number: "5555666677" } }))
         .status,
     ).toBe(200);
-    expect((await api("POST", "/contacts/banks/", { body: body("998877665544", true) })).status).toBe(201);
-    expect((await createdEntry(c.id, first.body.id)).changes).toEqual(atCreate.changes);
+    const second = await api("POST", "/contacts/banks/", { body: body("998877665544", true) });
+    expect(second.status).toBe(201);
+    const secondAtCreate = await createdEntry(c.id, second.body.id);
+    expect(await createdEntry(c.id, first.body.id)).toEqual(atCreate);
     expect((await api("DELETE", `/contacts/banks/${first.body.id}/`)).status).toBe(204);
-    expect((await createdEntry(c.id, first.body.id)).changes).toEqual(atCreate.changes);
+    expect(await createdEntry(c.id, first.body.id)).toEqual(atCreate);
+
+    // A third primary clears the second, untouched until then: its created entry is stored first.
+    expect((await api("POST", "/contacts/banks/", { body: body("112233445566", true) })).status).toBe(201);
+    const cleared = await api("GET", `/contacts/banks/${second.body.id}/`);
+    expect(cleared.body.is_primary).toBe(false);
+    expect(await createdEntry(c.id, second.body.id)).toEqual(secondAtCreate);
+    expect(secondAtCreate.changes).toMatchObject({ is_primary: [null, true] });
   });
 
   it("is derived on whichever page it falls", async () => {
@@ -161,6 +204,29 @@ describe("history: derived created entries", () => {
     }
     expect(walked.map((h) => h.action)).toEqual(["updated", "updated", "updated", "created"]);
     expect(walked.at(-1)?.changes).toEqual(atCreate.changes);
+  });
+
+  it("pages interleave entries read from records with stored ones, newest first", async () => {
+    const c = await newContact();
+    const address = await api("POST", "/contacts/addresses/", { body: { contact_id: c.id, city: "Goa" } });
+    expect(address.status).toBe(201);
+    expect((await api("PATCH", `/contacts/${c.id}/`, { body: { rm_id: "R2" } })).status).toBe(200);
+    const bank = await api("POST", "/contacts/banks/", {
+      body: { contact_id: c.id, account_number: "44445555", ifsc: "SBIN0001234", account_holder_name: "D E" },
+    });
+    expect(bank.status).toBe(201);
+    const all = await historyOf(c.id);
+    expect(all.map((h) => h.action)).toEqual(["bank_created", "updated", "address_created", "created"]);
+    const page2 = await api("GET", `/contacts/${c.id}/history/?page_size=3&page=2`);
+    expect(page2.body).toMatchObject({ count: 4, total_pages: 2, results: [all[3]] });
+
+    const walked: HistoryEntry[] = [];
+    for (const page of [1, 2, 3, 4]) {
+      const res = await api("GET", `/contacts/${c.id}/history/?page_size=1&page=${page}`);
+      expect(res.status, res.text).toBe(200);
+      walked.push(...res.body.results);
+    }
+    expect(walked).toEqual(all);
   });
 
   it("after erasure the created entry stays redacted", async () => {

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { listHistory } from "../src/resources/history/history.repository";
-import { allRows, insertNamespace } from "./helpers/migration-db";
+import { addColumnsTodayReads, allRows, insertNamespace } from "./helpers/migration-db";
 
 /**
  * migrations/0019_compact_history.sql on a database that holds history the way the API wrote it before
@@ -150,6 +150,7 @@ describe("migration 0019_compact_history", () => {
     ]);
 
     // The API's read: newest first (same instant: id desc), ISO instants, the contact's own id as subject.
+    await addColumnsTodayReads(db);
     const history = await listHistory(drizzle(db), "t1", id("C0", 1), { page_size: 10 });
     expect(history.rows.map((r) => [r.id, r.at])).toEqual([
       [id("H0", 4), "2026-03-31T23:59:59.999Z"],
@@ -189,6 +190,7 @@ describe("migration 0019_compact_history", () => {
       .bind("t1", id("C0", 4), iso, id("H0", 8))
       .run();
     expect(wrote.meta.changes).toBe(1);
+    await addColumnsTodayReads(db);
     const history = await listHistory(drizzle(db), "t1", id("C0", 4), { page_size: 10 });
     expect(history.rows.map((r) => [r.id, r.at, r.action])).toEqual([[id("H0", 8), iso, "activated"]]);
   });

@@ -9,7 +9,7 @@ import { contactSearchExpression, getContact } from "../src/resources/contacts/c
 import { api } from "./helpers/api";
 import { contactBody, namespaceOf, unique } from "./helpers/fixtures";
 import { ftsIds } from "./helpers/fts";
-import { allRows, insertNamespace } from "./helpers/migration-db";
+import { addColumnsTodayReads, allRows, insertNamespace } from "./helpers/migration-db";
 import { newAadhaar, newPan } from "./helpers/personal-data";
 
 /**
@@ -98,6 +98,7 @@ describe("migration 0015_compact_props", () => {
           .bind(id, NS, ref, name, status, props, version, T, updated),
       ),
     ]);
+    await addColumnsTodayReads(db);
     const before = await state();
     expect(before.props).toEqual(contacts.map((c) => c[4]));
     expect(before.counts).toHaveLength(2);

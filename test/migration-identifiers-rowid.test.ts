@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { findCandidates, storedContactProbe } from "../src/dedupe/dedupe.repository";
-import { allRows, insertNamespace } from "./helpers/migration-db";
+import { addColumnsTodayReads, allRows, insertNamespace } from "./helpers/migration-db";
 
 /**
  * migrations/0014_identifiers_by_contact_rowid.sql on a database that already holds index rows the way
@@ -122,6 +122,7 @@ describe("migration 0014_identifiers_by_contact_rowid", () => {
 
     // Dedupe through the migrated table: C1's rows, and its candidates (shared mobile and name key),
     // never another tenant's contact nor C1 itself.
+    await addColumnsTodayReads(db);
     const orm = drizzle(db);
     const { probe } = await storedContactProbe(orm, "t1", id(1));
     expect(probe.rows.map((r) => `${r.kind}:${r.value}:${r.field}`).sort()).toEqual(

@@ -4,7 +4,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { findCandidates, storedContactProbe } from "../src/dedupe/dedupe.repository";
 import { PROBED_KIND_CONDITION, UNPROBED_KINDS } from "../src/dedupe/signals";
-import { allRows, insertNamespace } from "./helpers/migration-db";
+import { addColumnsTodayReads, allRows, insertNamespace } from "./helpers/migration-db";
 
 /**
  * migrations/0016_probe_index.sql and 0017_drop_lookup_index.sql on a populated database (own D1
@@ -137,6 +137,7 @@ describe("migrations 0016_probe_index and 0017_drop_lookup_index", () => {
 
     // Dedupe on the migrated database: contact 1's rows all read back (the unprobed kinds too, for
     // scoring); its candidate is the contact sharing its mobile, within the tenant.
+    await addColumnsTodayReads(db);
     const orm = drizzle(db);
     const { probe } = await storedContactProbe(orm, "t1", id(1));
     expect(probe.rows.map((r) => r.kind).sort()).toEqual(

@@ -309,12 +309,76 @@ describe("relations: history on both contacts", () => {
     const b = await createContact();
     const c = await createContact();
     const r = await createRelation({ contact: a, type: "friend", related_contact: b });
+    const createdOn = async (owner: string) =>
+      (await historyOf(owner)).find((h) => h.action === "relation_created" && h.subject.id === r.id);
+    const atCreate = await createdOn(b);
+    expect(atCreate?.changes).toEqual({
+      contact: [null, a],
+      type: [null, "friend"],
+      related_contact: [null, b],
+    });
     expect((await api("PATCH", `${BASE}${r.id}/`, { body: { related_contact: c } })).status).toBe(200);
     for (const owner of [a, b, c]) {
       const [last] = await historyOf(owner);
       expect(last?.action, owner).toBe("relation_updated");
       expect(last?.changes).toEqual({ related_contact: [b, c] });
     }
+    // A and B keep the creation as it was; C joined later and has none.
+    expect(await createdOn(a)).toEqual(atCreate);
+    expect(await createdOn(b)).toEqual(atCreate);
+    expect(await createdOn(c)).toBeUndefined();
+  });
+
+  it("the created entry is read from the relation, then kept with its fields through changes", async () => {
+    const a = await createContact();
+    const b = await createContact();
+    const r = await createRelation({ contact: a, type: "spouse", related_contact: b, tags: ["joint"] });
+    const [created] = await historyOf(b);
+    expect(created).toEqual({
+      id: r.id,
+      at: r.created_at,
+      actor: r.created_by,
+      action: "relation_created",
+      subject: { type: "relation", id: r.id },
+      changes: {
+        contact: [null, a],
+        type: [null, "spouse"],
+        related_contact: [null, b],
+        tags: [null, ["joint"]],
+      },
+      reason: null,
+    });
+    expect((await api("PATCH", `${BASE}${r.id}/`, { body: { type: "friend", tags: [] } })).status).toBe(200);
+    expect((await api("DELETE", `${BASE}${r.id}/`)).status).toBe(204);
+    for (const owner of [a, b]) {
+      const history = await historyOf(owner);
+      expect(history.map((h) => h.action)).toEqual([
+        "relation_deleted",
+        "relation_updated",
+        "relation_created",
+        "created",
+      ]);
+      expect(history[2]).toEqual(created);
+    }
+  });
+
+  it("erasing one contact keeps the relation's creation, with its fields, on the other", async () => {
+    const a = await createContact();
+    const b = await createContact();
+    const r = await createRelation({ contact: b, type: "guarantor", related_contact: a });
+    const [created] = await historyOf(b);
+    expect(created?.action).toBe("relation_created");
+    expect((await api("POST", `/contacts/${a}/erase/`, { body: { reason: "DPDP request" } })).status).toBe(
+      200,
+    );
+    expect((await api("GET", `${BASE}${r.id}/`)).status).toBe(404);
+    expect(await historyOf(b)).toEqual([created, expect.objectContaining({ action: "created" })]);
+    const erased = await historyOf(a);
+    expect(erased.map((h) => [h.action, h.changes])).toEqual([
+      ["erased", {}],
+      ["relation_created", {}],
+      ["created", {}],
+    ]);
   });
 });
 

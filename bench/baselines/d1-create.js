@@ -1,9 +1,9 @@
 // Baseline 3: the raw D1 write of a contact create, without the API (no Hono, Zod, drizzle, auth, identifier
 // normalisation or mapping). POST /contacts with the bench's create body runs ONE batch of the statements
 // createContact issues: the namespace read, the contact insert (namespace and ref_id resolved in SQL from
-// the namespace row), the counter update, the `created` history insert, the identifier index rows (one
-// insert from one JSON parameter: a new contact has no rows to delete) and the read back with the namespace
-// name. The triggers (FTS, contact_counts) fire as they do for the API. Tenant and user are fixed ("bench").
+// the namespace row, marked as read by history for its `created` entry: migrations/0021), the counter
+// update, the identifier index rows (one insert from one JSON parameter: a new contact has no rows to
+// delete) and the read back with the namespace name. The triggers (FTS, contact_counts) fire as they do for the API. Tenant and user are fixed ("bench").
 const TENANT = "bench";
 const USER = "bench-user";
 const B32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -61,12 +61,12 @@ export default {
       db
         .prepare(
           `insert into contacts (id, tenant_id, namespace_id, ref_id, name, type, status, approval_status, tags, refs,
-             props, rm_id, branch_id, version, created_at, created_by, updated_at, updated_by)
+             props, rm_id, branch_id, created_entry, version, created_at, created_by, updated_at, updated_by)
            select ?3, ?1, n.id,
              case when n.contact_pattern is null then null else printf(replace(replace(replace(
                replace(replace(replace(replace(n.contact_pattern, '{yyyy}', ?9), '{yy}', ?10), '{mm}', ?11), '{dd}', ?12),
                '{seq}', '%d'), '{seq:', '%0'), '}', 'd'), n.contact_counter) end,
-             ?4, ?5, ?6, 'pending', ?7, null, ?8, null, null, 1, ?13, ?14, ?13, null
+             ?4, ?5, ?6, 'pending', ?7, null, ?8, null, null, 0, 1, ?13, ?14, ?13, null
            from namespaces n where ${NS}`,
         )
         .bind(
@@ -91,14 +91,6 @@ export default {
            where id = (select n.id from namespaces n where ${NS}) and contact_pattern is not null and ${inserted}`,
         )
         .bind(TENANT, body.namespace, id),
-      db
-        .prepare(
-          `insert into contact_history (id, tenant_id, contact_id, at, actor, action, changes, reason)
-           select ?2, ?1, c.rowid, cast(round((julianday(?4) - 2440587.5) * 86400000.0) as integer), ?5, 'created',
-             '{}', null
-           from contacts c where c.tenant_id = ?1 and c.id = ?3`,
-        )
-        .bind(TENANT, newId(), id, at, USER),
       db
         .prepare(
           `insert into contact_identifiers (tenant_id, contact_id, kind, value, field)

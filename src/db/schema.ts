@@ -33,6 +33,14 @@ const audit = {
   updatedBy: text("updated_by"),
 };
 
+/**
+ * Whether a record's creation is a stored history row (true: records written before migrations/0021,
+ * and every record since changed) or is read from the record itself (false: a record no write has
+ * touched since its creation, whose created_at and created_by say all its `*_created` entry would).
+ * The first change of a record stores that entry first (history.repository.ts, storedCreatedEntry).
+ */
+const createdEntry = integer("created_entry", { mode: "boolean" }).notNull().default(true);
+
 export const namespaces = sqliteTable(
   "namespaces",
   {
@@ -71,6 +79,7 @@ export const contacts = sqliteTable(
     // Set by erasure (DPDP): the tombstone keeps id and ref_id so loans still resolve.
     erasedAt: text("erased_at"),
     erasedBy: text("erased_by"),
+    createdEntry,
     ...audit,
   },
   // The record's key is (tenant_id, id): every query names the tenant (migrations/0018).
@@ -185,6 +194,7 @@ export const addresses = sqliteTable(
     lng: real("lng"),
     codes: text("codes", { mode: "json" }).$type<Record<string, string>>(),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    createdEntry,
     ...audit,
   },
   (t) => [
@@ -214,6 +224,7 @@ export const bankAccounts = sqliteTable(
     accountType: text("account_type", { enum: ACCOUNT_TYPES }).notNull(),
     isPrimary: integer("is_primary", { mode: "boolean" }).notNull().default(false),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    createdEntry,
     ...audit,
   },
   (t) => [
@@ -236,6 +247,7 @@ export const relations = sqliteTable(
     type: text("type", { enum: RELATION_TYPES }).notNull(),
     relatedContactId: text("related_contact_id"),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    createdEntry,
     ...audit,
   },
   (t) => [

@@ -82,8 +82,8 @@ export type ListSpec<Row, Related extends readonly Query[] = []> = {
   count: (where: SQL | undefined) => Query<{ n: number }[]>;
   /** A row's position in the ordering: its sort value and id, for the next cursor. */
   position: (row: Row) => [string | number, string];
-  /** The id column that breaks ties. */
-  id: SQLiteColumn;
+  /** The id column that breaks ties (or the name of a compound select's id column). */
+  id: SQLiteColumn | SQL;
   /** More reads for the same round trip (e.g. `expand`), given the page's window; results come back in order. */
   related?: (window: PageWindow) => Related;
 };

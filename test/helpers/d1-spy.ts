@@ -73,11 +73,16 @@ export async function queryPlan(sql: string, params: unknown[], db: D1Database =
 
 /**
  * Plan steps that read a whole table or a whole index (a SCAN that is not of a virtual table such as
- * FTS5 or json_each, a constant row or a subquery's own result). A scan of a covering index is as costly
- * as the table's: it reads every entry.
+ * FTS5 or json_each, a constant row or a subquery's own result, named or not: the plan opens a named
+ * one as a CO-ROUTINE or MATERIALIZE step, whose own steps are checked). A scan of a covering index is
+ * as costly as the table's: it reads every entry.
  */
 export function fullScans(plan: string[]): string[] {
+  const subqueries = new Set(plan.map((step) => /^(?:CO-ROUTINE|MATERIALIZE) (\S+)$/.exec(step)?.[1]));
   return plan.filter(
-    (step) => /^SCAN /.test(step) && !/VIRTUAL TABLE|^SCAN CONSTANT ROW|^SCAN \(subquery-\d+\)$/.test(step),
+    (step) =>
+      /^SCAN /.test(step) &&
+      !/VIRTUAL TABLE|^SCAN CONSTANT ROW|^SCAN \(subquery-\d+\)$/.test(step) &&
+      !subqueries.has(step.slice("SCAN ".length)),
   );
 }

@@ -24,6 +24,7 @@ export const addressKind: ChildKind<typeof addresses> = {
   label: "Address",
   fields: (row) => recordFields(toAddress(row)),
   owners: (row) => [row.contactId],
+  ownerColumns: [addresses.contactId],
   links: (row) => [{ path: "contact_id", id: row.contactId }],
   conflict: "This address already exists",
 };
@@ -50,6 +51,7 @@ export function newAddressRow(
     codes: input.codes ?? null,
     tags: input.tags ?? [],
     version: 1,
+    createdEntry: false,
     createdAt: at,
     createdBy: userId,
     updatedAt: at,

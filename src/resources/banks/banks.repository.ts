@@ -18,6 +18,7 @@ import {
   deleteChild,
   getChild,
   listChildren,
+  storeCreatedEntries,
   updateChild,
 } from "../children/child-records";
 import { recordFields } from "../history/history.changes";
@@ -32,12 +33,13 @@ export const bankKind: ChildKind<typeof bankAccounts> = {
   // History shows the number masked (toBank masks by default), never the envelope.
   fields: (row) => recordFields(toBank(row)),
   owners: (row) => [row.contactId],
+  ownerColumns: [bankAccounts.contactId],
   links: (row) => [{ path: "contact_id", id: row.contactId }],
   conflict: "This account number and IFSC are already on the contact",
   // The dedupe identifier index follows the account number and IFSC in the same batch.
   after: (db, row, written, previous) => bankRowStatements(db, row, previous, written),
   // Setting a primary account clears the contact's other primary in the same batch, with its own
-  // history entry (bank_updated, is_primary true -> false) written first.
+  // history entry (bank_updated, is_primary true -> false) written first, after its created entry.
   before: (db, row, { when, at, userId, historyId }) => {
     if (!row.isPrimary) return [];
     const otherPrimary = and(
@@ -48,6 +50,7 @@ export const bankKind: ChildKind<typeof bankAccounts> = {
       when,
     );
     return [
+      ...storeCreatedEntries(db, bankKind, row.tenantId, otherPrimary),
       historyInsert(
         db,
         {
@@ -70,6 +73,7 @@ export const bankKind: ChildKind<typeof bankAccounts> = {
           version: sql`${bankAccounts.version} + 1`,
           updatedAt: at,
           updatedBy: userId,
+          createdEntry: true,
         })
         .where(otherPrimary),
     ];
@@ -134,6 +138,7 @@ export function newBankRow(
     isPrimary: input.is_primary ?? false,
     tags: input.tags ?? [],
     version: 1,
+    createdEntry: false,
     createdAt: at,
     createdBy: userId,
     updatedAt: at,

@@ -1,4 +1,5 @@
 import { and, count, eq, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { contactById } from "../../db/contact-queries";
 import { type InsertValues, insertSelect } from "../../db/insert";
 import { type addresses, type bankAccounts, contacts, type relations } from "../../db/schema";
@@ -10,7 +11,7 @@ import { newId } from "../../lib/ids";
 import { listPage, type PageWindow, sortSpec, sortValue } from "../../lib/list";
 import type { ListParams } from "../../lib/list-query";
 import { nowIso } from "../../lib/time";
-import { createdChanges, DERIVED_CREATED, diff, removedChanges } from "../history/history.changes";
+import { diff, removedChanges } from "../history/history.changes";
 import { historyInsert } from "../history/history.repository";
 
 /**
@@ -30,6 +31,13 @@ export type ChildKind<T extends ChildTable> = {
   fields: (row: RowOf<T>) => Record<string, unknown>;
   /** Contacts whose history records a change to this record. */
   owners: (row: RowOf<T>) => string[];
+  /** The same owners as columns of the table (null when a record has no such owner). */
+  ownerColumns: SQLiteColumn[];
+  /**
+   * A record's fields as its stored `*_created` entry's changes, computed by the database from the row
+   * (storeCreatedEntries); none: stored empty and derived when history is read (history.changes.ts).
+   */
+  createdChangesSql?: SQL;
   /** Contact ids a record points to, with the body field naming each (all must be the tenant's). */
   links: (row: RowOf<T>) => { path: string; id: string }[];
   conflict: string;
@@ -78,7 +86,15 @@ const setRow = <T extends ChildTable>(
   set: Partial<RowOf<T>>,
   at: string,
   userId: string,
-) => ({ ...set, version: sql`${kind.table.version} + 1`, updatedAt: at, updatedBy: userId }) as never;
+) =>
+  ({
+    ...set,
+    version: sql`${kind.table.version} + 1`,
+    updatedAt: at,
+    updatedBy: userId,
+    // A changed record's created entry is stored by the same batch (storeCreatedEntries).
+    createdEntry: true,
+  }) as never;
 
 /** A contact a record may point to: the tenant's, and not erased. */
 const contactExists = (tenantId: string, id: string) =>
@@ -119,8 +135,9 @@ const contention = (label: string) =>
 
 /**
  * The statements that create a record, in batch order: what must run before it, the record (only when
- * every contact it links to is the tenant's), its owners' history entries and the companion statements.
- * History ids come from `nextId`, in that order: the `before` entry's, then one per owner.
+ * every contact it links to is the tenant's) and the companion statements. The record's creation is
+ * not a history row: history reads it from the record until a write changes it (storeCreatedEntries).
+ * A `before` statement's history entry takes its id from `nextId`.
  */
 export function childCreateStatements<T extends ChildTable>(
   db: Db,
@@ -132,32 +149,44 @@ export function childCreateStatements<T extends ChildTable>(
   const linked = and(...kind.links(row).map((l) => contactExists(row.tenantId, l.id))) ?? sql`1`;
   const exists = sql`exists (select 1 from ${table} where ${byId(table, row.tenantId, row.id)})`;
   const write = { when: linked, at: row.createdAt, userId: row.createdBy, historyId: nextId() };
-  const histories = kind.owners(row).map(
-    (contactId) =>
+  return [
+    ...(kind.before?.(db, row, write) ?? []),
+    insertRow(db, kind, { ...row, createdEntry: false }, linked),
+    ...(kind.after?.(db, row, exists, null) ?? []),
+  ];
+}
+
+/**
+ * The `*_created` entries of the records of `kind` that `where` selects and whose creation history
+ * still reads from the record (created_entry false, schema.ts), stored on each owning contact with the
+ * record's own id, time and author. Every write that changes, moves or deletes records runs these
+ * first (and marks the records), so an entry a reader has seen keeps its id, time and fields.
+ */
+export function storeCreatedEntries<T extends ChildTable>(
+  db: Db,
+  kind: ChildKind<T>,
+  tenantId: string,
+  where: SQL | undefined,
+): Query[] {
+  const table = kind.table;
+  return kind.ownerColumns.map(
+    (owner) =>
       historyInsert(
         db,
         {
-          id: nextId(),
-          tenantId: row.tenantId,
-          contactId,
-          actor: row.createdBy,
-          at: row.createdAt,
+          id: sql`${table.id}`,
+          tenantId,
+          contactId: sql`${owner}`,
+          actor: sql`${table.createdBy}`,
+          at: sql`${table.createdAt}`,
           action: `${kind.subject}_created`,
-          subject: { type: kind.subject, id: row.id },
-          // Derived when history is read for the kinds whose created entry may be (history.changes.ts).
-          changes: DERIVED_CREATED.some((a) => a === `${kind.subject}_created`)
-            ? {}
-            : createdChanges(kind.fields(row)),
+          subject: { type: kind.subject, id: sql`${table.id}` },
+          changes: kind.createdChangesSql ?? {},
         },
-        exists,
+        and(eq(table.tenantId, tenantId), eq(table.createdEntry, false), sql`${owner} is not null`, where),
+        sql`from ${table}`,
       ).query,
   );
-  return [
-    ...(kind.before?.(db, row, write) ?? []),
-    insertRow(db, kind, row, linked),
-    ...histories,
-    ...(kind.after?.(db, row, exists, null) ?? []),
-  ];
 }
 
 export async function createChild<T extends ChildTable>(db: Db, kind: ChildKind<T>, row: RowOf<T>) {
@@ -228,6 +257,7 @@ export async function updateChild<T extends ChildTable>(
     const [wrote, ...rest] = await batch(db, [
       first.query,
       ...others.map((h) => h.query),
+      ...storeCreatedEntries(db, kind, tenantId, and(byId(table, tenantId, id), applies)),
       ...(kind.before?.(db, next, { when: applies, at, userId }) ?? []),
       db
         .update(table)
@@ -282,6 +312,7 @@ export async function deleteChild<T extends ChildTable>(
     const [wrote] = await batch(db, [
       first.query,
       ...others.map((h) => h.query),
+      ...storeCreatedEntries(db, kind, tenantId, and(byId(table, tenantId, id), sameVersion)),
       db.delete(table).where(and(byId(table, tenantId, id), eq(table.version, current.version))),
       ...(kind.after?.(db, null, first.written, current) ?? []),
     ]);

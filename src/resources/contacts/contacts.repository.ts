@@ -48,9 +48,10 @@ import {
   protectProps,
 } from "../../pii/protection";
 import type { AddressRow } from "../addresses/addresses.mappers";
-import { addressesOf } from "../addresses/addresses.repository";
+import { addressesOf, addressKind } from "../addresses/addresses.repository";
 import type { BankRow } from "../banks/banks.mappers";
-import { banksOf } from "../banks/banks.repository";
+import { bankKind, banksOf } from "../banks/banks.repository";
+import { storeCreatedEntries } from "../children/child-records";
 import { type Changes, diff } from "../history/history.changes";
 import {
   type HistoryEntry,
@@ -59,7 +60,7 @@ import {
   redactHistory,
 } from "../history/history.repository";
 import type { RelationRow } from "../relations/relations.mappers";
-import { relationsOf } from "../relations/relations.repository";
+import { relationKind, relationsOf } from "../relations/relations.repository";
 import { contactFields, type Expanded } from "./contacts.mappers";
 import {
   type ContactCreate,
@@ -192,8 +193,6 @@ export type NewContact = {
   id: string;
   /** Its creation time: the id's own (newRecord). */
   at: string;
-  /** Id of its `created` history entry (a new one when not given). */
-  historyId?: string;
   tenantId: string;
   userId: string;
   /** Namespace name, matched case-insensitively. */
@@ -212,9 +211,8 @@ export type NewContact = {
   index: IndexRow[];
 };
 
-/** What a create's statements bind: the contact, its history id, its index rows' JSON, what blocks it. */
-type CreateValues = Omit<NewContact, "index" | "historyId"> & {
-  historyId: string;
+/** What a create's statements bind: the contact, its index rows' JSON, what blocks it. */
+type CreateValues = Omit<NewContact, "index"> & {
   index: string;
   blockPairs: string | null;
 };
@@ -263,6 +261,8 @@ const contactInsert = (generatedRef: boolean, blocking: boolean) =>
         rmId: slot("rmId"),
         branchId: slot("branchId"),
         version: 1,
+        // Its `created` history entry is read from the row (schema.ts, createdEntry).
+        createdEntry: false,
         createdAt: slot("at"),
         createdBy: slot("userId"),
         updatedAt: slot("at"),
@@ -286,11 +286,6 @@ const counterIncrement = builtOnce<CreateValues, D1Result>((db) =>
     .where(and(namespaceOfCreate, sql`${namespaces.contactPattern} is not null`, insertedContact)),
 );
 
-/** Derived when history is read (history.changes.ts): the new contact's fields are not stored twice. */
-const createdEntry = builtOnce<CreateValues, D1Result>(
-  (db) => historyInsert(db, boundEntry("created", sql`'{}'`), insertedContact).query,
-);
-
 /** A new contact has no index rows to replace: its rows are only inserted. */
 const indexInsert = builtOnce<CreateValues, D1Result>((db) =>
   insertRows(db, slot("tenantId"), slot("id"), slot("index"), insertedContact),
@@ -298,26 +293,20 @@ const indexInsert = builtOnce<CreateValues, D1Result>((db) =>
 
 /**
  * The statements that create a contact, in batch order: the contact (namespace and generated ref_id read
- * by the insert itself), the counter increment when the ref_id was generated, the `created` history entry
- * and the identifier index rows, all guarded by the insert having happened. `blockPairs` (blockingPairs)
+ * by the insert itself), the counter increment when the ref_id was generated and the identifier index
+ * rows, all guarded by the insert having happened (the `created` history entry is read from the row). `blockPairs` (blockingPairs)
  * stops the insert when one of those identity documents is indexed. Each statement's SQL is built once.
  */
 export function contactCreateStatements(db: Db, c: NewContact, blockPairs?: string) {
   const values: CreateValues = {
     ...c,
-    historyId: c.historyId ?? newId(),
     index: rowsJson(c.index),
     blockPairs: blockPairs ?? null,
   };
   const generated = c.refId === null;
   const variants = generated ? contactInserts[1] : contactInserts[0];
   const insert = blockPairs === undefined ? variants[0] : variants[1];
-  return [
-    insert(db, values),
-    ...(generated ? [counterIncrement(db, values)] : []),
-    createdEntry(db, values),
-    indexInsert(db, values),
-  ];
+  return [insert(db, values), ...(generated ? [counterIncrement(db, values)] : []), indexInsert(db, values)];
 }
 
 export type CreateOptions = {
@@ -1052,19 +1041,17 @@ export async function eraseContact(db: Db, tenantId: string, userId: string, id:
   const live = sql`exists (select 1 from ${contacts} where ${contactById(tenantId, id)} and ${contacts.erasedAt} is null)`;
   const ofContact = (t: { tenantId: SQLiteColumn; contactId: SQLiteColumn }) =>
     and(eq(t.tenantId, tenantId), eq(t.contactId, id), live);
+  const ofEither = or(eq(relations.contactId, id), eq(relations.relatedContactId, id));
   const results = await batch(db, [
+    // The created entries of the records about to go, on every owner: the other side of a relation
+    // keeps its relation_created with its fields; this contact's are redacted with the rest.
+    ...storeCreatedEntries(db, addressKind, tenantId, and(eq(addresses.contactId, id), live)),
+    ...storeCreatedEntries(db, bankKind, tenantId, and(eq(bankAccounts.contactId, id), live)),
+    ...storeCreatedEntries(db, relationKind, tenantId, and(ofEither, live)),
     redactHistory(db, tenantId, id, live),
     db.delete(addresses).where(ofContact(addresses)),
     db.delete(bankAccounts).where(ofContact(bankAccounts)),
-    db
-      .delete(relations)
-      .where(
-        and(
-          eq(relations.tenantId, tenantId),
-          or(eq(relations.contactId, id), eq(relations.relatedContactId, id)),
-          live,
-        ),
-      ),
+    db.delete(relations).where(and(eq(relations.tenantId, tenantId), ofEither, live)),
     db.delete(contactIdentifiers).where(and(identifierRowsOf(tenantId, id), live)),
     historyInsert(
       db,

@@ -30,7 +30,7 @@ export const create = apiRoute({
   tags,
   summary: "Create a contact",
   description:
-    "`ref_id` is generated from the namespace's `contact_pattern` when absent. Writes the contact, its `created` history entry and its identifier index rows in one atomic batch. With `?dedupe=block`, refused (409) when a PAN, GSTIN, Aadhaar, passport, voter id or driving licence of the contact is already on record in the tenant.",
+    "`ref_id` is generated from the namespace's `contact_pattern` when absent. Writes the contact and its identifier index rows in one atomic batch (its `created` history entry is read from the contact itself). With `?dedupe=block`, refused (409) when a PAN, GSTIN, Aadhaar, passport, voter id or driving licence of the contact is already on record in the tenant.",
   scope: Scope.write,
   request: { query: ContactCreateQuery, body: jsonBody(ContactCreateSchema) },
   responses: {

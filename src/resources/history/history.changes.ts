@@ -2,6 +2,7 @@ import type { ContactWithNamespace } from "../../db/contact-queries";
 import { maskProps } from "../../pii/protection";
 import { type AddressRow, toAddress } from "../addresses/addresses.mappers";
 import { type BankRow, toBank } from "../banks/banks.mappers";
+import { type RelationRow, toRelation } from "../relations/relations.mappers";
 import type { HistoryRow } from "./history.mappers";
 
 export type Changes = Record<string, [unknown, unknown]>;
@@ -70,15 +71,17 @@ export function contactCreatedFields(row: ContactWithNamespace): Record<string, 
 }
 
 export const addressFields = (row: AddressRow) => recordFields(toAddress(row));
+export const relationFields = (row: RelationRow) => recordFields(toRelation(row));
 // History shows the account number masked (toBank masks by default), never the envelope.
 export const bankFields = (row: BankRow) => recordFields(toBank(row));
 
 /**
- * Entries whose `changes` are stored empty and derived when history is read: a created record's fields
- * are its current fields with every later change undone, so they are not stored twice. A created
- * relation keeps its fields (it is recorded on two contacts, either of which may be erased).
+ * Entries whose `changes` are empty and derived when history is read: a created record's fields are its
+ * current fields with every later change undone, so they are not stored twice. A stored relation_created
+ * keeps its fields (it is recorded on two contacts, either of which may be erased): its changes are
+ * empty only while it is read from the untouched relation itself (history.repository.ts).
  */
-export const DERIVED_CREATED = ["created", "address_created", "bank_created"] as const;
+export const DERIVED_CREATED = ["created", "address_created", "bank_created", "relation_created"] as const;
 
 export const isDerived = (row: Pick<HistoryRow, "action" | "changes">) =>
   DERIVED_CREATED.some((a) => a === row.action) && Object.keys(row.changes).length === 0;

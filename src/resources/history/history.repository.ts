@@ -1,12 +1,13 @@
-import { and, count, eq, inArray, is, type Placeholder, SQL, sql } from "drizzle-orm";
-import { contactRowid, selectContact } from "../../db/contact-queries";
+import { and, eq, inArray, is, or, type Placeholder, SQL, sql } from "drizzle-orm";
+import { unionAll } from "drizzle-orm/sqlite-core";
+import { contactById, contactRowid, selectContact } from "../../db/contact-queries";
 import type { HistoryAction } from "../../db/enums";
 import { insertSelect } from "../../db/insert";
-import { addresses, bankAccounts, contactHistory } from "../../db/schema";
+import { addresses, bankAccounts, contactHistory, contacts, relations } from "../../db/schema";
 import type { Db } from "../../env";
 import { notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { listPage } from "../../lib/list";
+import { listPage, type PageWindow } from "../../lib/list";
 import type { ListParams } from "../../lib/list-query";
 import {
   addressFields,
@@ -16,6 +17,7 @@ import {
   DERIVED_CREATED,
   derivedChanges,
   isDerived,
+  relationFields,
 } from "./history.changes";
 
 /** The sub-resource an entry is about; none means the contact itself. */
@@ -23,11 +25,12 @@ export type HistorySubject = { type: "address" | "bank" | "relation"; id: string
 
 export type HistoryEntry = {
   /** The entry's id; a new one when not given (a caller that builds statements ahead passes its own). */
-  id?: string | Placeholder;
+  id?: string | Placeholder | SQL;
   tenantId: string | Placeholder;
-  contactId: string | Placeholder;
-  actor: string | Placeholder;
-  at: string | Placeholder;
+  /** The contact whose history it is; SQL when the statement selects it (`from`). */
+  contactId: string | Placeholder | SQL;
+  actor: string | Placeholder | SQL;
+  at: string | Placeholder | SQL;
   action: HistoryAction | Placeholder;
   /** The changes, or an SQL expression computing their JSON where the database decides a value. */
   changes: Changes | SQL;
@@ -38,9 +41,9 @@ export type HistoryEntry = {
 /** The key of a history row, as the statements after it in a batch find it. */
 type EntryKey = {
   tenantId: string | Placeholder;
-  contactId: string | Placeholder;
-  at: string | Placeholder;
-  id: string | Placeholder;
+  contactId: string | Placeholder | SQL;
+  at: string | Placeholder | SQL;
+  id: string | Placeholder | SQL;
 };
 
 /**
@@ -48,11 +51,11 @@ type EntryKey = {
  * for any instant the API writes): the statement binds the instant itself, as the other columns of the
  * write do.
  */
-const millisOf = (at: string | Placeholder) =>
+export const millisOf = (at: string | Placeholder | SQL) =>
   sql`cast(round((julianday(${at}) - 2440587.5) * 86400000.0) as integer)`;
 
 /** A contact's history rows: one range of the primary key. */
-const historyOf = (tenantId: string | Placeholder, contactId: string | Placeholder) =>
+const historyOf = (tenantId: string | Placeholder, contactId: string | Placeholder | SQL) =>
   sql`${contactHistory.tenantId} = ${tenantId} and ${contactHistory.contactRowid} = ${contactRowid(tenantId, contactId)}`;
 
 /** True in later statements of a batch exactly when the history row of that key was written. */
@@ -95,51 +98,112 @@ export function historyInsert(db: Db, entry: HistoryEntry, when: SQL = sql`1`, f
   return { query, written: historyWritten({ ...entry, id }) };
 }
 
+/** The contact's own addresses or bank accounts. */
+const ownedBy = (table: typeof addresses | typeof bankAccounts, tenantId: string, contactId: string) =>
+  and(eq(table.tenantId, tenantId), eq(table.contactId, contactId));
+
 /** The contact's own records among `ids` (a subquery). */
 const ownRows = (
   table: typeof addresses | typeof bankAccounts,
   tenantId: string,
   contactId: string,
   ids: SQL,
-) => and(eq(table.tenantId, tenantId), eq(table.contactId, contactId), inArray(table.id, ids));
+) => and(ownedBy(table, tenantId, contactId), inArray(table.id, ids));
+
+/**
+ * Relations on either side of which the contact is: each side with the tenant, so that SQLite reads
+ * each from its own (tenant_id, ...) index (a relation never names the same contact twice).
+ */
+const ofEitherSide = (tenantId: string, contactId: string) =>
+  or(
+    and(eq(relations.tenantId, tenantId), eq(relations.contactId, contactId)),
+    and(eq(relations.tenantId, tenantId), eq(relations.relatedContactId, contactId)),
+  );
+
+// The list's ordering and keyset name the entries' result columns, so one condition and one ORDER BY
+// serve every part of the compound select below (in a record's part `at` is the alias of its created_at).
+const entryAt = sql`at`;
+const entryId = sql`id`;
+
+/**
+ * A contact's history: its stored entries, and the `*_created` entries of itself and its records that
+ * no write has touched since their creation, read from those records (schema.ts, createdEntry). Each
+ * part is one index range; as a compound select SQLite merges them in (at, id) order, the stored part
+ * walked backwards on the primary key, so a page reads only its own stored rows (plus the few
+ * untouched records).
+ */
+function historyParts(db: Db, tenantId: string, contactId: string, where: SQL | undefined) {
+  const rowid = contactRowid(tenantId, contactId);
+  const fromRecord = <T extends typeof contacts | typeof addresses | typeof bankAccounts | typeof relations>(
+    table: T,
+    action: HistoryAction,
+    subjectType: HistorySubject["type"] | null,
+    owned: SQL | undefined,
+  ) =>
+    db
+      .select({
+        tenantId: table.tenantId,
+        contactRowid: sql<number>`${rowid}`,
+        at: sql<string>`${millisOf(sql`${table.createdAt}`)}`.as("at"),
+        id: table.id,
+        actor: table.createdBy,
+        action: sql<HistoryAction>`${action}`,
+        changes: sql<Changes>`'{}'`,
+        reason: sql<string | null>`null`,
+        subjectType: sql<HistorySubject["type"] | null>`${subjectType}`,
+        subjectId: subjectType ? sql<string | null>`${table.id}` : sql<string | null>`null`,
+      })
+      .from(table)
+      .where(and(owned, eq(table.createdEntry, false), where));
+  return [
+    db
+      .select()
+      .from(contactHistory)
+      .where(and(historyOf(tenantId, contactId), where)),
+    fromRecord(contacts, "created", null, contactById(tenantId, contactId)),
+    fromRecord(addresses, "address_created", "address", ownedBy(addresses, tenantId, contactId)),
+    fromRecord(bankAccounts, "bank_created", "bank", ownedBy(bankAccounts, tenantId, contactId)),
+    fromRecord(relations, "relation_created", "relation", ofEitherSide(tenantId, contactId)),
+  ] as const;
+}
 
 export async function listHistory(db: Db, tenantId: string, contactId: string, params: ListParams) {
   const ofContact = historyOf(tenantId, contactId);
+  const page = (window: PageWindow) =>
+    unionAll(...historyParts(db, tenantId, contactId, window.where))
+      .orderBy(...window.order)
+      .limit(window.limit)
+      .offset(window.offset);
   const result = await listPage({
     db,
-    where: [ofContact],
-    sort: { column: contactHistory.at, direction: "desc", key: "-at" },
-    id: contactHistory.id,
+    where: [],
+    sort: { column: entryAt, direction: "desc", key: "-at" },
+    id: entryId,
     params,
     cursorScope: { secret: "", tenantId, resource: "history", filters: contactId },
-    rows: (window) =>
-      db
-        .select()
-        .from(contactHistory)
-        .where(window.where)
-        .orderBy(...window.order)
-        .limit(window.limit)
-        .offset(window.offset),
-    count: (condition) => db.select({ n: count() }).from(contactHistory).where(condition),
+    rows: page,
+    // The sum of each part's count, read beside the contact's row (none: no such contact, a 404 below).
+    count: (condition) => {
+      const counts = historyParts(db, tenantId, contactId, condition).map(
+        (part) => sql`(select count(*) from (${part}))`,
+      );
+      return db
+        .select({ n: sql<number>`${sql.join(counts, sql` + `)}` })
+        .from(contacts)
+        .where(contactById(tenantId, contactId));
+    },
     // The keyset compares the stored milliseconds.
     position: (row) => [Date.parse(row.at), row.id],
     // In the same round trip, what the page's derived created entries are made from: the contact, the
-    // addresses and bank accounts those entries are about, and every entry about those subjects.
+    // records those entries are about, and every stored entry about those subjects.
     related: (window) => {
-      const page = db
+      const subjects = db
         .select({
-          subject: sql`coalesce(${contactHistory.subjectId}, '')`.as("subject"),
-          derived:
-            sql`${contactHistory.action} in ${DERIVED_CREATED} and ${contactHistory.changes} = '{}'`.as(
-              "derived",
-            ),
+          subject: sql`coalesce(subject_id, '')`.as("subject"),
+          derived: sql`action in ${DERIVED_CREATED} and changes = '{}'`.as("derived"),
         })
-        .from(contactHistory)
-        .where(window.where)
-        .orderBy(...window.order)
-        .limit(window.limit)
-        .offset(window.offset);
-      const derived = sql`(select subject from (${page}) where derived)`;
+        .from(page(window).as("page"));
+      const derived = sql`(select subject from (${subjects}) where derived)`;
       return [
         selectContact(db, tenantId, contactId),
         db
@@ -154,10 +218,14 @@ export async function listHistory(db: Db, tenantId: string, contactId: string, p
           .select()
           .from(bankAccounts)
           .where(ownRows(bankAccounts, tenantId, contactId, derived)),
+        db
+          .select()
+          .from(relations)
+          .where(and(ofEitherSide(tenantId, contactId), inArray(relations.id, derived))),
       ] as const;
     },
   });
-  const [[contact], subjectEntries, addressRows, bankRows] = result.related;
+  const [[contact], subjectEntries, addressRows, bankRows, relationRows] = result.related;
   if (!contact) throw notFound("Contact");
   // An erased contact's entries were redacted: nothing is derived for them.
   if (contact.contact.erasedAt) return result;
@@ -165,6 +233,7 @@ export async function listHistory(db: Db, tenantId: string, contactId: string, p
     ["", contactCreatedFields(contact)],
     ...addressRows.map((r) => [r.id, addressFields(r)] as const),
     ...bankRows.map((r) => [r.id, bankFields(r)] as const),
+    ...relationRows.map((r) => [r.id, relationFields(r)] as const),
   ]);
   const rows = result.rows.map((row) => {
     if (!isDerived(row)) return row;

@@ -25,6 +25,17 @@ export const relationKind: ChildKind<typeof relations> = {
   fields: (row) => recordFields(toRelation(row)),
   // Recorded in the history of both contacts.
   owners: (row) => (row.relatedContactId ? [row.contactId, row.relatedContactId] : [row.contactId]),
+  ownerColumns: [relations.contactId, relations.relatedContactId],
+  // What createdChanges(fields(row)) gives, from the row (json_patch drops the keys set to null): the
+  // created entry of a relation keeps its fields, because erasure deletes a relation from the other
+  // contact's side without a relation_deleted entry there to derive them from.
+  createdChangesSql: sql`json_patch(
+    json_object('contact', json_array(null, ${relations.contactId}), 'type', json_array(null, ${relations.type})),
+    json_object(
+      'related_contact', json(case when ${relations.relatedContactId} is null then null else json_array(null, ${relations.relatedContactId}) end),
+      'tags', json(case when ${relations.tags} = '[]' then null else json_array(null, json(${relations.tags})) end)
+    )
+  )`,
   links: (row) => [
     { path: "contact", id: row.contactId },
     ...(row.relatedContactId ? [{ path: "related_contact", id: row.relatedContactId }] : []),
@@ -59,6 +70,7 @@ export function newRelationRow(
     relatedContactId: related(input.related_contact, contactId),
     tags: input.tags ?? [],
     version: 1,
+    createdEntry: false,
     createdAt: at,
     createdBy: userId,
     updatedAt: at,
