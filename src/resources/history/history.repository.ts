@@ -51,7 +51,7 @@ type EntryKey = {
  * for any instant the API writes): the statement binds the instant itself, as the other columns of the
  * write do.
  */
-export const millisOf = (at: string | Placeholder | SQL) =>
+const millisOf = (at: string | Placeholder | SQL) =>
   sql`cast(round((julianday(${at}) - 2440587.5) * 86400000.0) as integer)`;
 
 /** A contact's history rows: one range of the primary key. */
