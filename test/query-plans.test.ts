@@ -146,6 +146,7 @@ const requests: [string, () => string, unknown?][] = [
   ["DELETE", () => `/contacts/relations/${relationId}/`],
   ["DELETE", () => `/contacts/addresses/${addressId}/`],
   ["DELETE", () => `/contacts/banks/${bankId}/`],
+  ["POST", () => `/contacts/${contactId}/erase/`, { reason: "DPDP request" }],
   ["DELETE", () => `/namespaces/${namespaceId}/`],
 ];
 
@@ -187,6 +188,12 @@ describe("query plans", () => {
           }),
           `${sql}\n${plan.join("\n")}`,
         ).toEqual([]);
+        // A write reads only the rows it is about: never a whole tenant, nor an open range after it.
+        if (/^\s*(insert|update|delete)\b/i.test(sql))
+          expect(
+            plan.filter((line) => /^SEARCH .*\(tenant_id=\?( AND \w+[<>]\?)?\)$/.test(line)),
+            `${sql}\n${plan.join("\n")}`,
+          ).toEqual([]);
         // A search is driven by its FTS matches, never by walking the tenant's rows.
         // (A search's count with no other filter reads the FTS index alone, no contact rows.)
         if (sql.includes("contacts_fts match") && sql.includes('"contacts"'))

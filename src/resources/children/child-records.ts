@@ -183,7 +183,8 @@ export function storeCreatedEntries<T extends ChildTable>(
           subject: { type: kind.subject, id: sql`${table.id}` },
           changes: kind.createdChangesSql ?? {},
         },
-        and(eq(table.tenantId, tenantId), eq(table.createdEntry, false), sql`${owner} is not null`, where),
+        // `+`: the owner's presence filters rows, it never picks the index (the caller's key does).
+        and(eq(table.tenantId, tenantId), eq(table.createdEntry, false), sql`+${owner} is not null`, where),
         sql`from ${table}`,
       ).query,
   );

@@ -1041,17 +1041,29 @@ export async function eraseContact(db: Db, tenantId: string, userId: string, id:
   const live = sql`exists (select 1 from ${contacts} where ${contactById(tenantId, id)} and ${contacts.erasedAt} is null)`;
   const ofContact = (t: { tenantId: SQLiteColumn; contactId: SQLiteColumn }) =>
     and(eq(t.tenantId, tenantId), eq(t.contactId, id), live);
-  const ofEither = or(eq(relations.contactId, id), eq(relations.relatedContactId, id));
   const results = await batch(db, [
     // The created entries of the records about to go, on every owner: the other side of a relation
     // keeps its relation_created with its fields; this contact's are redacted with the rest.
     ...storeCreatedEntries(db, addressKind, tenantId, and(eq(addresses.contactId, id), live)),
     ...storeCreatedEntries(db, bankKind, tenantId, and(eq(bankAccounts.contactId, id), live)),
-    ...storeCreatedEntries(db, relationKind, tenantId, and(ofEither, live)),
+    // One statement per side, so that each reads its own (tenant_id, ...) index.
+    ...storeCreatedEntries(db, relationKind, tenantId, and(eq(relations.contactId, id), live)),
+    ...storeCreatedEntries(db, relationKind, tenantId, and(eq(relations.relatedContactId, id), live)),
     redactHistory(db, tenantId, id, live),
     db.delete(addresses).where(ofContact(addresses)),
     db.delete(bankAccounts).where(ofContact(bankAccounts)),
-    db.delete(relations).where(and(eq(relations.tenantId, tenantId), ofEither, live)),
+    // Each side with the tenant, so that SQLite reads each from its own (tenant_id, ...) index.
+    db
+      .delete(relations)
+      .where(
+        and(
+          or(
+            and(eq(relations.tenantId, tenantId), eq(relations.contactId, id)),
+            and(eq(relations.tenantId, tenantId), eq(relations.relatedContactId, id)),
+          ),
+          live,
+        ),
+      ),
     db.delete(contactIdentifiers).where(and(identifierRowsOf(tenantId, id), live)),
     historyInsert(
       db,
