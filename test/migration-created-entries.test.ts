@@ -109,7 +109,7 @@ describe("migration 0021_created_entries", () => {
     const before = await snapshot();
     expect(before.contact_history).toHaveLength(7);
     const orm = drizzle(db);
-    // Stored entries only, as today's code would read them (a stand-in for the previous release's read).
+    // Today's read of a contact's history: after 0021 it must list exactly the stored entries.
     const read = async (n: number, tenant = "t1") =>
       (await listHistory(orm, tenant, id("C0", n), { page_size: 20 })).rows.map((r) => [
         r.id,

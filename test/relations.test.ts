@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { api } from "./helpers/api";
 import {
@@ -348,7 +349,18 @@ describe("relations: history on both contacts", () => {
       },
       reason: null,
     });
+    // Read from the relation: no row yet. Its first change stores the entry, with its fields, on both.
+    const storedCreated = async () =>
+      (
+        await env.DB.prepare(
+          "select changes from contact_history where subject_id = ? and action = 'relation_created'",
+        )
+          .bind(r.id)
+          .all<{ changes: string }>()
+      ).results.map((row) => JSON.parse(row.changes));
+    expect(await storedCreated()).toEqual([]);
     expect((await api("PATCH", `${BASE}${r.id}/`, { body: { type: "friend", tags: [] } })).status).toBe(200);
+    expect(await storedCreated()).toEqual([created?.changes, created?.changes]);
     expect((await api("DELETE", `${BASE}${r.id}/`)).status).toBe(204);
     for (const owner of [a, b]) {
       const history = await historyOf(owner);

@@ -37,7 +37,7 @@ const audit = {
  * Whether a record's creation is a stored history row (true: records written before migrations/0021,
  * and every record since changed) or is read from the record itself (false: a record no write has
  * touched since its creation, whose created_at and created_by say all its `*_created` entry would).
- * The first change of a record stores that entry first (history.repository.ts, storedCreatedEntry).
+ * The first change of a record stores that entry first (children/child-records.ts, storeCreatedEntries).
  */
 const createdEntry = integer("created_entry", { mode: "boolean" }).notNull().default(true);
 

@@ -151,7 +151,7 @@ export function childCreateStatements<T extends ChildTable>(
   const write = { when: linked, at: row.createdAt, userId: row.createdBy, historyId: nextId() };
   return [
     ...(kind.before?.(db, row, write) ?? []),
-    insertRow(db, kind, { ...row, createdEntry: false }, linked),
+    insertRow(db, kind, row, linked),
     ...(kind.after?.(db, row, exists, null) ?? []),
   ];
 }

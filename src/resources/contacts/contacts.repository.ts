@@ -1,4 +1,4 @@
-import { and, count, eq, getTableColumns, isNull, or, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, getTableColumns, isNull, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
   type ContactRow,
@@ -59,6 +59,7 @@ import {
   historyWritten,
   redactHistory,
 } from "../history/history.repository";
+import { eitherSide } from "../relations/relation-sides";
 import type { RelationRow } from "../relations/relations.mappers";
 import { relationKind, relationsOf } from "../relations/relations.repository";
 import { contactFields, type Expanded } from "./contacts.mappers";
@@ -294,8 +295,9 @@ const indexInsert = builtOnce<CreateValues, D1Result>((db) =>
 /**
  * The statements that create a contact, in batch order: the contact (namespace and generated ref_id read
  * by the insert itself), the counter increment when the ref_id was generated and the identifier index
- * rows, all guarded by the insert having happened (the `created` history entry is read from the row). `blockPairs` (blockingPairs)
- * stops the insert when one of those identity documents is indexed. Each statement's SQL is built once.
+ * rows, all guarded by the insert having happened (the `created` history entry is read from the row).
+ * `blockPairs` (blockingPairs) stops the insert when one of those identity documents is indexed. Each
+ * statement's SQL is built once.
  */
 export function contactCreateStatements(db: Db, c: NewContact, blockPairs?: string) {
   const values: CreateValues = {
@@ -1052,18 +1054,7 @@ export async function eraseContact(db: Db, tenantId: string, userId: string, id:
     redactHistory(db, tenantId, id, live),
     db.delete(addresses).where(ofContact(addresses)),
     db.delete(bankAccounts).where(ofContact(bankAccounts)),
-    // Each side with the tenant, so that SQLite reads each from its own (tenant_id, ...) index.
-    db
-      .delete(relations)
-      .where(
-        and(
-          or(
-            and(eq(relations.tenantId, tenantId), eq(relations.contactId, id)),
-            and(eq(relations.tenantId, tenantId), eq(relations.relatedContactId, id)),
-          ),
-          live,
-        ),
-      ),
+    db.delete(relations).where(and(eitherSide(tenantId, id), live)),
     db.delete(contactIdentifiers).where(and(identifierRowsOf(tenantId, id), live)),
     historyInsert(
       db,

@@ -1,4 +1,4 @@
-import { and, eq, inArray, is, or, type Placeholder, SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, is, type Placeholder, SQL, sql } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/sqlite-core";
 import { contactById, contactRowid, selectContact } from "../../db/contact-queries";
 import type { HistoryAction } from "../../db/enums";
@@ -9,6 +9,7 @@ import { notFound } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { listPage, type PageWindow } from "../../lib/list";
 import type { ListParams } from "../../lib/list-query";
+import { eitherSide } from "../relations/relation-sides";
 import {
   addressFields,
   bankFields,
@@ -110,16 +111,6 @@ const ownRows = (
   ids: SQL,
 ) => and(ownedBy(table, tenantId, contactId), inArray(table.id, ids));
 
-/**
- * Relations on either side of which the contact is: each side with the tenant, so that SQLite reads
- * each from its own (tenant_id, ...) index (a relation never names the same contact twice).
- */
-const ofEitherSide = (tenantId: string, contactId: string) =>
-  or(
-    and(eq(relations.tenantId, tenantId), eq(relations.contactId, contactId)),
-    and(eq(relations.tenantId, tenantId), eq(relations.relatedContactId, contactId)),
-  );
-
 // The list's ordering and keyset name the entries' result columns, so one condition and one ORDER BY
 // serve every part of the compound select below (in a record's part `at` is the alias of its created_at).
 const entryAt = sql`at`;
@@ -163,7 +154,7 @@ function historyParts(db: Db, tenantId: string, contactId: string, where: SQL | 
     fromRecord(contacts, "created", null, contactById(tenantId, contactId)),
     fromRecord(addresses, "address_created", "address", ownedBy(addresses, tenantId, contactId)),
     fromRecord(bankAccounts, "bank_created", "bank", ownedBy(bankAccounts, tenantId, contactId)),
-    fromRecord(relations, "relation_created", "relation", ofEitherSide(tenantId, contactId)),
+    fromRecord(relations, "relation_created", "relation", eitherSide(tenantId, contactId)),
   ] as const;
 }
 
@@ -221,7 +212,7 @@ export async function listHistory(db: Db, tenantId: string, contactId: string, p
         db
           .select()
           .from(relations)
-          .where(and(ofEitherSide(tenantId, contactId), inArray(relations.id, derived))),
+          .where(and(eitherSide(tenantId, contactId), inArray(relations.id, derived))),
       ] as const;
     },
   });

@@ -1,4 +1,4 @@
-import { eq, inArray, or, type SQL, sql } from "drizzle-orm";
+import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import { relations } from "../../db/schema";
 import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
@@ -15,6 +15,7 @@ import {
   updateChild,
 } from "../children/child-records";
 import { recordFields } from "../history/history.changes";
+import { eitherSide } from "./relation-sides";
 import { type RelationRow, toRelation } from "./relations.mappers";
 import type { RelationCreate, RelationListParams, RelationUpdate } from "./relations.schemas";
 
@@ -108,15 +109,13 @@ export const deleteRelation = (db: Db, tenantId: string, userId: string, id: str
   deleteChild(db, relationKind, tenantId, userId, id, ifMatch);
 
 export function listRelations(db: Db, tenantId: string, params: RelationListParams, secret: string) {
+  // With `contact`, the tenant is in each of its two sides (relation-sides.ts).
+  const contact = params.contact === undefined ? undefined : (parseId(params.contact) ?? "");
+  const owner = contact === undefined ? undefined : eitherSide(tenantId, contact);
   const where: SQL[] = [
-    eq(relations.tenantId, tenantId),
+    owner ?? eq(relations.tenantId, tenantId),
     ...createdAtRange(relations.createdAt, params, relations.id),
   ];
-  if (params.contact !== undefined) {
-    const id = parseId(params.contact) ?? "";
-    const either = or(eq(relations.contactId, id), eq(relations.relatedContactId, id));
-    if (either) where.push(either); // or() of two conditions is never undefined
-  }
   if (params.related_contact !== undefined)
     where.push(eq(relations.relatedContactId, parseId(params.related_contact) ?? ""));
   if (params.type) where.push(eq(relations.type, params.type));
