@@ -385,7 +385,7 @@ export interface paths {
         };
         /**
          * A contact's history
-         * @description Every change to the contact and its props, addresses, banks and relations; newest first.
+         * @description Every change to the contact and its props, addresses, banks and relations; newest first (`at`, then `id`). Page mode, or cursor mode with `cursor`.
          */
         get: operations["contacts.history"];
         put?: never;
@@ -5086,6 +5086,8 @@ export interface operations {
                 page?: number;
                 /** @description Default 20; values over 100 are clamped to 100 */
                 page_size?: number;
+                /** @description Cursor mode: send empty to start, then `next_cursor`; replaces `page` */
+                cursor?: string;
             };
             header?: never;
             path: {

@@ -151,7 +151,7 @@ describe("migration 0019_compact_history", () => {
 
     // The API's read: newest first (same instant: id desc), ISO instants, the contact's own id as subject.
     await addColumnsTodayReads(db);
-    const history = await listHistory(drizzle(db), "t1", id("C0", 1), { page_size: 10 });
+    const history = await listHistory(drizzle(db), "t1", id("C0", 1), { page_size: 10 }, "page-mode");
     expect(history.rows.map((r) => [r.id, r.at])).toEqual([
       [id("H0", 4), "2026-03-31T23:59:59.999Z"],
       [id("H0", 3), "2026-01-02T03:04:06.001Z"],
@@ -160,7 +160,9 @@ describe("migration 0019_compact_history", () => {
     ]);
     expect(history.envelope).toMatchObject({ count: 4 });
     // Another tenant's contact reads as missing, and its entries stay its own.
-    await expect(listHistory(drizzle(db), "t2", id("C0", 1), { page_size: 10 })).rejects.toMatchObject({
+    await expect(
+      listHistory(drizzle(db), "t2", id("C0", 1), { page_size: 10 }, "page-mode"),
+    ).rejects.toMatchObject({
       status: 404,
     });
     expect(
@@ -191,7 +193,7 @@ describe("migration 0019_compact_history", () => {
       .run();
     expect(wrote.meta.changes).toBe(1);
     await addColumnsTodayReads(db);
-    const history = await listHistory(drizzle(db), "t1", id("C0", 4), { page_size: 10 });
+    const history = await listHistory(drizzle(db), "t1", id("C0", 4), { page_size: 10 }, "page-mode");
     expect(history.rows.map((r) => [r.id, r.at, r.action])).toEqual([[id("H0", 8), iso, "activated"]]);
   });
 });

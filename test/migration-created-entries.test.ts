@@ -111,7 +111,7 @@ describe("migration 0021_created_entries", () => {
     const orm = drizzle(db);
     // Today's read of a contact's history: after 0021 it must list exactly the stored entries.
     const read = async (n: number, tenant = "t1") =>
-      (await listHistory(orm, tenant, id("C0", n), { page_size: 20 })).rows.map((r) => [
+      (await listHistory(orm, tenant, id("C0", n), { page_size: 20 }, "page-mode")).rows.map((r) => [
         r.id,
         r.action,
         r.changes,
@@ -144,15 +144,17 @@ describe("migration 0021_created_entries", () => {
     expect(await read(3, "t2")).toEqual([
       [id("H0", 7), "created", expect.objectContaining({ name: [null, "Meena Das"] })],
     ]);
-    expect((await listHistory(orm, "t1", id("C0", 1), { page_size: 2 })).envelope).toMatchObject({
-      count: 4,
-    });
+    expect((await listHistory(orm, "t1", id("C0", 1), { page_size: 2 }, "page-mode")).envelope).toMatchObject(
+      {
+        count: 4,
+      },
+    );
 
     // Today's writes on a record of before: no second created entry; on a new record: none stored.
     await updateAddress(orm, "t1", "u2", id("A0", 1), { city: "Nashik" });
     const added = await createAddress(orm, "t1", "u2", { contact_id: id("C0", 1), city: "Agra" });
     await deleteAddress(orm, "t1", "u2", id("A0", 1));
-    const history = (await listHistory(orm, "t1", id("C0", 1), { page_size: 20 })).rows;
+    const history = (await listHistory(orm, "t1", id("C0", 1), { page_size: 20 }, "page-mode")).rows;
     expect(history.filter((r) => r.action === "address_created").map((r) => [r.id, r.subjectId])).toEqual([
       [added.id, added.id],
       [id("H0", 2), id("A0", 1)],

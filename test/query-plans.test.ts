@@ -11,6 +11,7 @@ let contactId = "";
 let namespaceId = "";
 let cursor = "";
 let searchCursor = "";
+let historyCursor = "";
 let addressId = "";
 let bankId = "";
 let relationId = "";
@@ -63,6 +64,7 @@ beforeAll(async () => {
       body: { contact: contactId, type: "guarantor", related_contact: other },
     })
   ).body.id;
+  historyCursor = (await api("GET", `/contacts/${contactId}/history/?cursor=&page_size=1`)).body.next_cursor;
 });
 
 const requests: [string, () => string, unknown?][] = [
@@ -92,6 +94,8 @@ const requests: [string, () => string, unknown?][] = [
   ["GET", () => `/contacts/${contactId}/`],
   ["GET", () => `/contacts/${contactId}/props/`],
   ["GET", () => `/contacts/${contactId}/history/`],
+  ["GET", () => `/contacts/${contactId}/history/?cursor=`],
+  ["GET", () => `/contacts/${contactId}/history/?cursor=${historyCursor}&page_size=1`],
   ["PATCH", () => `/contacts/${contactId}/`, { namespace: "Plans", name: "Meena Das Gupta" }],
   ["PUT", () => `/contacts/${contactId}/approve/`, {}],
   ["PUT", () => `/contacts/${contactId}/props/`, [{ key: "k", value: "v", type: "text" }]],

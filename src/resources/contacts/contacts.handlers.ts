@@ -146,7 +146,13 @@ export const deleteProps: AppRouteHandler<typeof routes.deleteProps> = async (c)
 
 export const history: AppRouteHandler<typeof routes.history> = async (c) => {
   const id = contactId(c.req.valid("param").contact_id);
-  const result = await listHistory(c.get("db"), c.get("auth").tenantId, id, c.req.valid("query"));
+  const result = await listHistory(
+    c.get("db"),
+    c.get("auth").tenantId,
+    id,
+    c.req.valid("query"),
+    cursorSecret(c.env),
+  );
   return c.json(
     listBody(result, (row) => toHistoryEntry(row, id)),
     200,

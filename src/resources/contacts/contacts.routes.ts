@@ -169,7 +169,8 @@ export const history = apiRoute({
   operationId: "contacts.history",
   tags,
   summary: "A contact's history",
-  description: "Every change to the contact and its props, addresses, banks and relations; newest first.",
+  description:
+    "Every change to the contact and its props, addresses, banks and relations; newest first (`at`, then `id`). Page mode, or cursor mode with `cursor`.",
   scope: Scope.read,
   request: { params, query: HistoryListQuery },
   responses: { 200: jsonContent(HistoryListSchema, "A page of history entries"), 404: notFound },

@@ -325,6 +325,7 @@ export const HistoryEntrySchema = z
 export const HistoryListQuery = z.object({
   page: listQueryFields.page,
   page_size: listQueryFields.page_size,
+  cursor: listQueryFields.cursor,
 });
 export const HistoryListSchema = listEnvelopeSchema(HistoryEntrySchema, "HistoryList");
 

@@ -158,7 +158,13 @@ function historyParts(db: Db, tenantId: string, contactId: string, where: SQL | 
   ] as const;
 }
 
-export async function listHistory(db: Db, tenantId: string, contactId: string, params: ListParams) {
+export async function listHistory(
+  db: Db,
+  tenantId: string,
+  contactId: string,
+  params: ListParams,
+  secret: string,
+) {
   const ofContact = historyOf(tenantId, contactId);
   const page = (window: PageWindow) =>
     unionAll(...historyParts(db, tenantId, contactId, window.where))
@@ -171,7 +177,8 @@ export async function listHistory(db: Db, tenantId: string, contactId: string, p
     sort: { column: entryAt, direction: "desc", key: "-at" },
     id: entryId,
     params,
-    cursorScope: { secret: "", tenantId, resource: "history", filters: contactId },
+    // A cursor is bound to the contact whose history it walks.
+    cursorScope: { secret, tenantId, resource: "history", filters: contactId },
     rows: page,
     // The sum of each part's count, read beside the contact's row (none: no such contact, a 404 below).
     count: (condition) => {
