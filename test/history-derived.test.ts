@@ -237,4 +237,23 @@ describe("history: derived created entries", () => {
     expect(history.map((h) => h.action)).toEqual(["erased", "created"]);
     for (const entry of history) expect(entry.changes).toEqual({});
   });
+
+  it("erasure redacts every earlier entry's reason too, and keeps its own (API.md, Personal data)", async () => {
+    const c = await newContact();
+    const reason = "Called Mr Verma on 9876543210 to confirm";
+    expect((await api("PUT", `/contacts/${c.id}/approve/`, { body: { reason } })).status).toBe(200);
+    expect((await api("PUT", `/contacts/${c.id}/inactive/`, { body: { reason } })).status).toBe(200);
+    const before = await historyOf(c.id);
+    expect(before.filter((h) => h.reason === reason)).toHaveLength(2);
+    const erased = await api("POST", `/contacts/${c.id}/erase/`, { body: { reason: "DPDP request" } });
+    expect(erased.status, erased.text).toBe(200);
+    const after = await historyOf(c.id);
+    expect(after[0]).toMatchObject({ action: "erased", reason: "DPDP request" });
+    // Every earlier entry keeps id, at, actor, action and subject; nothing else.
+    expect(after.slice(1)).toEqual(before.map((h) => ({ ...h, changes: {}, reason: null })));
+    const stored = await env.DB.prepare("select count(*) as n from contact_history where reason = ?")
+      .bind(reason)
+      .first<{ n: number }>();
+    expect(stored?.n).toBe(0);
+  });
 });

@@ -65,11 +65,14 @@ export function historyWritten(key: EntryKey): SQL {
     and ${contactHistory.at} = ${millisOf(key.at)} and ${contactHistory.id} = ${key.id})`;
 }
 
-/** The statement that blanks a contact's history changes (erasure), guarded by `when`. */
+/**
+ * The statement that redacts a contact's history (erasure), guarded by `when`: an entry keeps its id,
+ * time, actor, action and subject; its changes and its reason (free text that may name the person) go.
+ */
 export const redactHistory = (db: Db, tenantId: string, contactId: string, when: SQL) =>
   db
     .update(contactHistory)
-    .set({ changes: {} })
+    .set({ changes: {}, reason: null })
     .where(and(historyOf(tenantId, contactId), when));
 
 /**
