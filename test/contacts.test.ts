@@ -1107,6 +1107,23 @@ describe("contacts: list", () => {
     const cursor = await api("GET", "/contacts/?cursor=&page_size=1000", { tenant });
     expect(cursor.body.page_size).toBe(100);
     expect(cursor.body.results).toHaveLength(100);
+    // Any positive integer is a page size: one of 20 digits is clamped like 1000.
+    const huge = await api("GET", `/contacts/?page_size=${"9".repeat(20)}`, { tenant });
+    expect(huge.status, huge.text).toBe(200);
+    expect(huge.body).toMatchObject({ count: 101, total_pages: 2 });
+    expect(huge.body.results).toHaveLength(100);
+  });
+
+  it("a page far past the end is an empty page with the true count, up to 15 digits", async () => {
+    const tenant = unique("tfar");
+    const ns = await createNamespace({}, tenant);
+    expect((await api("POST", "/contacts/", { body: contactBody(ns.name), tenant })).status).toBe(201);
+    for (const page of [10_000_000_000, 999_999_999_999_999]) {
+      const res = await api("GET", `/contacts/?page=${page}&page_size=100`, { tenant });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toEqual({ ...pageEnvelope(1, page, 1), results: [] });
+    }
+    expectInvalid(await api("GET", `/contacts/?page=${"1".repeat(16)}`, { tenant }), ["page"]);
   });
 
   it("bad page / page_size are 400 naming the parameter", async () => {

@@ -1,12 +1,20 @@
 import { z } from "@hono/zod-openapi";
+import { parseId } from "./ids";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
-const positiveInt = (name: string) =>
+/**
+ * A positive integer of at most `digits` digits. page_size takes any length (API.md clamps it to 100);
+ * page stops at 15 digits, under 2^53, so the page a response names is the page that was asked for.
+ */
+const positiveInt = (name: string, digits: number) =>
   z
     .string()
-    .regex(/^[0-9]{1,9}$/, `${name} must be a positive integer`)
+    .regex(
+      new RegExp(`^[0-9]{1,${digits}}$`),
+      `${name} must be a positive integer of at most ${digits} digits`,
+    )
     .transform(Number)
     .refine((n) => n > 0, `${name} must be a positive integer`);
 
@@ -40,10 +48,10 @@ const instant = (bound: "after" | "before") =>
 
 /** Query parameters every list accepts. */
 export const listQueryFields = {
-  page: positiveInt("page")
+  page: positiveInt("page", 15)
     .optional()
     .openapi({ type: "integer", example: "1", description: "1-based page number" }),
-  page_size: positiveInt("page_size")
+  page_size: positiveInt("page_size", 1000)
     .transform((n) => Math.min(n, MAX_PAGE_SIZE))
     .optional()
     .openapi({
@@ -66,6 +74,18 @@ export type ListParams = {
   created_at_after?: string;
   created_at_before?: string;
 };
+
+/** A contact id as a list filter, in either case (API.md: Ids); anything but a ULID is 400. */
+export const contactFilter = (description: string) =>
+  z
+    .string()
+    .transform((value, ctx) => {
+      const id = parseId(value);
+      if (id) return id;
+      ctx.addIssue({ code: "custom", message: "must be a contact id (a ULID)" });
+      return z.NEVER;
+    })
+    .openapi({ type: "string", example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4", description });
 
 export const tagsQuery = z
   .string()

@@ -138,7 +138,9 @@ export async function listPage<Row, const Related extends readonly Query[] = []>
   }
 
   const page = params.page ?? 1;
-  const window = { where: and(...spec.where), order, limit: pageSize, offset: (page - 1) * pageSize };
+  // Past 2^53 an offset is no longer exact; every such page is past the end of any table anyway.
+  const offset = Math.min((page - 1) * pageSize, Number.MAX_SAFE_INTEGER);
+  const window = { where: and(...spec.where), order, limit: pageSize, offset };
   const [rows, counted, ...related] = await batch(db, [
     spec.rows(window),
     spec.count(window.where),
