@@ -433,6 +433,16 @@ describe("relations: list", () => {
     expect(ids(await list(`related_contact=${a}`))).toEqual([r2.id]);
     expect(ids(await list(`related_contact=${b}`))).toEqual([r1.id]);
     expect(ids(await list(`related_contact=${UNKNOWN_ID}`))).toEqual([]);
+    expect(ids(await list(`related_contact=${a.toLowerCase()}`))).toEqual([r2.id]);
+  });
+
+  it("a contact or related_contact filter that is not an id is 400, naming each", async () => {
+    for (const value of ["", "nope", `${a}0`]) {
+      const bad = encodeURIComponent(value);
+      expectInvalid(await list(`contact=${bad}`), ["contact"]);
+      expectInvalid(await list(`related_contact=${bad}`), ["related_contact"]);
+    }
+    expectInvalid(await list("contact=nope&related_contact=nope"), ["contact", "related_contact"]);
   });
 
   it("filters by type", async () => {

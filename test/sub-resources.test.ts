@@ -644,6 +644,11 @@ for (const r of RESOURCES) {
       expect((await list(`contact=${UNKNOWN_ID}`)).body).toMatchObject({ count: 0, results: [] });
     });
 
+    it("a contact filter that is not an id is 400 (API.md, Lists: a known parameter with a bad value)", async () => {
+      for (const value of ["", "not-a-contact", `${alice}X`, alice.slice(1), "8ZZZZZZZZZZZZZZZZZZZZZZZZZ"])
+        expectInvalid(await list(`contact=${encodeURIComponent(value)}`), ["contact"]);
+    });
+
     it("another tenant's contact id as the contact filter is an empty list", async () => {
       const res = await api("GET", `${r.base}?contact=${alice}`);
       expect(res.status).toBe(200);

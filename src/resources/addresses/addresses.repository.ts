@@ -2,7 +2,7 @@ import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import { addresses } from "../../db/schema";
 import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
-import { newRecord, parseId } from "../../lib/ids";
+import { newRecord } from "../../lib/ids";
 import { createdAtRange } from "../../lib/list";
 import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
 import { immutableContact, linkedContact } from "../children/child-links";
@@ -101,7 +101,7 @@ export function listAddresses(db: Db, tenantId: string, params: AddressListParam
     eq(addresses.tenantId, tenantId),
     ...createdAtRange(addresses.createdAt, params, addresses.id),
   ];
-  if (params.contact !== undefined) where.push(eq(addresses.contactId, parseId(params.contact) ?? ""));
+  if (params.contact !== undefined) where.push(eq(addresses.contactId, params.contact));
   if (params.type) where.push(eq(addresses.type, params.type));
   for (const tag of params.tags ?? []) {
     where.push(sql`exists (select 1 from json_each(${addresses.tags}) where json_each.value = ${tag})`);

@@ -1,7 +1,13 @@
 import { z } from "@hono/zod-openapi";
 import { ADDRESS_TYPES } from "../../db/enums";
 import { auditSchema, optionalText, readOnlyFields, tagsField } from "../../lib/fields";
-import { listEnvelopeSchema, listQueryFields, orderingQuery, tagsQuery } from "../../lib/list-query";
+import {
+  contactFilter,
+  listEnvelopeSchema,
+  listQueryFields,
+  orderingQuery,
+  tagsQuery,
+} from "../../lib/list-query";
 
 const contactIdField = z
   .string()
@@ -127,11 +133,7 @@ export const AddressSchema = z
 
 export const AddressListQuery = z.object({
   ...listQueryFields,
-  contact: z
-    .string()
-    .max(26)
-    .optional()
-    .openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4", description: "Contact id" }),
+  contact: contactFilter("The contact's records").optional(),
   type: z.enum(ADDRESS_TYPES).optional().openapi({ example: "permanent" }),
   search: z.string().trim().max(100).optional().openapi({
     example: "beng",

@@ -5,7 +5,7 @@ import { bankAccountKey, hashIdentifier } from "../../dedupe/identifiers";
 import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
 import { invalid } from "../../lib/errors";
-import { newRecord, parseId } from "../../lib/ids";
+import { newRecord } from "../../lib/ids";
 import { createdAtRange } from "../../lib/list";
 import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
 import type { PiiConfig } from "../../pii/access";
@@ -196,7 +196,7 @@ export function listBanks(db: Db, tenantId: string, params: BankListParams, secr
     eq(bankAccounts.tenantId, tenantId),
     ...createdAtRange(bankAccounts.createdAt, params, bankAccounts.id),
   ];
-  if (params.contact !== undefined) where.push(eq(bankAccounts.contactId, parseId(params.contact) ?? ""));
+  if (params.contact !== undefined) where.push(eq(bankAccounts.contactId, params.contact));
   if (params.ifsc) where.push(eq(bankAccounts.ifsc, params.ifsc.toUpperCase()));
   if (params.account_type) where.push(eq(bankAccounts.accountType, params.account_type));
   for (const tag of params.tags ?? []) {

@@ -9,7 +9,13 @@ import {
   tagsField,
   text,
 } from "../../lib/fields";
-import { listEnvelopeSchema, listQueryFields, orderingQuery, tagsQuery } from "../../lib/list-query";
+import {
+  contactFilter,
+  listEnvelopeSchema,
+  listQueryFields,
+  orderingQuery,
+  tagsQuery,
+} from "../../lib/list-query";
 
 const contactIdField = z
   .string()
@@ -94,11 +100,7 @@ export const BankSchema = z
 
 export const BankListQuery = z.object({
   ...listQueryFields,
-  contact: z
-    .string()
-    .max(26)
-    .optional()
-    .openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4", description: "Contact id" }),
+  contact: contactFilter("The contact's records").optional(),
   ifsc: z.string().trim().max(11).optional().openapi({ example: "HDFC0001234" }),
   account_type: accountTypeField.optional(),
   search: z.string().trim().max(100).optional().openapi({

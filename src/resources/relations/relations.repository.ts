@@ -3,7 +3,7 @@ import { relations } from "../../db/schema";
 import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
 import { invalid } from "../../lib/errors";
-import { newRecord, parseId } from "../../lib/ids";
+import { newRecord } from "../../lib/ids";
 import { createdAtRange } from "../../lib/list";
 import { immutableContact, linkedContact } from "../children/child-links";
 import {
@@ -110,14 +110,13 @@ export const deleteRelation = (db: Db, tenantId: string, userId: string, id: str
 
 export function listRelations(db: Db, tenantId: string, params: RelationListParams, secret: string) {
   // With `contact`, the tenant is in each of its two sides (relation-sides.ts).
-  const contact = params.contact === undefined ? undefined : (parseId(params.contact) ?? "");
-  const owner = contact === undefined ? undefined : eitherSide(tenantId, contact);
+  const owner = params.contact === undefined ? undefined : eitherSide(tenantId, params.contact);
   const where: SQL[] = [
     owner ?? eq(relations.tenantId, tenantId),
     ...createdAtRange(relations.createdAt, params, relations.id),
   ];
   if (params.related_contact !== undefined)
-    where.push(eq(relations.relatedContactId, parseId(params.related_contact) ?? ""));
+    where.push(eq(relations.relatedContactId, params.related_contact));
   if (params.type) where.push(eq(relations.type, params.type));
   const { page: _p, page_size: _s, cursor: _c, ...filters } = params;
   return listChildren(db, relationKind, tenantId, { where, params, resource: "relations", filters, secret });

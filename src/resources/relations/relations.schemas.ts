@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { RELATION_TYPES } from "../../db/enums";
 import { auditSchema, readOnlyFields, tagsField } from "../../lib/fields";
-import { listEnvelopeSchema, listQueryFields, orderingQuery } from "../../lib/list-query";
+import { contactFilter, listEnvelopeSchema, listQueryFields, orderingQuery } from "../../lib/list-query";
 
 const contactField = z
   .string()
@@ -46,11 +46,8 @@ export const RelationSchema = z
 
 export const RelationListQuery = z.object({
   ...listQueryFields,
-  contact: z.string().max(26).optional().openapi({
-    example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4",
-    description: "Relations where this contact is either side",
-  }),
-  related_contact: z.string().max(26).optional().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D7" }),
+  contact: contactFilter("Relations where this contact is either side").optional(),
+  related_contact: contactFilter("Relations to this contact").optional(),
   type: typeField.optional(),
   ordering: orderingQuery(["created_at", "updated_at"]).optional(),
 });
