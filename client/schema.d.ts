@@ -2174,7 +2174,7 @@ export interface operations {
                 created_at_after?: string;
                 /** @description Inclusive; a date as this bound includes that whole day (UTC) */
                 created_at_before?: string;
-                /** @description Contact id */
+                /** @description The contact's records */
                 contact?: string;
                 type?: "permanent" | "current" | "office" | "registered" | "communication" | "other";
                 /** @description Words of address_line, city, state, country or pincode (prefix match) */
@@ -2662,7 +2662,7 @@ export interface operations {
                 created_at_after?: string;
                 /** @description Inclusive; a date as this bound includes that whole day (UTC) */
                 created_at_before?: string;
-                /** @description Contact id */
+                /** @description The contact's records */
                 contact?: string;
                 ifsc?: string;
                 account_type?: "savings" | "current" | "overdraft" | "cash_credit" | "nre" | "nro";
@@ -3153,6 +3153,7 @@ export interface operations {
                 created_at_before?: string;
                 /** @description Relations where this contact is either side */
                 contact?: string;
+                /** @description Relations to this contact */
                 related_contact?: string;
                 type?: "father" | "mother" | "spouse" | "child" | "sibling" | "friend" | "co_applicant" | "guarantor" | "witness" | "nominee" | "director" | "partner" | "shareholder" | "proprietor" | "authorised_signatory";
                 /** @description Sort key; `-` for descending. Default `-created_at` (newest first). */

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { gstinCheckChar, verhoeffCheckDigit } from "../src/dedupe/identifiers";
 import { type ApiResponse, api } from "./helpers/api";
 import { authAndTenancyCases } from "./helpers/auth-cases";
-import { namespaceOf, UNKNOWN_ID } from "./helpers/fixtures";
+import { expectInvalid, namespaceOf, UNKNOWN_ID } from "./helpers/fixtures";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -374,6 +374,28 @@ describe("POST /contacts/dedupe/: matching", () => {
       expect.objectContaining({ path: "props.0.value", code: "invalid_identifier" }),
     ]);
     expect(res.text).not.toContain(bad);
+  });
+
+  it("a bad identifier is named together with the body's other bad fields (errors[] names every bad field)", async () => {
+    const bad = `${letters(3)}Z${letters(1)}${digits(4)}${letters(1)}`;
+    const ns = await namespaceOf();
+    const props = [prop("occupation", "Teacher"), prop("pan", bad), prop("mobile", "12345")];
+    const paths = ["name", "props.1.value", "props.2.value"];
+    const created = await api("POST", "/contacts/", {
+      body: { name: "", namespace: ns, status: "active", type: "individual", props },
+    });
+    expectInvalid(created, paths);
+    expect(created.body.errors.filter((e: { code: string }) => e.code === "invalid_identifier")).toHaveLength(
+      2,
+    );
+    expect(created.text).not.toContain(bad);
+    const id = (
+      await api("POST", "/contacts/", {
+        body: { name: "Good Pan", namespace: ns, status: "active", type: "individual", props: [] },
+      })
+    ).body.id;
+    expectInvalid(await api("PATCH", `/contacts/${id}/`, { body: { name: "", props } }), paths);
+    expectInvalid(await api("PUT", `/contacts/${id}/props/`, { body: props }), ["1.value", "2.value"]);
   });
 
   it("mobile: '+91 98450 12345' matches '09845012345' (and other Indian formats)", async () => {

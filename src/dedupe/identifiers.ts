@@ -581,18 +581,21 @@ export function validateIdentifierProps(
   const errors: FieldError[] = [];
   props.forEach((prop, index) => {
     if (prop.kept) return;
-    const kind = identifierKindOfKey(prop.key);
-    if (!kind) return;
-    const result = canonicalIdentifier(kind, prop.value);
-    if (!result.ok) {
-      errors.push({
-        path: `${pathPrefix}.${index}.value`,
-        code: "invalid_identifier",
-        message: result.message,
-      });
-    }
+    const problem = identifierProblem(prop);
+    if (problem)
+      errors.push({ path: `${pathPrefix}.${index}.value`, code: INVALID_IDENTIFIER, message: problem });
   });
   return errors;
+}
+
+export const INVALID_IDENTIFIER = "invalid_identifier";
+
+/** Why a prop's value is not a valid identifier of the kind its key names; null when it is, or names none. */
+export function identifierProblem(prop: Prop): string | null {
+  const kind = identifierKindOfKey(prop.key);
+  if (!kind) return null;
+  const result = canonicalIdentifier(kind, prop.value);
+  return result.ok ? null : result.message;
 }
 
 /** Props with every valid identifier in canonical form; other values (and kept props) unchanged. */

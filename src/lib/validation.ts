@@ -43,8 +43,12 @@ function describe(issue: z.core.$ZodIssue): FieldError[] {
           message: customOr(issue, "has an invalid format"),
         },
       ];
-    default:
-      return [{ path: issuePath(issue.path), code: "invalid", message: customOr(issue, "is invalid") }];
+    default: {
+      // A custom issue may name its own code (e.g. invalid_identifier).
+      const code =
+        issue.code === "custom" && typeof issue.params?.code === "string" ? issue.params.code : "invalid";
+      return [{ path: issuePath(issue.path), code, message: customOr(issue, "is invalid") }];
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import {
   HISTORY_SUBJECTS,
   PROP_TYPES,
 } from "../../db/enums";
+import { INVALID_IDENTIFIER, identifierProblem } from "../../dedupe/identifiers";
 import {
   auditSchema,
   NAME_MESSAGE,
@@ -17,6 +18,7 @@ import {
   text,
 } from "../../lib/fields";
 import { listEnvelopeSchema, listQueryFields, orderingQuery, tagsQuery } from "../../lib/list-query";
+import { looksMasked } from "../../pii/mask";
 import { AddressSchema } from "../addresses/addresses.schemas";
 import { BankSchema } from "../banks/banks.schemas";
 import { RelationSchema } from "../relations/relations.schemas";
@@ -72,6 +74,14 @@ export const propsField = z
       if (seen.has(p.key))
         ctx.addIssue({ code: "custom", path: [i, "key"], message: "must be unique in the list" });
       seen.add(p.key);
+      // A contact's identifiers are checked here too, so their errors come with the body's other field
+      // errors (API.md: errors[] names every bad field). A value shaped like a mask may be one the client
+      // read back: the repository judges it against the stored value (storeProps).
+      const invalid = looksMasked(p.value) ? null : identifierProblem(p);
+      if (invalid) {
+        const params = { code: INVALID_IDENTIFIER };
+        ctx.addIssue({ code: "custom", path: [i, "value"], message: invalid, params });
+      }
     });
   })
   .openapi({ description: `Up to ${MAX_PROPS} props with unique keys` });
