@@ -49,10 +49,42 @@ describe("ETag on every single-record response", () => {
     expect((await api("GET", `/contacts/${contactId}/history/`)).headers.get("etag")).toBeNull();
   });
 
-  it("a read with expand has no tag (it embeds other records)", async () => {
-    const got = await api("GET", `/contacts/${contactId}/?expand=addresses`);
-    expect(got.status).toBe(200);
-    expect(got.headers.get("etag")).toBeNull();
+  it("a read with expand has a tag of the contact and every record it embeds", async () => {
+    const path = `/contacts/${otherId}/?expand=addresses,banks`;
+    const tag = async () => {
+      const got = await api("GET", path);
+      expect(got.status, got.text).toBe(200);
+      const etag = got.headers.get("etag");
+      expect(etag).toMatch(/^"[1-9][0-9]*-[0-9a-z]+"$/);
+      return etag ?? "";
+    };
+    const plain = (await api("GET", `/contacts/${otherId}/`)).headers.get("etag");
+    const empty = await tag();
+    expect(empty).not.toBe(plain);
+    expect(await tag()).toBe(empty);
+    const address = await api("POST", "/contacts/addresses/", {
+      body: { contact_id: otherId, address_line: "12, MG Road", city: "Pune" },
+    });
+    expect(address.status, address.text).toBe(201);
+    const withAddress = await tag();
+    expect(withAddress).not.toBe(empty);
+    // A write to the embedded address moves its version, not the contact's: the tag still changes.
+    expect(
+      (await api("PATCH", `/contacts/addresses/${address.body.id}/`, { body: { city: "Nashik" } })).status,
+    ).toBe(200);
+    expect((await api("GET", `/contacts/${otherId}/`)).headers.get("etag")).toBe(plain);
+    const patched = await tag();
+    expect(patched).not.toBe(withAddress);
+    // If-None-Match: the current tag is 304, a stale one reads the record again.
+    const fresh = await api("GET", path, { headers: { "If-None-Match": patched } });
+    expect(fresh.status).toBe(304);
+    expect(fresh.text).toBe("");
+    expect((await api("GET", path, { headers: { "If-None-Match": withAddress } })).status).toBe(200);
+    // Gone again: back to a tag of the contact with nothing embedded.
+    expect((await api("DELETE", `/contacts/addresses/${address.body.id}/`)).status).toBe(204);
+    expect(await tag()).toBe(empty);
+    // Lists stay untagged, with expand too.
+    expect((await api("GET", "/contacts/?expand=addresses")).headers.get("etag")).toBeNull();
   });
 
   // addresses, banks and relations: test/sub-resources.test.ts ("ETag and If-Match"), once per resource.

@@ -11,6 +11,29 @@ import { ApiError } from "./errors";
 export const etagOf = (version: number) => `"${version}"`;
 
 /**
+ * The strong ETag of a record read with the records it embeds (`expand`): its version and a hash of
+ * each embedded record's id and version, in order. An embedded record's write moves its own version,
+ * not the record's, and adding or removing one changes the list: either changes the tag.
+ */
+export function expandedEtagOf(version: number, embedded: readonly { id: string; version: number }[]) {
+  return `"${version}-${hash53(embedded.map((r) => `${r.id}:${r.version}`).join(","))}"`;
+}
+
+/** A 53-bit string hash (cyrb53), base-36: ample to tell two states of one representation apart. */
+function hash53(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/**
  * The version an If-Match header names: one strong ETag of ours. `*` matches any existing record
  * (undefined: no condition); anything else can never match (0).
  */
