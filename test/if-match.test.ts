@@ -42,6 +42,42 @@ describe("If-Match", () => {
     });
   });
 
+  it("a list of tags matches when the current one is among them (RFC 9110 §13.1.1), on every kind of write", async () => {
+    const id = await createContact();
+    const listed = (...versions: number[]) => ({ "If-Match": versions.map((v) => `"${v}"`).join(", ") });
+    const patch = await api("PATCH", `/contacts/${id}/`, {
+      body: { rm_id: "RM1" },
+      headers: listed(4, 1, 9),
+    });
+    expect(patch.status, patch.text).toBe(200);
+    expect(patch.body.version).toBe(2);
+    const act = await api("PUT", `/contacts/${id}/inactive/`, { headers: { "If-Match": `W/"2", "2"` } });
+    expect(act.status, act.text).toBe(200);
+    // Weak tags never match a strong comparison, and a list without the current version is 412.
+    const weak = await api("PUT", `/contacts/${id}/active/`, { headers: { "If-Match": 'W/"3"' } });
+    expect(weak.status).toBe(412);
+    expect(weak.headers.get("ETag")).toBe('"3"');
+    expect((await api("PUT", `/contacts/${id}/active/`, { headers: listed(1, 2, 4) })).status).toBe(412);
+    const ns = await api("POST", "/namespaces/", { body: { name: unique("ifl") } });
+    const nsPath = `/namespaces/${ns.body.id}/`;
+    expect(
+      (await api("PATCH", nsPath, { body: { contact_pattern: "L-{seq}" }, headers: listed(3, 2) })).status,
+    ).toBe(412);
+    expect(
+      (await api("PATCH", nsPath, { body: { contact_pattern: "L-{seq}" }, headers: listed(3, 1) })).status,
+    ).toBe(200);
+    expect((await api("DELETE", nsPath, { headers: listed(5, 2) })).status).toBe(204);
+    const address = await api("POST", "/contacts/addresses/", { body: { contact_id: id, city: "Pune" } });
+    const addressPath = `/contacts/addresses/${address.body.id}/`;
+    expect((await api("PATCH", addressPath, { body: { city: "Goa" }, headers: listed(2, 3) })).status).toBe(
+      412,
+    );
+    expect((await api("PATCH", addressPath, { body: { city: "Goa" }, headers: listed(2, 1) })).status).toBe(
+      200,
+    );
+    expect((await api("DELETE", addressPath, { headers: listed(1, 2) })).status).toBe(204);
+  });
+
   // addresses, banks and relations: test/sub-resources.test.ts ("ETag and If-Match"), once per resource.
   it("a namespace answers 412 to a stale ETag and keeps the record", async () => {
     const ns = await api("POST", "/namespaces/", { body: { name: unique("ifm") } });

@@ -34,16 +34,25 @@ function hash53(text: string): string {
 }
 
 /**
- * The version an If-Match header names: one strong ETag of ours. `*` matches any existing record
- * (undefined: no condition); anything else can never match (0).
+ * The versions an If-Match header accepts (RFC 9110 §13.1.1: a list of entity tags, compared strongly):
+ * each strong tag of ours. `*` matches any existing record (undefined: no condition); a list with none of
+ * ours (weak tags, other shapes) can never match (empty).
  */
-export function versionOfIfMatch(header: string | undefined): number | undefined {
+export type IfMatch = readonly number[] | undefined;
+
+export function versionsOfIfMatch(header: string | undefined): IfMatch {
   if (header === undefined) return undefined;
-  const value = header.trim();
-  if (value === "*") return undefined;
-  const match = /^"([1-9][0-9]{0,15})"$/.exec(value);
-  return match?.[1] ? Number(match[1]) : 0;
+  const tags = listedTags(header);
+  if (tags.includes("*")) return undefined;
+  return tags.flatMap((tag) => {
+    const match = /^"([1-9][0-9]{0,15})"$/.exec(tag);
+    return match?.[1] ? [Number(match[1])] : [];
+  });
 }
+
+/** Whether a record at `version` meets the If-Match condition. */
+export const meetsIfMatch = (ifMatch: IfMatch, version: number) =>
+  ifMatch === undefined || ifMatch.includes(version);
 
 /** The entity tags listed in an If-None-Match header ("*" stays "*"); weak tags keep `W/`. */
 export function listedTags(header: string): string[] {
@@ -65,7 +74,7 @@ export const preconditionFailed = (version: number) =>
     headers: { ETag: etagOf(version) },
   });
 
-/** Throws 412 unless the version the client read (If-Match) is the current one. */
-export function checkIfMatch(ifMatch: number | undefined, current: number): void {
-  if (ifMatch !== undefined && ifMatch !== current) throw preconditionFailed(current);
+/** Throws 412 unless the current version is one the client named (If-Match). */
+export function checkIfMatch(ifMatch: IfMatch, current: number): void {
+  if (!meetsIfMatch(ifMatch, current)) throw preconditionFailed(current);
 }

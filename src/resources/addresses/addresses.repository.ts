@@ -2,6 +2,7 @@ import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import { addresses } from "../../db/schema";
 import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
+import type { IfMatch } from "../../lib/etag";
 import { newRecord } from "../../lib/ids";
 import { createdAtRange } from "../../lib/list";
 import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
@@ -90,10 +91,10 @@ export const updateAddress = (
   userId: string,
   id: string,
   input: AddressUpdate,
-  ifMatch?: number,
+  ifMatch?: IfMatch,
 ) => updateChild(db, addressKind, tenantId, userId, id, (current) => changes(input, current), ifMatch);
 
-export const deleteAddress = (db: Db, tenantId: string, userId: string, id: string, ifMatch?: number) =>
+export const deleteAddress = (db: Db, tenantId: string, userId: string, id: string, ifMatch?: IfMatch) =>
   deleteChild(db, addressKind, tenantId, userId, id, ifMatch);
 
 export function listAddresses(db: Db, tenantId: string, params: AddressListParams, secret: string) {

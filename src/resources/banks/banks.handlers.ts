@@ -1,5 +1,5 @@
 import { cursorSecret } from "../../lib/cursor";
-import { versionOfIfMatch } from "../../lib/etag";
+import { versionsOfIfMatch } from "../../lib/etag";
 import { pathId } from "../../lib/ids";
 import { listBody } from "../../lib/list";
 import { type AppRouteHandler, noContent } from "../../lib/router";
@@ -46,7 +46,7 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     id,
     c.req.valid("json"),
     piiConfig(c.env),
-    versionOfIfMatch(c.req.header("If-Match")),
+    versionsOfIfMatch(c.req.header("If-Match")),
   );
   return c.json(await viewBank(row, viewerOf(c.env, c.get("auth"))), 200);
 };
@@ -58,7 +58,7 @@ export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
     tenantId,
     userId,
     bankId(c.req.valid("param").bank_id),
-    versionOfIfMatch(c.req.header("If-Match")),
+    versionsOfIfMatch(c.req.header("If-Match")),
   );
   return noContent(c);
 };

@@ -5,6 +5,7 @@ import { bankAccountKey, hashIdentifier } from "../../dedupe/identifiers";
 import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
 import { invalid } from "../../lib/errors";
+import type { IfMatch } from "../../lib/etag";
 import { newRecord } from "../../lib/ids";
 import { createdAtRange } from "../../lib/list";
 import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
@@ -185,10 +186,10 @@ export const updateBank = (
   id: string,
   input: BankUpdate,
   pii: PiiConfig,
-  ifMatch?: number,
+  ifMatch?: IfMatch,
 ) => updateChild(db, bankKind, tenantId, userId, id, (current) => changes(input, current, pii), ifMatch);
 
-export const deleteBank = (db: Db, tenantId: string, userId: string, id: string, ifMatch?: number) =>
+export const deleteBank = (db: Db, tenantId: string, userId: string, id: string, ifMatch?: IfMatch) =>
   deleteChild(db, bankKind, tenantId, userId, id, ifMatch);
 
 export function listBanks(db: Db, tenantId: string, params: BankListParams, secret: string) {

@@ -6,7 +6,7 @@ import { type addresses, type bankAccounts, contacts, type relations } from "../
 import type { Db } from "../../env";
 import { batch, last, type Query } from "../../lib/batch";
 import { ApiError, type FieldError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
-import { checkIfMatch } from "../../lib/etag";
+import { checkIfMatch, type IfMatch } from "../../lib/etag";
 import { newId } from "../../lib/ids";
 import { listPage, type PageWindow, sortSpec, sortValue } from "../../lib/list";
 import type { ListParams } from "../../lib/list-query";
@@ -222,7 +222,7 @@ export async function updateChild<T extends ChildTable>(
   userId: string,
   id: string,
   apply: (current: RowOf<T>) => Partial<RowOf<T>> | Promise<Partial<RowOf<T>>>,
-  ifMatch?: number,
+  ifMatch?: IfMatch,
 ): Promise<RowOf<T>> {
   const table = kind.table;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -284,7 +284,7 @@ export async function deleteChild<T extends ChildTable>(
   tenantId: string,
   userId: string,
   id: string,
-  ifMatch?: number,
+  ifMatch?: IfMatch,
 ) {
   const table = kind.table;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

@@ -3,7 +3,7 @@ import { identifierKindOfKey } from "../../dedupe/identifiers";
 import { DEFAULT_LIMIT } from "../../dedupe/scoring";
 import { cursorSecret } from "../../lib/cursor";
 import { ApiError, invalid } from "../../lib/errors";
-import { etagOf, versionOfIfMatch } from "../../lib/etag";
+import { etagOf, versionsOfIfMatch } from "../../lib/etag";
 import { pathId } from "../../lib/ids";
 import { listBody } from "../../lib/list";
 import { type AppRouteHandler, noContent } from "../../lib/router";
@@ -77,7 +77,7 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   return c.json(await toContact(row, viewerOf(c.env, c.get("auth")), expanded), 200);
 };
 
-const ifMatch = (header: string | undefined) => ({ ifMatch: versionOfIfMatch(header) });
+const ifMatch = (header: string | undefined) => ({ ifMatch: versionsOfIfMatch(header) });
 
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const { tenantId, userId } = c.get("auth");

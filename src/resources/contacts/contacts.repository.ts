@@ -1,4 +1,14 @@
-import { and, count, eq, getTableColumns, isNull, type Placeholder, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  count,
+  eq,
+  getTableColumns,
+  inArray,
+  isNull,
+  type Placeholder,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
   type ContactRow,
@@ -34,7 +44,7 @@ import type { Db } from "../../env";
 import { batch, builtOnce, last, type Query } from "../../lib/batch";
 import type { CursorScope } from "../../lib/cursor";
 import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
-import { preconditionFailed } from "../../lib/etag";
+import { type IfMatch, meetsIfMatch, preconditionFailed } from "../../lib/etag";
 import { newId, newRecord } from "../../lib/ids";
 import { createdAtRange, listPage, type SortSpec, sortSpec, sortValue } from "../../lib/list";
 import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
@@ -713,7 +723,7 @@ const backoff = (attempt: number) =>
 
 export type WriteOptions = {
   /** If-Match: the version the client read; another current version is 412 and nothing is written. */
-  ifMatch?: number;
+  ifMatch?: IfMatch;
 };
 
 /**
@@ -740,7 +750,7 @@ async function change<X = never>(
     const current = rows[0];
     if (!current) throw notFound("Contact");
     if (current.contact.erasedAt) throw erased();
-    if (options.ifMatch !== undefined && options.ifMatch !== current.contact.version)
+    if (!meetsIfMatch(options.ifMatch, current.contact.version))
       throw preconditionFailed(current.contact.version);
     const next = await compute(current, extra);
     if (!next) return current;
@@ -865,7 +875,7 @@ export type ContactAction = {
   reason: string | null;
   at: string;
   /** If-Match: the write applies only at this version. */
-  ifMatch?: number;
+  ifMatch?: IfMatch;
   /** Id of its history entry (a new one when not given). */
   historyId?: string;
 };
@@ -882,7 +892,7 @@ export function actionStatements(db: Db, a: ContactAction) {
       sql`${column} <> ${value}`,
       field === "approval_status" ? eq(contacts.status, "active") : undefined,
       isNull(contacts.erasedAt),
-      a.ifMatch === undefined ? undefined : eq(contacts.version, a.ifMatch),
+      a.ifMatch === undefined ? undefined : inArray(contacts.version, [...a.ifMatch]),
     ) ?? sql`0`;
   return [
     historyInsert(
@@ -936,7 +946,7 @@ export async function applyAction(
   if (!row) throw notFound("Contact");
   if (row.contact.erasedAt) throw erased();
   const applied = written.meta.changes > 0;
-  if (!applied && options.ifMatch !== undefined && options.ifMatch !== row.contact.version)
+  if (!applied && !meetsIfMatch(options.ifMatch, row.contact.version))
     throw preconditionFailed(row.contact.version);
   if (approval && row.contact.status !== "active") {
     throw new ApiError("conflict", `An inactive contact cannot be ${value}; activate it first`);

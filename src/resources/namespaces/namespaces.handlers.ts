@@ -1,5 +1,5 @@
 import { cursorSecret } from "../../lib/cursor";
-import { versionOfIfMatch } from "../../lib/etag";
+import { versionsOfIfMatch } from "../../lib/etag";
 import { pathId } from "../../lib/ids";
 import { listBody } from "../../lib/list";
 import { type AppRouteHandler, noContent } from "../../lib/router";
@@ -37,13 +37,13 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const { tenantId, userId } = c.get("auth");
   const id = namespaceId(c.req.valid("param").namespace_id);
-  const ifMatch = versionOfIfMatch(c.req.header("If-Match"));
+  const ifMatch = versionsOfIfMatch(c.req.header("If-Match"));
   const row = await repo.updateNamespace(c.get("db"), tenantId, userId, id, c.req.valid("json"), ifMatch);
   return c.json(toNamespace(row), 200);
 };
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
-  const ifMatch = versionOfIfMatch(c.req.header("If-Match"));
+  const ifMatch = versionsOfIfMatch(c.req.header("If-Match"));
   await repo.deleteNamespace(
     c.get("db"),
     c.get("auth").tenantId,

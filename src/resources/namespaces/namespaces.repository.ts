@@ -1,9 +1,9 @@
-import { and, count, eq, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { contacts, namespaces } from "../../db/schema";
 import type { Db } from "../../env";
 import type { CursorScope } from "../../lib/cursor";
 import { ApiError, isUniqueViolation, notFound } from "../../lib/errors";
-import { checkIfMatch } from "../../lib/etag";
+import { checkIfMatch, type IfMatch } from "../../lib/etag";
 import { newId } from "../../lib/ids";
 import { createdAtRange, listPage, sortSpec, sortValue } from "../../lib/list";
 import { nowIso } from "../../lib/time";
@@ -107,7 +107,7 @@ export async function updateNamespace(
   userId: string,
   id: string,
   input: NamespaceUpdate,
-  ifMatch?: number,
+  ifMatch?: IfMatch,
 ) {
   const current = await getNamespace(db, tenantId, id);
   checkIfMatch(ifMatch, current.version);
@@ -130,7 +130,7 @@ export async function updateNamespace(
   // Counters only move forward: the condition is re-checked in the UPDATE, since creates advance them concurrently.
   const conditions = [eq(namespaces.tenantId, tenantId), eq(namespaces.id, id)];
   // With If-Match the write applies only at the version the client read.
-  if (ifMatch !== undefined) conditions.push(eq(namespaces.version, ifMatch));
+  if (ifMatch !== undefined) conditions.push(inArray(namespaces.version, [...ifMatch]));
   if (changes.contactCounter !== undefined)
     conditions.push(sql`${namespaces.contactCounter} <= ${changes.contactCounter}`);
   if (changes.accountCounter !== undefined)
@@ -151,7 +151,7 @@ export async function updateNamespace(
   return row;
 }
 
-export async function deleteNamespace(db: Db, tenantId: string, id: string, ifMatch?: number) {
+export async function deleteNamespace(db: Db, tenantId: string, id: string, ifMatch?: IfMatch) {
   if (ifMatch !== undefined) checkIfMatch(ifMatch, (await getNamespace(db, tenantId, id)).version);
   const [deleted, [exists]] = await db.batch([
     db

@@ -1,5 +1,5 @@
 import { cursorSecret } from "../../lib/cursor";
-import { versionOfIfMatch } from "../../lib/etag";
+import { versionsOfIfMatch } from "../../lib/etag";
 import { pathId } from "../../lib/ids";
 import { listBody } from "../../lib/list";
 import { type AppRouteHandler, noContent } from "../../lib/router";
@@ -43,7 +43,7 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     userId,
     id,
     c.req.valid("json"),
-    versionOfIfMatch(c.req.header("If-Match")),
+    versionsOfIfMatch(c.req.header("If-Match")),
   );
   return c.json(toRelation(row), 200);
 };
@@ -55,7 +55,7 @@ export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
     tenantId,
     userId,
     relationId(c.req.valid("param").contact_relation_id),
-    versionOfIfMatch(c.req.header("If-Match")),
+    versionsOfIfMatch(c.req.header("If-Match")),
   );
   return noContent(c);
 };

@@ -3,6 +3,7 @@ import { relations } from "../../db/schema";
 import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
 import { invalid } from "../../lib/errors";
+import type { IfMatch } from "../../lib/etag";
 import { newRecord } from "../../lib/ids";
 import { createdAtRange } from "../../lib/list";
 import { immutableContact, linkedContact } from "../children/child-links";
@@ -102,10 +103,10 @@ export const updateRelation = (
   userId: string,
   id: string,
   input: RelationUpdate,
-  ifMatch?: number,
+  ifMatch?: IfMatch,
 ) => updateChild(db, relationKind, tenantId, userId, id, (current) => changes(input, current), ifMatch);
 
-export const deleteRelation = (db: Db, tenantId: string, userId: string, id: string, ifMatch?: number) =>
+export const deleteRelation = (db: Db, tenantId: string, userId: string, id: string, ifMatch?: IfMatch) =>
   deleteChild(db, relationKind, tenantId, userId, id, ifMatch);
 
 export function listRelations(db: Db, tenantId: string, params: RelationListParams, secret: string) {
