@@ -640,9 +640,9 @@ export interface components {
             country?: string | null;
             /**
              * @example current
-             * @enum {string}
+             * @enum {string|null}
              */
-            type?: "permanent" | "current" | "office" | "registered" | "communication" | "other";
+            type?: "permanent" | "current" | "office" | "registered" | "communication" | "other" | null;
             coords?: components["schemas"]["Coords"];
             /**
              * @description String codes such as state_code, district_code
@@ -660,7 +660,7 @@ export interface components {
              *       "msme"
              *     ]
              */
-            tags?: string[];
+            tags?: string[] | null;
             /** @description Server-generated ULID. Read-only: ignored when sent. */
             readonly id?: unknown;
             /** @description From the token. Read-only: ignored when sent. */
@@ -733,9 +733,9 @@ export interface components {
             country?: string | null;
             /**
              * @example current
-             * @enum {string}
+             * @enum {string|null}
              */
-            type?: "permanent" | "current" | "office" | "registered" | "communication" | "other";
+            type?: "permanent" | "current" | "office" | "registered" | "communication" | "other" | null;
             coords?: components["schemas"]["Coords"];
             /**
              * @description String codes such as state_code, district_code
@@ -753,7 +753,7 @@ export interface components {
              *       "msme"
              *     ]
              */
-            tags?: string[];
+            tags?: string[] | null;
             /** @description Server-generated ULID. Read-only: ignored when sent. */
             readonly id?: unknown;
             /** @description From the token. Read-only: ignored when sent. */

@@ -173,7 +173,6 @@ describe("addresses: field rules", () => {
     ["country with a hyphen", { country: "Timor-Leste" }, "country"],
     ["unknown type", { type: "home" }, "type"],
     ["type in another case", { type: "Office" }, "type"],
-    ["type null", { type: null }, "type"],
     ["lat over 90", { coords: { lat: 90.0001, lng: 0 } }, "coords.lat"],
     ["lat under -90", { coords: { lat: -91, lng: 0 } }, "coords.lat"],
     ["lng over 180", { coords: { lat: 0, lng: 180.5 } }, "coords.lng"],
@@ -216,6 +215,15 @@ describe("addresses: update", () => {
     const res = await api("PATCH", `${BASE}${a.id}/`, { body });
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject(body);
+  });
+
+  it("type and tags are nullable like every optional field: null reads as their default (current, [])", async () => {
+    const created = await createAddress(contactId, { type: null, tags: null });
+    expect(created).toMatchObject({ type: "current", tags: [] });
+    const office = await createAddress(contactId, { type: "office", tags: ["hq"] });
+    const res = await api("PATCH", `${BASE}${office.id}/`, { body: { type: null, tags: null } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ type: "current", tags: [], version: 2 });
   });
 
   it("PATCH null coords and codes clears them", async () => {

@@ -75,13 +75,13 @@ function changes(input: AddressUpdate, current: AddressRow): Partial<AddressRow>
   if (input.state !== undefined) set.state = input.state;
   if (input.pincode !== undefined) set.pincode = input.pincode;
   if (input.country !== undefined) set.country = input.country;
-  if (input.type !== undefined) set.type = input.type;
+  if (input.type !== undefined) set.type = input.type ?? "current";
   if (input.coords !== undefined) {
     set.lat = input.coords?.lat ?? null;
     set.lng = input.coords?.lng ?? null;
   }
   if (input.codes !== undefined) set.codes = input.codes;
-  if (input.tags !== undefined) set.tags = input.tags;
+  if (input.tags !== undefined) set.tags = input.tags ?? [];
   return set;
 }
 

@@ -84,10 +84,11 @@ export const AddressCreateSchema = z
   .strictObject({
     contact_id: contactIdField,
     ...writable,
-    type: writable.type.optional(),
+    // Nullable like every optional address field (API.md): null is the default, as when absent.
+    type: writable.type.nullable().optional(),
     coords: coordsField.optional(),
     codes: codesField.optional(),
-    tags: tagsField.optional(),
+    tags: tagsField.nullable().optional(),
     ...readOnlyFields,
   })
   .openapi("AddressCreate");
@@ -100,10 +101,11 @@ export const AddressUpdateSchema = z
     state: writable.state,
     pincode: writable.pincode,
     country: writable.country,
-    type: writable.type.optional(),
+    // Nullable like every optional address field (API.md): null is the default, as when absent.
+    type: writable.type.nullable().optional(),
     coords: coordsField.optional(),
     codes: codesField.optional(),
-    tags: tagsField.optional(),
+    tags: tagsField.nullable().optional(),
     ...readOnlyFields,
   })
   .openapi("AddressUpdate");
