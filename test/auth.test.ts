@@ -195,6 +195,46 @@ describe("auth: asymmetric keys", () => {
     }
   });
 
+  it("JWKS: kept for the IdP's Cache-Control max-age, and at least 5 minutes", async () => {
+    const pair = await generateKeyPair("ES256", { extractable: true });
+    const keys = [{ ...(await exportJWK(pair.publicKey)), kid: "k1", alg: "ES256" }];
+    const start = Date.now();
+    for (const [maxAge, stillCachedAt, refetchedAt] of [
+      [3600, 50 * 60_000, 61 * 60_000],
+      [60, 4 * 60_000, 6 * 60_000],
+    ] as const) {
+      const url = `https://idp.example/jwks-ttl-${maxAge}-${start}.json`;
+      const fetchSpy = vi
+        .spyOn(globalThis, "fetch")
+        .mockImplementation(
+          async () =>
+            new Response(JSON.stringify({ keys }), { headers: { "cache-control": `max-age=${maxAge}` } }),
+        );
+      const config = { JWT_SECRET: undefined, JWT_JWKS_URL: url };
+      // A fresh token at each instant (its iat moves), so the verified-token cache cannot answer.
+      const probeAt = async (offset: number) => {
+        vi.useFakeTimers({ now: start + offset, toFake: ["Date"] });
+        try {
+          const token = await new SignJWT(claims())
+            .setProtectedHeader({ alg: "ES256", kid: "k1" })
+            .sign(pair.privateKey);
+          expect((await apiWithEnv(config, "GET", PROBE, token)).status).toBe(200);
+        } finally {
+          vi.useRealTimers();
+        }
+      };
+      try {
+        await probeAt(0);
+        await probeAt(stillCachedAt);
+        expect(fetchSpy, `max-age=${maxAge}: cached`).toHaveBeenCalledTimes(1);
+        await probeAt(refetchedAt);
+        expect(fetchSpy, `max-age=${maxAge}: refetched once expired`).toHaveBeenCalledTimes(2);
+      } finally {
+        fetchSpy.mockRestore();
+      }
+    }
+  });
+
   it("503 when no verification key is configured", async () => {
     const res = await apiWithEnv({ JWT_SECRET: undefined }, "GET", PROBE, await hs256(claims()));
     expect(res.status).toBe(503);
