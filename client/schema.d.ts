@@ -1768,7 +1768,7 @@ export interface operations {
             /** @description The namespace */
             201: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -1869,7 +1869,7 @@ export interface operations {
             /** @description The namespace */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -1880,7 +1880,7 @@ export interface operations {
             /** @description Not modified: `If-None-Match` matched the current ETag */
             304: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2057,7 +2057,7 @@ export interface operations {
             /** @description The namespace */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -2256,7 +2256,7 @@ export interface operations {
             /** @description The address */
             201: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -2357,7 +2357,7 @@ export interface operations {
             /** @description The address */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2368,7 +2368,7 @@ export interface operations {
             /** @description Not modified: `If-None-Match` matched the current ETag */
             304: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2545,7 +2545,7 @@ export interface operations {
             /** @description The address */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -2745,7 +2745,7 @@ export interface operations {
             /** @description The bank account */
             201: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -2846,7 +2846,7 @@ export interface operations {
             /** @description The bank account */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2857,7 +2857,7 @@ export interface operations {
             /** @description Not modified: `If-None-Match` matched the current ETag */
             304: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -3034,7 +3034,7 @@ export interface operations {
             /** @description The bank account */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -3231,7 +3231,7 @@ export interface operations {
             /** @description The relation */
             201: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -3332,7 +3332,7 @@ export interface operations {
             /** @description The relation */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -3343,7 +3343,7 @@ export interface operations {
             /** @description Not modified: `If-None-Match` matched the current ETag */
             304: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -3520,7 +3520,7 @@ export interface operations {
             /** @description The relation */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -3838,7 +3838,7 @@ export interface operations {
             /** @description The contact */
             201: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -3942,7 +3942,7 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -3953,7 +3953,7 @@ export interface operations {
             /** @description Not modified: `If-None-Match` matched the current ETag */
             304: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -4029,7 +4029,7 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -4156,7 +4156,7 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -4283,7 +4283,7 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -4410,7 +4410,7 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -4537,7 +4537,7 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -4664,7 +4664,7 @@ export interface operations {
             /** @description The erased contact */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -4785,7 +4785,7 @@ export interface operations {
             /** @description The props */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -4796,7 +4796,7 @@ export interface operations {
             /** @description Not modified: `If-None-Match` matched the current ETag */
             304: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -4872,7 +4872,7 @@ export interface operations {
             /** @description The props after the upsert */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version` (absent on a read with `expand`) */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;

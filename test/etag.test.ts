@@ -83,6 +83,13 @@ describe("ETag on every single-record response", () => {
     // Gone again: back to a tag of the contact with nothing embedded.
     expect((await api("DELETE", `/contacts/addresses/${address.body.id}/`)).status).toBe(204);
     expect(await tag()).toBe(empty);
+    // A body that embeds nothing is tagged as the record alone: an empty expand, or a resource without one.
+    expect((await api("GET", `/contacts/${otherId}/?expand=`)).headers.get("etag")).toBe(plain);
+    const kept = await api("POST", "/contacts/addresses/", { body: { contact_id: otherId, city: "Pune" } });
+    const sub = await api("GET", `/contacts/addresses/${kept.body.id}/?expand=addresses`);
+    expect(sub.status, sub.text).toBe(200);
+    expect(sub.headers.get("etag")).toBe(tagOf(1));
+    expect((await api("DELETE", `/contacts/addresses/${kept.body.id}/`)).status).toBe(204);
     // Lists stay untagged, with expand too.
     expect((await api("GET", "/contacts/?expand=addresses")).headers.get("etag")).toBeNull();
   });

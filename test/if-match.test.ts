@@ -78,6 +78,43 @@ describe("If-Match", () => {
     expect((await api("DELETE", addressPath, { headers: listed(1, 2) })).status).toBe(204);
   });
 
+  it("a list of hundreds of tags is read like a short one (never a 500 from D1's bound-value limit)", async () => {
+    const id = await createContact();
+    const many = (current: boolean) => ({
+      "If-Match": Array.from({ length: 300 }, (_, i) => `"${i + 2}"`)
+        .concat(current ? ['"1"'] : [])
+        .join(", "),
+    });
+    expect((await api("PUT", `/contacts/${id}/inactive/`, { headers: many(false) })).status).toBe(412);
+    const act = await api("PUT", `/contacts/${id}/inactive/`, { headers: many(true) });
+    expect(act.status, act.text).toBe(200);
+    const ns = await api("POST", "/namespaces/", { body: { name: unique("ifmany") } });
+    const body = { contact_pattern: "M-{seq}" };
+    expect((await api("PATCH", `/namespaces/${ns.body.id}/`, { body, headers: many(false) })).status).toBe(
+      412,
+    );
+    const patched = await api("PATCH", `/namespaces/${ns.body.id}/`, { body, headers: many(true) });
+    expect(patched.status, patched.text).toBe(200);
+  });
+
+  it("the tag of a read with expand is accepted by If-Match: it names the contact's version", async () => {
+    const id = await createContact();
+    const read = await api("GET", `/contacts/${id}/?expand=addresses`);
+    const tag = read.headers.get("etag") ?? "";
+    expect(tag).toMatch(/^"1-[0-9a-z]+"$/);
+    const patch = await api("PATCH", `/contacts/${id}/`, {
+      body: { rm_id: "RMX" },
+      headers: { "If-Match": tag },
+    });
+    expect(patch.status, patch.text).toBe(200);
+    // The contact moved on: the same tag is now stale.
+    const stale = await api("PATCH", `/contacts/${id}/`, {
+      body: { rm_id: "RMY" },
+      headers: { "If-Match": tag },
+    });
+    expect(stale.status).toBe(412);
+  });
+
   // addresses, banks and relations: test/sub-resources.test.ts ("ETag and If-Match"), once per resource.
   it("a namespace answers 412 to a stale ETag and keeps the record", async () => {
     const ns = await api("POST", "/namespaces/", { body: { name: unique("ifm") } });

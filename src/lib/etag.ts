@@ -1,3 +1,5 @@
+import { sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { ApiError } from "./errors";
 
 /**
@@ -35,8 +37,10 @@ function hash53(text: string): string {
 
 /**
  * The versions an If-Match header accepts (RFC 9110 §13.1.1: a list of entity tags, compared strongly):
- * each strong tag of ours. `*` matches any existing record (undefined: no condition); a list with none of
- * ours (weak tags, other shapes) can never match (empty).
+ * each strong tag of ours, once. A tag read with `expand` ("<version>-<hash>") names the record's
+ * version too: the write is to the record, whose version is what it compares. `*` matches any existing
+ * record (undefined: no condition); a list with none of ours (weak tags, other shapes) never matches
+ * (empty).
  */
 export type IfMatch = readonly number[] | undefined;
 
@@ -44,15 +48,23 @@ export function versionsOfIfMatch(header: string | undefined): IfMatch {
   if (header === undefined) return undefined;
   const tags = listedTags(header);
   if (tags.includes("*")) return undefined;
-  return tags.flatMap((tag) => {
-    const match = /^"([1-9][0-9]{0,15})"$/.exec(tag);
+  const versions = tags.flatMap((tag) => {
+    const match = /^"([1-9][0-9]{0,15})(?:-[0-9a-z]{1,16})?"$/.exec(tag);
     return match?.[1] ? [Number(match[1])] : [];
   });
+  return [...new Set(versions)];
 }
 
 /** Whether a record at `version` meets the If-Match condition. */
 export const meetsIfMatch = (ifMatch: IfMatch, version: number) =>
   ifMatch === undefined || ifMatch.includes(version);
+
+/**
+ * The If-Match condition on a version column, as SQL: one bound JSON list however many tags the header
+ * names (D1 binds at most 100 values per statement).
+ */
+export const versionIn = (column: SQLiteColumn, versions: readonly number[]) =>
+  sql`${column} in (select value from json_each(${JSON.stringify(versions)}))`;
 
 /** The entity tags listed in an If-None-Match header ("*" stays "*"); weak tags keep `W/`. */
 export function listedTags(header: string): string[] {

@@ -35,7 +35,7 @@ const header = (description: string, example?: string) => ({
 });
 
 const ETAG = header(
-  "Strong entity tag of the record, from its `version` (absent on a read with `expand`)",
+  'Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records\' ids and versions (`"3-k2j9x"`), which If-Match also accepts',
   '"3"',
 );
 const REPLAYED = header(

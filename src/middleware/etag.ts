@@ -22,13 +22,11 @@ const EMBEDDED = ["addresses", "banks", "relations"] as const;
  */
 function tagOf(object: unknown, expanded: boolean): string | undefined {
   if (!isVersioned(object)) return undefined;
-  if (!expanded) return etagOf(object.version);
   const record: Record<string, unknown> = object;
-  const embedded = EMBEDDED.flatMap((key) => {
-    const list = record[key];
-    return Array.isArray(list) ? list.filter(isVersioned) : [];
-  });
-  return expandedEtagOf(object.version, embedded);
+  const lists = EMBEDDED.map((key) => record[key]).filter(Array.isArray);
+  // A body that embeds nothing (no expand, or one this resource ignores) is the record alone.
+  if (!expanded || lists.length === 0) return etagOf(object.version);
+  return expandedEtagOf(object.version, lists.flat().filter(isVersioned));
 }
 
 /**

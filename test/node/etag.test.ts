@@ -22,6 +22,9 @@ describe("entity tags", () => {
     expect(versionsOfIfMatch('W/"3"')).toEqual([]);
     expect(versionsOfIfMatch('"x", W/"4", "4"')).toEqual([4]);
     expect(versionsOfIfMatch('"0"')).toEqual([]);
+    // Each version once; a tag read with expand names its record's version.
+    expect(versionsOfIfMatch('"3", "3", "3-k2j9x"')).toEqual([3]);
+    expect(versionsOfIfMatch('"3-"')).toEqual([]);
     expect(meetsIfMatch(undefined, 9)).toBe(true);
     expect(meetsIfMatch([3, 5], 5)).toBe(true);
     expect(meetsIfMatch([3, 5], 4)).toBe(false);

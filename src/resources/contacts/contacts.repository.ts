@@ -1,14 +1,4 @@
-import {
-  and,
-  count,
-  eq,
-  getTableColumns,
-  inArray,
-  isNull,
-  type Placeholder,
-  type SQL,
-  sql,
-} from "drizzle-orm";
+import { and, count, eq, getTableColumns, isNull, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
   type ContactRow,
@@ -44,7 +34,7 @@ import type { Db } from "../../env";
 import { batch, builtOnce, last, type Query } from "../../lib/batch";
 import type { CursorScope } from "../../lib/cursor";
 import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
-import { type IfMatch, meetsIfMatch, preconditionFailed } from "../../lib/etag";
+import { type IfMatch, meetsIfMatch, preconditionFailed, versionIn } from "../../lib/etag";
 import { newId, newRecord } from "../../lib/ids";
 import { createdAtRange, listPage, type SortSpec, sortSpec, sortValue } from "../../lib/list";
 import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
@@ -892,7 +882,7 @@ export function actionStatements(db: Db, a: ContactAction) {
       sql`${column} <> ${value}`,
       field === "approval_status" ? eq(contacts.status, "active") : undefined,
       isNull(contacts.erasedAt),
-      a.ifMatch === undefined ? undefined : inArray(contacts.version, [...a.ifMatch]),
+      a.ifMatch === undefined ? undefined : versionIn(contacts.version, a.ifMatch),
     ) ?? sql`0`;
   return [
     historyInsert(

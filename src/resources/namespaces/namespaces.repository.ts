@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, type SQL, sql } from "drizzle-orm";
 import { contacts, namespaces } from "../../db/schema";
 import type { Db } from "../../env";
 import type { CursorScope } from "../../lib/cursor";
@@ -129,8 +129,9 @@ export async function updateNamespace(
 
   // Counters only move forward: the condition is re-checked in the UPDATE, since creates advance them concurrently.
   const conditions = [eq(namespaces.tenantId, tenantId), eq(namespaces.id, id)];
-  // With If-Match the write applies only at the version the client read.
-  if (ifMatch !== undefined) conditions.push(inArray(namespaces.version, [...ifMatch]));
+  // With If-Match the write applies only at the version read above (one the client named): the changes
+  // were worked out against it.
+  if (ifMatch !== undefined) conditions.push(eq(namespaces.version, current.version));
   if (changes.contactCounter !== undefined)
     conditions.push(sql`${namespaces.contactCounter} <= ${changes.contactCounter}`);
   if (changes.accountCounter !== undefined)
