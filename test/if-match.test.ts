@@ -97,6 +97,24 @@ describe("If-Match", () => {
     expect(patched.status, patched.text).toBe(200);
   });
 
+  it("erasure honours If-Match: a stale tag is 412 and nothing is erased; the current one erases", async () => {
+    const id = await createContact();
+    expect((await api("PATCH", `/contacts/${id}/`, { body: { rm_id: "RM1" } })).status).toBe(200);
+    const body = { reason: "DPDP request" };
+    const stale = await api("POST", `/contacts/${id}/erase/`, { body, headers: { "If-Match": '"1"' } });
+    expect(stale.status, stale.text).toBe(412);
+    expect(stale.headers.get("ETag")).toBe('"2"');
+    expect((await api("GET", `/contacts/${id}/`)).body).toMatchObject({
+      rm_id: "RM1",
+      erased_at: null,
+      version: 2,
+    });
+    const erased = await api("POST", `/contacts/${id}/erase/`, { body, headers: { "If-Match": '"2"' } });
+    expect(erased.status, erased.text).toBe(200);
+    expect(erased.body).toMatchObject({ name: "Erased contact", version: 3 });
+    expect(erased.body.erased_at).not.toBeNull();
+  });
+
   it("the tag of a read with expand is accepted by If-Match: it names the contact's version", async () => {
     const id = await createContact();
     const read = await api("GET", `/contacts/${id}/?expand=addresses`);

@@ -107,7 +107,9 @@ export const reject = action("reject");
 export const erase: AppRouteHandler<typeof routes.erase> = async (c) => {
   const { tenantId, userId } = c.get("auth");
   const id = contactId(c.req.valid("param").contact_id);
-  const row = await repo.eraseContact(c.get("db"), tenantId, userId, id, c.req.valid("json").reason);
+  const { reason } = c.req.valid("json");
+  const options = ifMatch(c.req.header("If-Match"));
+  const row = await repo.eraseContact(c.get("db"), tenantId, userId, id, reason, options);
   return c.json(await toContact(row, viewerOf(c.env, c.get("auth"))), 200);
 };
 

@@ -34,7 +34,7 @@ import type { Db } from "../../env";
 import { batch, builtOnce, last, type Query } from "../../lib/batch";
 import type { CursorScope } from "../../lib/cursor";
 import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
-import { type IfMatch, meetsIfMatch, preconditionFailed, versionIn } from "../../lib/etag";
+import { checkIfMatch, type IfMatch, meetsIfMatch, preconditionFailed, versionIn } from "../../lib/etag";
 import { newId, newRecord } from "../../lib/ids";
 import { createdAtRange, listPage, type SortSpec, sortSpec, sortValue } from "../../lib/list";
 import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
@@ -1036,11 +1036,22 @@ export async function deleteProps(
  * becomes a tombstone that keeps its id and ref_id. Every statement is guarded by "not erased yet", so
  * a repeat (or a concurrent erase) writes nothing and answers the tombstone.
  */
-export async function eraseContact(db: Db, tenantId: string, userId: string, id: string, reason: string) {
+export async function eraseContact(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  id: string,
+  reason: string,
+  options: { ifMatch?: IfMatch } = {},
+) {
   const current = await getContact(db, tenantId, id);
   if (current.contact.erasedAt) return current;
+  checkIfMatch(options.ifMatch, current.contact.version);
   const at = nowIso();
-  const live = sql`exists (select 1 from ${contacts} where ${contactById(tenantId, id)} and ${contacts.erasedAt} is null)`;
+  // With If-Match, every statement applies only at the version checked above.
+  const version =
+    options.ifMatch === undefined ? sql`` : sql` and ${contacts.version} = ${current.contact.version}`;
+  const live = sql`exists (select 1 from ${contacts} where ${contactById(tenantId, id)} and ${contacts.erasedAt} is null${version})`;
   const ofContact = (t: { tenantId: SQLiteColumn; contactId: SQLiteColumn }) =>
     and(eq(t.tenantId, tenantId), eq(t.contactId, id), live);
   const results = await batch(db, [
@@ -1077,10 +1088,12 @@ export async function eraseContact(db: Db, tenantId: string, userId: string, id:
         updatedAt: at,
         updatedBy: userId,
       })
-      .where(and(contactById(tenantId, id), isNull(contacts.erasedAt))),
+      .where(and(contactById(tenantId, id), isNull(contacts.erasedAt), sql`1${version}`)),
     selectContact(db, tenantId, id),
   ]);
   const [row] = last(results);
   if (!row) throw notFound("Contact");
+  // Only If-Match can hold the batch back: a write between the read and the batch moved the version.
+  if (!row.contact.erasedAt) throw preconditionFailed(row.contact.version);
   return row;
 }
