@@ -17,15 +17,15 @@ function isVersioned(value: unknown): value is Versioned {
 const EMBEDDED = ["addresses", "banks", "relations"] as const;
 
 /**
- * The tag of a single record's API object: one with a string `id` and an integer `version`. Read with
- * `expand`, the tag also covers the embedded records, whose writes do not move the record's version.
+ * The tag of a single record's API object: one with a string `id` and an integer `version`. A body
+ * that embeds records (only a read with `expand` does) is tagged with them too: their writes do not move
+ * the record's version.
  */
-function tagOf(object: unknown, expanded: boolean): string | undefined {
+function tagOf(object: unknown): string | undefined {
   if (!isVersioned(object)) return undefined;
   const record: Record<string, unknown> = object;
   const lists = EMBEDDED.map((key) => record[key]).filter(Array.isArray);
-  // A body that embeds nothing (no expand, or one this resource ignores) is the record alone.
-  if (!expanded || lists.length === 0) return etagOf(object.version);
+  if (lists.length === 0) return etagOf(object.version);
   return expandedEtagOf(object.version, lists.flat().filter(isVersioned));
 }
 
@@ -38,11 +38,10 @@ function tagOf(object: unknown, expanded: boolean): string | undefined {
  */
 export const etags: MiddlewareHandler<AppEnv> = async (c, next) => {
   const read = c.req.method === "GET" || c.req.method === "HEAD";
-  const expanded = read && c.req.query("expand") !== undefined;
   // Casts: c.json is an overloaded generic; the wrapper passes every argument through unchanged.
   const json = c.json as unknown as Json;
   (c as unknown as { json: Json }).json = (object, arg, headers) => {
-    const tag = tagOf(object, expanded);
+    const tag = tagOf(object);
     if (tag) c.header("ETag", tag);
     return json(object, arg, headers);
   };

@@ -34,7 +34,7 @@ import type { Db } from "../../env";
 import { batch, builtOnce, last, type Query } from "../../lib/batch";
 import type { CursorScope } from "../../lib/cursor";
 import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
-import { checkIfMatch, type IfMatch, meetsIfMatch, preconditionFailed, versionIn } from "../../lib/etag";
+import { checkIfMatch, type IfMatch, preconditionFailed, versionIn } from "../../lib/etag";
 import { newId, newRecord } from "../../lib/ids";
 import { createdAtRange, listPage, type SortSpec, sortSpec, sortValue } from "../../lib/list";
 import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
@@ -712,7 +712,7 @@ const backoff = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** Math.min(attempt, 7))));
 
 export type WriteOptions = {
-  /** If-Match: the version the client read; another current version is 412 and nothing is written. */
+  /** If-Match: the versions the client named; any other current version is 412 and nothing is written. */
   ifMatch?: IfMatch;
 };
 
@@ -740,8 +740,7 @@ async function change<X = never>(
     const current = rows[0];
     if (!current) throw notFound("Contact");
     if (current.contact.erasedAt) throw erased();
-    if (!meetsIfMatch(options.ifMatch, current.contact.version))
-      throw preconditionFailed(current.contact.version);
+    checkIfMatch(options.ifMatch, current.contact.version);
     const next = await compute(current, extra);
     if (!next) return current;
     const index = await indexOf(pii, current, next);
@@ -864,7 +863,7 @@ export type ContactAction = {
   action: Action;
   reason: string | null;
   at: string;
-  /** If-Match: the write applies only at this version. */
+  /** If-Match: the write applies only at one of these versions. */
   ifMatch?: IfMatch;
   /** Id of its history entry (a new one when not given). */
   historyId?: string;
@@ -936,8 +935,7 @@ export async function applyAction(
   if (!row) throw notFound("Contact");
   if (row.contact.erasedAt) throw erased();
   const applied = written.meta.changes > 0;
-  if (!applied && !meetsIfMatch(options.ifMatch, row.contact.version))
-    throw preconditionFailed(row.contact.version);
+  if (!applied) checkIfMatch(options.ifMatch, row.contact.version);
   if (approval && row.contact.status !== "active") {
     throw new ApiError("conflict", `An inactive contact cannot be ${value}; activate it first`);
   }
@@ -1042,16 +1040,16 @@ export async function eraseContact(
   userId: string,
   id: string,
   reason: string,
-  options: { ifMatch?: IfMatch } = {},
+  options: WriteOptions = {},
 ) {
   const current = await getContact(db, tenantId, id);
   if (current.contact.erasedAt) return current;
   checkIfMatch(options.ifMatch, current.contact.version);
   const at = nowIso();
   // With If-Match, every statement applies only at the version checked above.
-  const version =
-    options.ifMatch === undefined ? sql`` : sql` and ${contacts.version} = ${current.contact.version}`;
-  const live = sql`exists (select 1 from ${contacts} where ${contactById(tenantId, id)} and ${contacts.erasedAt} is null${version})`;
+  const atVersion = options.ifMatch === undefined ? undefined : eq(contacts.version, current.contact.version);
+  const erasable = and(contactById(tenantId, id), isNull(contacts.erasedAt), atVersion);
+  const live = sql`exists (select 1 from ${contacts} where ${erasable})`;
   const ofContact = (t: { tenantId: SQLiteColumn; contactId: SQLiteColumn }) =>
     and(eq(t.tenantId, tenantId), eq(t.contactId, id), live);
   const results = await batch(db, [
@@ -1088,7 +1086,7 @@ export async function eraseContact(
         updatedAt: at,
         updatedBy: userId,
       })
-      .where(and(contactById(tenantId, id), isNull(contacts.erasedAt), sql`1${version}`)),
+      .where(erasable),
     selectContact(db, tenantId, id),
   ]);
   const [row] = last(results);
