@@ -818,6 +818,93 @@ describe("contacts: PATCH", () => {
     expect((await historyOf(c.id)).length).toBe(4);
   });
 
+  // A PATCH of only status, type, tags, refs, rm_id, branch_id and ref_id is written without a read
+  // first: the database compares each field with the stored one (contacts.repository, updatePlainFields).
+  describe("of fields nothing is derived from (one round trip)", () => {
+    it("a PATCH equal to what is stored writes nothing: same version, no history", async () => {
+      const c = await full();
+      await sleep(2);
+      for (const body of [
+        { tags: ["a", "b"], status: "active", rm_id: "RM1", branch_id: "BR1", type: "individual" },
+        { refs: { crm: "1" }, ref_id: c.ref_id },
+        { ...c, approval_status: "approved", name: undefined, namespace: undefined, props: undefined },
+      ]) {
+        const res = await patch(c.id, body);
+        expect(res.status, JSON.stringify(body)).toBe(200);
+        expect(res.body).toEqual(c);
+      }
+      expect((await historyOf(c.id)).map((h) => h.action)).toEqual(["created"]);
+    });
+
+    it("lists exactly the fields that differ, as [old, new]", async () => {
+      const c = await full();
+      const res = await patch(c.id, {
+        tags: ["b", "c"],
+        rm_id: "RM2",
+        branch_id: "",
+        refs: { crm: "1" },
+        type: "corporate",
+        status: "active",
+      });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toMatchObject({ tags: ["b", "c"], rm_id: "RM2", branch_id: null, version: 2 });
+      expect(await getContact(c.id)).toEqual(res.body);
+      const [last] = await historyOf(c.id);
+      expect(last).toMatchObject({ action: "updated", at: res.body.updated_at, reason: null });
+      expect(last?.changes).toEqual({
+        tags: [
+          ["a", "b"],
+          ["b", "c"],
+        ],
+        rm_id: ["RM1", "RM2"],
+        branch_id: ["BR1", null],
+        type: ["individual", "corporate"],
+      });
+    });
+
+    it("JSON fields compare by value: refs and tags set, cleared and set again", async () => {
+      const c = await full();
+      const cleared = await patch(c.id, { refs: null, tags: [] });
+      expect(cleared.body).toMatchObject({ refs: null, tags: [], version: 2 });
+      expect((await historyOf(c.id))[0]?.changes).toEqual({
+        refs: [{ crm: "1" }, null],
+        tags: [["a", "b"], []],
+      });
+      expect((await patch(c.id, { refs: null, tags: [] })).body.version).toBe(2);
+      const set = await patch(c.id, { refs: { crm: "2", nested: { n: 1 } } });
+      expect(set.body).toMatchObject({ refs: { crm: "2", nested: { n: 1 } }, version: 3 });
+      expect((await historyOf(c.id))[0]?.changes).toEqual({ refs: [null, { crm: "2", nested: { n: 1 } }] });
+      expect((await patch(c.id, { refs: { crm: "2", nested: { n: 1 } } })).body.version).toBe(3);
+    });
+
+    it("status alone is `deactivated` / `activated`, also when the other fields sent are unchanged", async () => {
+      const c = await full();
+      await patch(c.id, { status: "inactive", rm_id: "RM1", tags: ["a", "b"] });
+      let [last] = await historyOf(c.id);
+      expect(last).toMatchObject({ action: "deactivated", changes: { status: ["active", "inactive"] } });
+      await patch(c.id, { status: "active", rm_id: "RM3" });
+      [last] = await historyOf(c.id);
+      expect(last).toMatchObject({
+        action: "updated",
+        changes: { status: ["inactive", "active"], rm_id: ["RM1", "RM3"] },
+      });
+      await patch(c.id, { status: "active", rm_id: "RM4" });
+      [last] = await historyOf(c.id);
+      expect(last).toMatchObject({ action: "updated", changes: { rm_id: ["RM3", "RM4"] } });
+    });
+
+    it("an unknown contact is 404 and an erased one 409 contact_erased, with nothing written", async () => {
+      expectProblem(await patch(UNKNOWN_ID, { rm_id: "RM9" }), 404, "/problems/not_found");
+      const c = await full();
+      expect((await api("POST", `/contacts/${c.id}/erase/`, { body: { reason: "DPDP" } })).status).toBe(200);
+      const history = await historyOf(c.id);
+      const before = await getContact(c.id);
+      expectProblem(await patch(c.id, { rm_id: "RM9" }), 409, "/problems/contact_erased");
+      expect(await getContact(c.id)).toEqual(before);
+      expect(await historyOf(c.id)).toEqual(history);
+    });
+  });
+
   it("moves a contact to another namespace (by name, any case); ref_id stays", async () => {
     const a = await createNamespace({ contact_pattern: "MV-{seq}" });
     const b = await createNamespace();

@@ -82,6 +82,11 @@ describe("D1 round trips per request", () => {
   it("PATCH that changes nothing = 1 (the read)", async () => {
     expect(await roundTrips("PATCH", `/contacts/${id}/`, { name: "Kiran K Rao" })).toBe(1);
   });
+  it("PATCH of fields nothing is derived from (status, tags, refs, rm_id ...) = 1, changed or not", async () => {
+    const body = { rm_id: "RM_7", tags: ["vip"], refs: { crm: "C-1" }, status: "active" };
+    expect(await roundTrips("PATCH", `/contacts/${id}/`, body)).toBe(1);
+    expect(await roundTrips("PATCH", `/contacts/${id}/`, body)).toBe(1);
+  });
   it("an action = 1", async () =>
     expect(await roundTrips("PUT", `/contacts/${id}/approve/`, { reason: "ok" })).toBe(1));
   it("props GET = 1, PUT = 2, DELETE = 2", async () => {

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { type ApiResponse, api, type RequestOptions } from "./helpers/api";
+import { createContact } from "./helpers/fixtures";
 import { ALL_SCOPES } from "./helpers/tokens";
 
 let seq = 0;
@@ -182,6 +183,18 @@ describe("Idempotency-Key: what is stored", () => {
     const same = await keyed("PATCH", `/namespaces/${ns.body.id}/`, key, { body: { contact_counter: 1 } });
     expect(same.status).toBe(200);
     expect(await storedRow("t1", key)).toBeNull();
+  });
+
+  it("a contact PATCH of plain fields that changes nothing still ran its write batch: the key is kept", async () => {
+    const id = await createContact();
+    const key = unique("key");
+    const first = await keyed("PATCH", `/contacts/${id}/`, key, { body: { status: "active" } });
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.version).toBe(1);
+    expect((await storedRow("t1", key))?.status).toBe(200);
+    const replay = await keyed("PATCH", `/contacts/${id}/`, key, { body: { status: "active" } });
+    sameResponse(replay, first);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
   });
 
   it("rejects a malformed key with 400 on Idempotency-Key", async () => {

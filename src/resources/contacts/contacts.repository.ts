@@ -1,4 +1,4 @@
-import { and, count, eq, getTableColumns, isNull, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, getTableColumns, isNull, or, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import {
   type ContactRow,
@@ -750,6 +750,103 @@ async function change<X = never>(
   throw new ApiError("unavailable", "The contact is under heavy concurrent change; try again");
 }
 
+/**
+ * The fields of a PATCH that nothing else is derived from: no index row, no namespace lookup, no
+ * stored props to merge with. A PATCH of only these needs no read before its write (updatePlainFields).
+ */
+const PLAIN_FIELDS = {
+  status: { key: "status", column: contacts.status, json: false },
+  type: { key: "type", column: contacts.type, json: false },
+  tags: { key: "tags", column: contacts.tags, json: true },
+  refs: { key: "refs", column: contacts.refs, json: true },
+  rm_id: { key: "rmId", column: contacts.rmId, json: false },
+  branch_id: { key: "branchId", column: contacts.branchId, json: false },
+  ref_id: { key: "refId", column: contacts.refId, json: false },
+} as const;
+type PlainField = keyof typeof PLAIN_FIELDS;
+
+/** The plain fields an update sets (a null ref_id sets nothing), or null when it sets any other field. */
+function plainFieldsOf(input: ContactUpdate): Partial<Record<PlainField, unknown>> | null {
+  if (input.name !== undefined || input.namespace !== undefined || input.props !== undefined) return null;
+  const fields: Partial<Record<PlainField, unknown>> = {};
+  for (const field of Object.keys(PLAIN_FIELDS) as PlainField[]) {
+    const value = field === "ref_id" ? (input.ref_id ?? undefined) : input[field];
+    if (value !== undefined) fields[field] = value;
+  }
+  return fields;
+}
+
+/**
+ * A PATCH of plain fields in one round trip, the way an action is written: the database compares each
+ * field with the stored value, and the history entry (only what differs, as [old, new]) and the update
+ * share one condition, so a PATCH that changes nothing writes nothing. The row is read back in the same
+ * batch to tell a no-op, a stale If-Match (412), an erased contact and a missing one apart.
+ */
+async function updatePlainFields(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  id: string,
+  fields: Partial<Record<PlainField, unknown>>,
+  options: WriteOptions,
+) {
+  const compared = (Object.keys(fields) as PlainField[]).map((field) => {
+    const { column, json } = PLAIN_FIELDS[field];
+    const value = fields[field];
+    // JSON columns compare and show as JSON (the way diff() compares their serialised form).
+    const stored = json ? sql`json(${column})` : sql`${column}`;
+    const sent = json ? sql`json(${value === null ? null : JSON.stringify(value)})` : sql`${value}`;
+    return { field, differs: sql`(${stored} is not ${sent})`, change: sql`json_array(${stored}, ${sent})` };
+  });
+  const changed = or(...compared.map((c) => c.differs)) ?? sql`0`;
+  const applies =
+    and(
+      contactById(tenantId, id),
+      isNull(contacts.erasedAt),
+      options.ifMatch === undefined ? undefined : versionIn(contacts.version, options.ifMatch),
+      changed,
+    ) ?? sql`0`;
+  // Merge-patching an empty object drops the null members: the fields that did not change.
+  const changes = sql`json_patch('{}', json_object(${sql.join(
+    compared.map((c) => sql`${c.field}, case when ${c.differs} then ${c.change} end`),
+    sql`, `,
+  )}))`;
+  const status = compared.find((c) => c.field === "status");
+  const others = or(...compared.filter((c) => c !== status).map((c) => c.differs)) ?? sql`0`;
+  const statusOnly = fields.status === "active" ? "activated" : "deactivated";
+  const action = status
+    ? sql`case when ${status.differs} and not ${others} then ${statusOnly} else 'updated' end`
+    : sql`'updated'`;
+  // Cast: each value was validated by ContactUpdateSchema for its column.
+  const set = Object.fromEntries(
+    Object.entries(fields).map(([field, value]) => [PLAIN_FIELDS[field as PlainField].key, value]),
+  ) as Partial<ContactRow>;
+  const at = nowIso();
+  try {
+    const [written, , rows] = await batch(db, [
+      historyInsert(
+        db,
+        { tenantId, contactId: id, actor: userId, at, action, changes, reason: null },
+        applies,
+        sql`from ${contacts}`,
+      ).query,
+      db
+        .update(contacts)
+        .set({ ...set, version: sql`${contacts.version} + 1`, updatedAt: at, updatedBy: userId })
+        .where(applies),
+      selectContact(db, tenantId, id),
+    ]);
+    const row = rows[0];
+    if (!row) throw notFound("Contact");
+    if (row.contact.erasedAt) throw erased();
+    if (written.meta.changes === 0) checkIfMatch(options.ifMatch, row.contact.version);
+    return row;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw refIdTaken();
+    throw error;
+  }
+}
+
 export async function updateContact(
   db: Db,
   tenantId: string,
@@ -759,6 +856,8 @@ export async function updateContact(
   pii: PiiConfig,
   options: WriteOptions = {},
 ) {
+  const plain = plainFieldsOf(input);
+  if (plain) return updatePlainFields(db, tenantId, userId, id, plain, options);
   const namespaceRead = input.namespace
     ? db
         .select({ id: namespaces.id, name: namespaces.name })

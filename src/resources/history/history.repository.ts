@@ -32,7 +32,8 @@ export type HistoryEntry = {
   contactId: string | Placeholder | SQL;
   actor: string | Placeholder | SQL;
   at: string | Placeholder | SQL;
-  action: HistoryAction | Placeholder;
+  /** The action, or an SQL expression choosing it where the database decides what changed. */
+  action: HistoryAction | Placeholder | SQL;
   /** The changes, or an SQL expression computing their JSON where the database decides a value. */
   changes: Changes | SQL;
   reason?: string | null | Placeholder;
