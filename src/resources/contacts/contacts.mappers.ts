@@ -8,8 +8,12 @@ import { type RelationRow, toRelation } from "../relations/relations.mappers";
 
 export type Expanded = { addresses?: AddressRow[]; banks?: BankRow[]; relations?: RelationRow[] };
 
-/** The fields of a contact a client writes, as the API names them (history diffs compare these). */
-export function contactFields(row: ContactWithNamespace) {
+/**
+ * The fields of a contact a client writes, as the API names them (history diffs compare these), with
+ * its props as history shows them (protected identifiers masked, never their envelopes) unless a
+ * reader's view of them is given.
+ */
+export function contactFields(row: ContactWithNamespace, props = maskProps(row.contact.props)) {
   const c = row.contact;
   return {
     name: c.name,
@@ -18,8 +22,7 @@ export function contactFields(row: ContactWithNamespace) {
     type: c.type,
     tags: c.tags,
     refs: c.refs,
-    // As history shows them: protected identifiers masked, never their envelopes.
-    props: maskProps(c.props),
+    props,
     rm_id: c.rmId,
     branch_id: c.branchId,
     ref_id: c.refId,
@@ -37,8 +40,7 @@ export async function toContact(row: ContactWithNamespace, viewer: Viewer, expan
     : undefined;
   return {
     id: c.id,
-    ...contactFields(row),
-    props: await viewProps(row, viewer),
+    ...contactFields(row, await viewProps(row, viewer)),
     namespace_id: c.namespaceId,
     approval_status: c.approvalStatus,
     erased_at: c.erasedAt,
