@@ -185,15 +185,61 @@ describe("Idempotency-Key: what is stored", () => {
     expect(await storedRow("t1", key)).toBeNull();
   });
 
-  it("a contact PATCH of plain fields that changes nothing still ran its write batch: the key is kept", async () => {
+  // The key rides in a write: a batch whose SQL guard let nothing through gives its claim back.
+  it("a write batch that wrote nothing keeps no key: no-op, stale If-Match, missing or erased contact", async () => {
+    const id = await createContact();
+    const cases: [string, string, RequestOptions][] = [
+      ["PATCH", `/contacts/${id}/`, { body: { status: "active" } }],
+      ["PATCH", `/contacts/${id}/`, { body: { rm_id: "RM9" }, headers: { "If-Match": '"7"' } }],
+      ["PUT", `/contacts/${id}/active/`, {}],
+      ["PUT", `/contacts/${id}/inactive/`, { headers: { "If-Match": '"7"' } }],
+      ["PATCH", "/contacts/01ARZ3NDEKTSV4RRFFQ69G5FAV/", { body: { rm_id: "RM9" } }],
+      ["PUT", "/contacts/01ARZ3NDEKTSV4RRFFQ69G5FAV/approve/", {}],
+    ];
+    for (const [method, path, options] of cases) {
+      const key = unique("key");
+      const res = await keyed(method, path, key, options);
+      expect(res.status, `${method} ${path}: ${res.text}`).not.toBe(500);
+      expect(await storedRow("t1", key), `${method} ${path}`).toBeNull();
+    }
+    expect((await api("GET", `/contacts/${id}/`)).body).toMatchObject({ version: 1, rm_id: null });
+    // A record for a contact that does not exist (400), and a namespace that still holds contacts (409).
+    const ns = (await api("GET", `/contacts/${id}/`)).body.namespace_id;
+    const address = {
+      contact_id: "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+      address_line: "12, MG Road",
+      city: "Bengaluru",
+      state: "Karnataka",
+      pincode: "560001",
+      country: "India",
+    };
+    for (const [method, path, options, status] of [
+      ["POST", "/contacts/addresses/", { body: address }, 400],
+      ["DELETE", `/namespaces/${ns}/`, {}, 409],
+    ] as const) {
+      const key = unique("key");
+      expect((await keyed(method, path, key, options)).status, `${method} ${path}`).toBe(status);
+      expect(await storedRow("t1", key), `${method} ${path}`).toBeNull();
+    }
+    const erased = await createContact();
+    expect((await api("POST", `/contacts/${erased}/erase/`, { body: { reason: "DPDP" } })).status).toBe(200);
+    const key = unique("key");
+    expect((await keyed("PATCH", `/contacts/${erased}/`, key, { body: { rm_id: "RM9" } })).status).toBe(409);
+    expect(await storedRow("t1", key)).toBeNull();
+  });
+
+  it("after a 412 the same key with a fresh If-Match applies the write, once", async () => {
     const id = await createContact();
     const key = unique("key");
-    const first = await keyed("PATCH", `/contacts/${id}/`, key, { body: { status: "active" } });
-    expect(first.status, first.text).toBe(200);
-    expect(first.body.version).toBe(1);
+    const body = { rm_id: "RM5" };
+    const stale = await keyed("PATCH", `/contacts/${id}/`, key, { body, headers: { "If-Match": '"9"' } });
+    expect(stale.status).toBe(412);
+    const fresh = await keyed("PATCH", `/contacts/${id}/`, key, { body, headers: { "If-Match": '"1"' } });
+    expect(fresh.status, fresh.text).toBe(200);
+    expect(fresh.body).toMatchObject({ rm_id: "RM5", version: 2 });
     expect((await storedRow("t1", key))?.status).toBe(200);
-    const replay = await keyed("PATCH", `/contacts/${id}/`, key, { body: { status: "active" } });
-    sameResponse(replay, first);
+    const replay = await keyed("PATCH", `/contacts/${id}/`, key, { body, headers: { "If-Match": '"1"' } });
+    sameResponse(replay, fresh);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
   });
 

@@ -97,6 +97,8 @@ const requests: [string, () => string, unknown?][] = [
   ["GET", () => `/contacts/${contactId}/history/?cursor=`],
   ["GET", () => `/contacts/${contactId}/history/?cursor=${historyCursor}&page_size=1`],
   ["PATCH", () => `/contacts/${contactId}/`, { namespace: "Plans", name: "Meena Das Gupta" }],
+  // Plain fields: compared and written in one batch, no read first.
+  ["PATCH", () => `/contacts/${contactId}/`, { rm_id: "RM_9", tags: ["plans"], refs: { crm: "1" } }],
   ["PUT", () => `/contacts/${contactId}/approve/`, {}],
   ["PUT", () => `/contacts/${contactId}/props/`, [{ key: "k", value: "v", type: "text" }]],
   ["DELETE", () => `/contacts/${contactId}/props/?key=k`],

@@ -94,6 +94,25 @@ async function batchWithClaim(state: DbSession, statements: Statement[]): Promis
   return results.slice(head.length);
 }
 
+/**
+ * Gives back the key the request's write batch claimed, when that batch's SQL guard let nothing through
+ * (a stale If-Match, a missing or erased record, a change that changes nothing): the key rides in a
+ * write, so a request that wrote nothing keeps no key, and a repeat runs again. One more round trip,
+ * only on that path; a later write of the same request claims the key again.
+ */
+export async function releaseClaim(): Promise<void> {
+  const state = currentState();
+  const claim = state.claim;
+  if (!claim || !state.claimed) return;
+  await sessionOf(state)
+    .prepare(
+      "delete from idempotency_keys where tenant_id = ? and key = ? and request_hash = ? and created_at = ? and status is null",
+    )
+    .bind(claim.tenantId, claim.key, claim.hash, claim.at)
+    .run();
+  state.claimed = false;
+}
+
 /** Rows of a batch result as arrays (what raw() returns), the way drizzle maps its own batches. */
 const rawRows = (result: D1Result) => result.results.map((row) => (isRecord(row) ? Object.values(row) : []));
 

@@ -39,6 +39,7 @@ import { newId, newRecord } from "../../lib/ids";
 import { createdAtRange, listPage, type SortSpec, sortSpec, sortValue } from "../../lib/list";
 import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
 import { nowIso } from "../../lib/time";
+import { releaseClaim } from "../../middleware/db";
 import type { PiiConfig } from "../../pii/access";
 import {
   indexableProps,
@@ -361,6 +362,7 @@ export async function createContact(
       ]);
       const [row] = last(rest);
       if (row) return row;
+      await releaseClaim();
       if (namespaceRows.length === 0) throw unknownNamespace();
       return { blocked: true, probe: { name: input.name, type: input.type, rows: indexRows } };
     } catch (error) {
@@ -662,7 +664,10 @@ async function writeChange(
       contactUpdate(columns)(db, values),
       ...(index ? index(written()) : []),
     ]);
-    if (wrote.meta.changes === 0) return null;
+    if (wrote.meta.changes === 0) {
+      await releaseClaim();
+      return null;
+    }
     const set = Object.fromEntries(columns.map((column) => [column, change.set[column]]));
     return {
       contact: {
@@ -765,7 +770,10 @@ const PLAIN_FIELDS = {
 } as const;
 type PlainField = keyof typeof PLAIN_FIELDS;
 
-/** The plain fields an update sets (a null ref_id sets nothing), or null when it sets any other field. */
+/**
+ * The plain fields an update sets (a null ref_id sets nothing), or null when it sets any other field or
+ * none at all (an empty PATCH is a read: no write batch to run).
+ */
 function plainFieldsOf(input: ContactUpdate): Partial<Record<PlainField, unknown>> | null {
   if (input.name !== undefined || input.namespace !== undefined || input.props !== undefined) return null;
   const fields: Partial<Record<PlainField, unknown>> = {};
@@ -773,7 +781,7 @@ function plainFieldsOf(input: ContactUpdate): Partial<Record<PlainField, unknown
     const value = field === "ref_id" ? (input.ref_id ?? undefined) : input[field];
     if (value !== undefined) fields[field] = value;
   }
-  return fields;
+  return Object.keys(fields).length > 0 ? fields : null;
 }
 
 /**
@@ -837,9 +845,11 @@ async function updatePlainFields(
       selectContact(db, tenantId, id),
     ]);
     const row = rows[0];
+    if (written.meta.changes > 0 && row) return row;
+    await releaseClaim();
     if (!row) throw notFound("Contact");
     if (row.contact.erasedAt) throw erased();
-    if (written.meta.changes === 0) checkIfMatch(options.ifMatch, row.contact.version);
+    checkIfMatch(options.ifMatch, row.contact.version);
     return row;
   } catch (error) {
     if (isUniqueViolation(error)) throw refIdTaken();
@@ -1031,9 +1041,10 @@ export async function applyAction(
     selectContact(db, tenantId, id),
   ]);
   const row = rows[0];
+  const applied = written.meta.changes > 0;
+  if (!applied) await releaseClaim();
   if (!row) throw notFound("Contact");
   if (row.contact.erasedAt) throw erased();
-  const applied = written.meta.changes > 0;
   if (!applied) checkIfMatch(options.ifMatch, row.contact.version);
   if (approval && row.contact.status !== "active") {
     throw new ApiError("conflict", `An inactive contact cannot be ${value}; activate it first`);
@@ -1189,6 +1200,7 @@ export async function eraseContact(
     selectContact(db, tenantId, id),
   ]);
   const [row] = last(results);
+  if (!row?.contact.erasedAt) await releaseClaim();
   if (!row) throw notFound("Contact");
   // Only If-Match can hold the batch back: a write between the read and the batch moved the version.
   if (!row.contact.erasedAt) throw preconditionFailed(row.contact.version);
