@@ -675,30 +675,45 @@ describe("contacts: PATCH", () => {
     });
   });
 
-  it("lists exactly the changed fields in one entry", async () => {
-    const c = await full();
-    const res = await patch(c.id, {
-      name: "Sita Devi",
-      tags: ["b", "c"],
-      rm_id: "RM2",
-      branch_id: "",
-      refs: { crm: "1" },
-      type: "corporate",
+  // With an unchanged name the PATCH reads first and diffs in JS; without it the database compares the
+  // fields in one round trip (updatePlainFields). Both answer and record the same.
+  for (const [path, extra] of [
+    ["read first", { name: "Sita Devi" }],
+    ["one round trip", {}],
+  ] as const) {
+    it(`lists exactly the changed fields in one entry (${path})`, async () => {
+      const c = await full();
+      const res = await patch(c.id, {
+        ...extra,
+        tags: ["b", "c"],
+        rm_id: "RM2",
+        branch_id: "",
+        refs: { crm: "1" },
+        type: "corporate",
+        status: "active",
+      });
+      expect(res.status, res.text).toBe(200);
+      expect(res.body).toMatchObject({
+        tags: ["b", "c"],
+        rm_id: "RM2",
+        branch_id: null,
+        type: "corporate",
+        version: 2,
+      });
+      expect(await getContact(c.id)).toEqual(res.body);
+      const [last] = await historyOf(c.id);
+      expect(last).toMatchObject({ action: "updated", at: res.body.updated_at, reason: null });
+      expect(last?.changes).toEqual({
+        tags: [
+          ["a", "b"],
+          ["b", "c"],
+        ],
+        rm_id: ["RM1", "RM2"],
+        branch_id: ["BR1", null],
+        type: ["individual", "corporate"],
+      });
     });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ tags: ["b", "c"], rm_id: "RM2", branch_id: null, type: "corporate" });
-    const [last] = await historyOf(c.id);
-    expect(last?.action).toBe("updated");
-    expect(last?.changes).toEqual({
-      tags: [
-        ["a", "b"],
-        ["b", "c"],
-      ],
-      rm_id: ["RM1", "RM2"],
-      branch_id: ["BR1", null],
-      type: ["individual", "corporate"],
-    });
-  });
+  }
 
   it("every write answers the contact exactly as stored (a GET after it reads the same)", async () => {
     const c = await full();
@@ -834,32 +849,6 @@ describe("contacts: PATCH", () => {
         expect(res.body).toEqual(c);
       }
       expect((await historyOf(c.id)).map((h) => h.action)).toEqual(["created"]);
-    });
-
-    it("lists exactly the fields that differ, as [old, new]", async () => {
-      const c = await full();
-      const res = await patch(c.id, {
-        tags: ["b", "c"],
-        rm_id: "RM2",
-        branch_id: "",
-        refs: { crm: "1" },
-        type: "corporate",
-        status: "active",
-      });
-      expect(res.status, res.text).toBe(200);
-      expect(res.body).toMatchObject({ tags: ["b", "c"], rm_id: "RM2", branch_id: null, version: 2 });
-      expect(await getContact(c.id)).toEqual(res.body);
-      const [last] = await historyOf(c.id);
-      expect(last).toMatchObject({ action: "updated", at: res.body.updated_at, reason: null });
-      expect(last?.changes).toEqual({
-        tags: [
-          ["a", "b"],
-          ["b", "c"],
-        ],
-        rm_id: ["RM1", "RM2"],
-        branch_id: ["BR1", null],
-        type: ["individual", "corporate"],
-      });
     });
 
     it("JSON fields compare by value: refs and tags set, cleared and set again", async () => {

@@ -75,7 +75,10 @@ function claimStatements(session: D1DatabaseSession, claim: IdempotencyClaim): D
 
 /**
  * Runs `statements` in one D1 batch, with the request's pending idempotency claim in front when one of
- * them writes; returns the statements' own results (the claim's are dropped).
+ * them writes; returns the statements' own results (the claim's are dropped). The key rides in a write:
+ * when the writes' SQL guards let nothing through (a stale If-Match, a missing or erased record, a change
+ * that changes nothing), the batch wrote nothing, so the claim is given back and a repeat runs again (one
+ * more round trip, on that path only; a later write of the request claims the key again).
  */
 async function batchWithClaim(state: DbSession, statements: Statement[]): Promise<D1Result[]> {
   const session = sessionOf(state);
@@ -90,27 +93,23 @@ async function batchWithClaim(state: DbSession, statements: Statement[]): Promis
     if (isClaimConflict(error)) throw new IdempotencyKeyTaken();
     throw error;
   }
-  state.claimed = true;
-  return results.slice(head.length);
+  const own = results.slice(head.length);
+  const wrote = own.some(
+    (result, i) => WRITE.test(statements[i]?.sql ?? "") && (result.meta.changes ?? 0) > 0,
+  );
+  if (wrote) state.claimed = true;
+  else await releaseClaim(session, claim);
+  return own;
 }
 
-/**
- * Gives back the key the request's write batch claimed, when that batch's SQL guard let nothing through
- * (a stale If-Match, a missing or erased record, a change that changes nothing): the key rides in a
- * write, so a request that wrote nothing keeps no key, and a repeat runs again. One more round trip,
- * only on that path; a later write of the same request claims the key again.
- */
-export async function releaseClaim(): Promise<void> {
-  const state = currentState();
-  const claim = state.claim;
-  if (!claim || !state.claimed) return;
-  await sessionOf(state)
+/** Deletes the request's own claim, still unanswered, of a batch that wrote nothing. */
+async function releaseClaim(session: D1DatabaseSession, claim: IdempotencyClaim): Promise<void> {
+  await session
     .prepare(
       "delete from idempotency_keys where tenant_id = ? and key = ? and request_hash = ? and created_at = ? and status is null",
     )
     .bind(claim.tenantId, claim.key, claim.hash, claim.at)
     .run();
-  state.claimed = false;
 }
 
 /** Rows of a batch result as arrays (what raw() returns), the way drizzle maps its own batches. */

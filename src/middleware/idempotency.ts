@@ -55,9 +55,9 @@ type StoredRow = {
  * Idempotency-Key on POST, PATCH, PUT and DELETE (API.md, Safe retries). The key is claimed by the
  * request's first write, in the same D1 batch (src/middleware/db.ts), so the claim commits exactly when
  * the write does: a request that writes nothing (rejected by validation, auth, a 404, a no-op PATCH)
- * leaves no key behind, also when its write batch ran and its SQL guard let nothing through (the
- * repository then gives the claim back: releaseClaim in db.ts). When the claim finds the key taken, the batch rolled back and this middleware
- * reads the key once: another request (method, path or body) is 422, a stored response is replayed with
+ * leaves no key behind, also when its write batch ran and its SQL guards let nothing through (the db
+ * layer then gives the claim back). When the claim finds the key taken, the batch rolled back and this
+ * middleware reads the key once: another request (method, path or body) is 422, a stored response is replayed with
  * `Idempotent-Replayed: true`, and one still in flight is 409. Once a request has claimed its key, the
  * response it gets (whatever the status) is stored after it is sent (waitUntil), so it costs the
  * request no round trip.

@@ -11,7 +11,6 @@ import { newId } from "../../lib/ids";
 import { listPage, type PageWindow, sortSpec, sortValue } from "../../lib/list";
 import type { ListParams } from "../../lib/list-query";
 import { nowIso } from "../../lib/time";
-import { releaseClaim } from "../../middleware/db";
 import { diff, removedChanges } from "../history/history.changes";
 import { historyInsert } from "../history/history.repository";
 
@@ -198,7 +197,6 @@ export async function createChild<T extends ChildTable>(db: Db, kind: ChildKind<
   ]).catch(conflictOnUnique(kind));
   const [stored] = last(results);
   if (stored) return stored;
-  await releaseClaim();
   throw invalid(await missingLinks(db, row.tenantId, kind.links(row)));
 }
 
@@ -271,7 +269,6 @@ export async function updateChild<T extends ChildTable>(
     ]).catch(conflictOnUnique(kind));
     const [stored] = last(rest);
     if (stored && stored.version === current.version + 1 && wrote.meta.changes > 0) return stored;
-    await releaseClaim();
     if (links.length) {
       const missing = await missingLinks(db, tenantId, links);
       if (missing.length) throw invalid(missing);
@@ -321,7 +318,6 @@ export async function deleteChild<T extends ChildTable>(
       ...(kind.after?.(db, null, first.written, current) ?? []),
     ]);
     if (wrote.meta.changes > 0) return;
-    await releaseClaim();
   }
   throw contention(kind.label);
 }

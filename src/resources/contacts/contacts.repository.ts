@@ -39,7 +39,6 @@ import { newId, newRecord } from "../../lib/ids";
 import { createdAtRange, listPage, type SortSpec, sortSpec, sortValue } from "../../lib/list";
 import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
 import { nowIso } from "../../lib/time";
-import { releaseClaim } from "../../middleware/db";
 import type { PiiConfig } from "../../pii/access";
 import {
   indexableProps,
@@ -362,7 +361,6 @@ export async function createContact(
       ]);
       const [row] = last(rest);
       if (row) return row;
-      await releaseClaim();
       if (namespaceRows.length === 0) throw unknownNamespace();
       return { blocked: true, probe: { name: input.name, type: input.type, rows: indexRows } };
     } catch (error) {
@@ -664,10 +662,7 @@ async function writeChange(
       contactUpdate(columns)(db, values),
       ...(index ? index(written()) : []),
     ]);
-    if (wrote.meta.changes === 0) {
-      await releaseClaim();
-      return null;
-    }
+    if (wrote.meta.changes === 0) return null;
     const set = Object.fromEntries(columns.map((column) => [column, change.set[column]]));
     return {
       contact: {
@@ -760,14 +755,14 @@ async function change<X = never>(
  * stored props to merge with. A PATCH of only these needs no read before its write (updatePlainFields).
  */
 const PLAIN_FIELDS = {
-  status: { key: "status", column: contacts.status, json: false },
-  type: { key: "type", column: contacts.type, json: false },
-  tags: { key: "tags", column: contacts.tags, json: true },
-  refs: { key: "refs", column: contacts.refs, json: true },
-  rm_id: { key: "rmId", column: contacts.rmId, json: false },
-  branch_id: { key: "branchId", column: contacts.branchId, json: false },
-  ref_id: { key: "refId", column: contacts.refId, json: false },
-} as const;
+  status: "status",
+  type: "type",
+  tags: "tags",
+  refs: "refs",
+  rm_id: "rmId",
+  branch_id: "branchId",
+  ref_id: "refId",
+} as const satisfies Record<string, keyof ContactRow>;
 type PlainField = keyof typeof PLAIN_FIELDS;
 
 /**
@@ -785,6 +780,17 @@ function plainFieldsOf(input: ContactUpdate): Partial<Record<PlainField, unknown
 }
 
 /**
+ * The row an action-shaped write read back in its batch: 404 when missing, 409 when erased, and 412 when
+ * the write did not apply and If-Match names another version.
+ */
+function readBack(row: ContactWithNamespace | undefined, applied: boolean, ifMatch: IfMatch | undefined) {
+  if (!row) throw notFound("Contact");
+  if (row.contact.erasedAt) throw erased();
+  if (!applied) checkIfMatch(ifMatch, row.contact.version);
+  return row;
+}
+
+/**
  * A PATCH of plain fields in one round trip, the way an action is written: the database compares each
  * field with the stored value, and the history entry (only what differs, as [old, new]) and the update
  * share one condition, so a PATCH that changes nothing writes nothing. The row is read back in the same
@@ -799,9 +805,10 @@ async function updatePlainFields(
   options: WriteOptions,
 ) {
   const compared = (Object.keys(fields) as PlainField[]).map((field) => {
-    const { column, json } = PLAIN_FIELDS[field];
+    const column = contacts[PLAIN_FIELDS[field]];
     const value = fields[field];
     // JSON columns compare and show as JSON (the way diff() compares their serialised form).
+    const json = column.dataType === "json";
     const stored = json ? sql`json(${column})` : sql`${column}`;
     const sent = json ? sql`json(${value === null ? null : JSON.stringify(value)})` : sql`${value}`;
     return { field, differs: sql`(${stored} is not ${sent})`, change: sql`json_array(${stored}, ${sent})` };
@@ -827,7 +834,7 @@ async function updatePlainFields(
     : sql`'updated'`;
   // Cast: each value was validated by ContactUpdateSchema for its column.
   const set = Object.fromEntries(
-    Object.entries(fields).map(([field, value]) => [PLAIN_FIELDS[field as PlainField].key, value]),
+    Object.entries(fields).map(([field, value]) => [PLAIN_FIELDS[field as PlainField], value]),
   ) as Partial<ContactRow>;
   const at = nowIso();
   try {
@@ -844,13 +851,7 @@ async function updatePlainFields(
         .where(applies),
       selectContact(db, tenantId, id),
     ]);
-    const row = rows[0];
-    if (written.meta.changes > 0 && row) return row;
-    await releaseClaim();
-    if (!row) throw notFound("Contact");
-    if (row.contact.erasedAt) throw erased();
-    checkIfMatch(options.ifMatch, row.contact.version);
-    return row;
+    return readBack(rows[0], written.meta.changes > 0, options.ifMatch);
   } catch (error) {
     if (isUniqueViolation(error)) throw refIdTaken();
     throw error;
@@ -1040,12 +1041,7 @@ export async function applyAction(
     ...actionStatements(db, { tenantId, userId, id, action, reason, at, ifMatch: options.ifMatch }),
     selectContact(db, tenantId, id),
   ]);
-  const row = rows[0];
-  const applied = written.meta.changes > 0;
-  if (!applied) await releaseClaim();
-  if (!row) throw notFound("Contact");
-  if (row.contact.erasedAt) throw erased();
-  if (!applied) checkIfMatch(options.ifMatch, row.contact.version);
+  const row = readBack(rows[0], written.meta.changes > 0, options.ifMatch);
   if (approval && row.contact.status !== "active") {
     throw new ApiError("conflict", `An inactive contact cannot be ${value}; activate it first`);
   }
@@ -1200,7 +1196,6 @@ export async function eraseContact(
     selectContact(db, tenantId, id),
   ]);
   const [row] = last(results);
-  if (!row?.contact.erasedAt) await releaseClaim();
   if (!row) throw notFound("Contact");
   // Only If-Match can hold the batch back: a write between the read and the batch moved the version.
   if (!row.contact.erasedAt) throw preconditionFailed(row.contact.version);

@@ -7,7 +7,6 @@ import { checkIfMatch, type IfMatch } from "../../lib/etag";
 import { newId } from "../../lib/ids";
 import { createdAtRange, listPage, sortSpec, sortValue } from "../../lib/list";
 import { nowIso } from "../../lib/time";
-import { releaseClaim } from "../../middleware/db";
 import type { NamespaceRow } from "./namespaces.mappers";
 import type { NamespaceCreate, NamespaceListParams, NamespaceUpdate } from "./namespaces.schemas";
 
@@ -149,10 +148,7 @@ export async function updateNamespace(
     throw error;
   }
   const row = updated[0];
-  if (!row) {
-    await releaseClaim();
-    throw new ApiError("conflict", "A counter may keep its value or move forward, never back");
-  }
+  if (!row) throw new ApiError("conflict", "A counter may keep its value or move forward, never back");
   return row;
 }
 
@@ -175,7 +171,6 @@ export async function deleteNamespace(db: Db, tenantId: string, id: string, ifMa
       .where(and(eq(namespaces.tenantId, tenantId), eq(namespaces.id, id))),
   ]);
   if (deleted.length > 0) return;
-  await releaseClaim();
   if (exists) throw new ApiError("conflict", "The namespace still holds contacts");
   throw notFound("Namespace");
 }
