@@ -36,7 +36,8 @@ export type IdempotencyClaim = { tenantId: string; key: string; hash: string; at
 
 /**
  * The request's D1 session: how it starts, and the session once the first query opened it. `claim`
- * rides in the first write (batch or statement) the request issues; `claimed` once that write committed.
+ * rides in the first write (batch or statement) the request issues; `claimed` once that write committed;
+ * `checked` once a statement of the request has looked the key up (its first read, or a claim).
  */
 export type DbSession = {
   binding: D1Database;
@@ -44,6 +45,7 @@ export type DbSession = {
   session?: D1DatabaseSession;
   claim?: IdempotencyClaim;
   claimed?: boolean;
+  checked?: boolean;
 };
 
 /** Variables are read with `c.get(name)`: Hono's `c.var` copies every variable into a new object on each read. */

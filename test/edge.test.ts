@@ -39,6 +39,14 @@ describe("D1 sessions and X-D1-Bookmark", () => {
     }
   });
 
+  it("a response whose every statement failed still carries a bookmark (a name taken: 409)", async () => {
+    const name = `Bookmark ${Date.now()}`;
+    expect((await api("POST", "/namespaces/", { body: { name } })).status).toBe(201);
+    const taken = await api("POST", "/namespaces/", { body: { name } });
+    expect(taken.status).toBe(409);
+    expect(taken.headers.get("x-d1-bookmark")).toMatch(BOOKMARK);
+  });
+
   it("round trip: a write's bookmark sent with the next read returns the write, and a bookmark as new", async () => {
     const created = await api("POST", "/contacts/", {
       body: contactBody(await namespaceOf(), { name: "Bookmark Rao" }),

@@ -110,6 +110,43 @@ describe("Idempotency-Key: replays", () => {
     sameResponse(replay, first);
     expect((await api("GET", `/namespaces/${ns.body.id}/`)).body.version).toBe(3);
   });
+
+  it("replays the 204 of a DELETE that reads its record first (address, bank, relation, props)", async () => {
+    const contact = { id: await createContact() };
+    const other = { id: await createContact() };
+    const address = await api("POST", "/contacts/addresses/", {
+      body: { contact_id: contact.id, city: "Pune", type: "current" },
+    });
+    const bank = await api("POST", "/contacts/banks/", {
+      body: {
+        contact_id: contact.id,
+        account_number: "501000123456",
+        ifsc: "HDFC0001234",
+        account_holder_name: "Retry Rao",
+      },
+    });
+    const relation = await api("POST", "/contacts/relations/", {
+      body: { contact: contact.id, related_contact: other.id, type: "guarantor" },
+    });
+    const props = await api("PUT", `/contacts/${contact.id}/props/`, {
+      body: [{ key: "mobile", value: "9876543210", type: "text" }],
+    });
+    for (const res of [address, bank, relation, props]) expect(res.status, res.text).toBeLessThan(300);
+    for (const path of [
+      `/contacts/addresses/${address.body.id}/`,
+      `/contacts/banks/${bank.body.id}/`,
+      `/contacts/relations/${relation.body.id}/`,
+      `/contacts/${contact.id}/props/?key=mobile`,
+    ]) {
+      const key = unique("key");
+      const first = await keyed("DELETE", path, key);
+      expect(first.status, `${path}: ${first.text}`).toBe(204);
+      const replay = await keyed("DELETE", path, key);
+      expect(replay.status, `${path}: ${replay.text}`).toBe(204);
+      expect(replay.headers.get("idempotent-replayed"), path).toBe("true");
+      expect(replay.headers.get("x-d1-bookmark"), path).toBeTruthy();
+    }
+  });
 });
 
 describe("Idempotency-Key: another request with the same key", () => {
@@ -134,6 +171,29 @@ describe("Idempotency-Key: another request with the same key", () => {
     expect(res.status).toBe(422);
     const got = await api("GET", `/namespaces/${ns.body.id}/`);
     expect(got.body).toMatchObject({ contact_counter: 1, version: 1 });
+  });
+
+  it("a used key is 422 also for a request that reads first or would write nothing", async () => {
+    const contact = { id: await createContact(), name: "Ramesh Kumar", status: "active" };
+    const key = unique("key");
+    const first = await keyed("PATCH", `/contacts/${contact.id}/`, key, { body: { tags: ["retry"] } });
+    expect(first.status, first.text).toBe(200);
+    // A no-op on the one-batch path, a no-op on the read-first path, an action, a DELETE that reads first.
+    const others: [string, string, unknown][] = [
+      ["PATCH", `/contacts/${contact.id}/`, { tags: ["retry"], status: contact.status }],
+      ["PATCH", `/contacts/${contact.id}/`, { name: contact.name }],
+      ["PUT", `/contacts/${contact.id}/active/`, {}],
+      ["DELETE", `/contacts/${contact.id}/props/?key=nothing`, undefined],
+    ];
+    for (const [method, path, body] of others) {
+      const res = await keyed(method, path, key, body === undefined ? {} : { body });
+      expect(res.status, `${method} ${path}: ${res.text}`).toBe(422);
+      expect(res.body.type).toBe("/problems/unprocessable");
+      expect(res.headers.get("x-d1-bookmark")).toBeTruthy();
+    }
+    const replay = await keyed("PATCH", `/contacts/${contact.id}/`, key, { body: { tags: ["retry"] } });
+    sameResponse(replay, first);
+    expect((await api("GET", `/contacts/${contact.id}/`)).body.version).toBe(first.body.version);
   });
 
   it("a stored response read with contacts:pii is not replayed to a token without it (422)", async () => {

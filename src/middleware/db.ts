@@ -28,7 +28,7 @@ function currentState(): DbSession {
 }
 
 /** The D1 session of the request being served (opened on its first query). */
-function sessionOf(state: DbSession): D1DatabaseSession {
+export function sessionOf(state: DbSession): D1DatabaseSession {
   state.session ??= state.binding.withSession(state.start);
   return state.session;
 }
@@ -74,24 +74,48 @@ function claimStatements(session: D1DatabaseSession, claim: IdempotencyClaim): D
 }
 
 /**
- * Runs `statements` in one D1 batch, with the request's pending idempotency claim in front when one of
- * them writes; returns the statements' own results (the claim's are dropped). The key rides in a write:
- * when the writes' SQL guards let nothing through (a stale If-Match, a missing or erased record, a change
- * that changes nothing), the batch wrote nothing, so the claim is given back and a repeat runs again (one
- * more round trip, on that path only; a later write of the request claims the key again).
+ * The request's key as stored and still live. It rides in front of the request's first read, so a
+ * request that reads before it writes (a DELETE or PATCH that loads its record), or that turns out to
+ * write nothing, still meets a key already used: replayed, 422 or 409 like a claim that found it taken.
+ */
+function keyLookup(session: D1DatabaseSession, claim: IdempotencyClaim): D1PreparedStatement {
+  return session
+    .prepare("select 1 as taken from idempotency_keys where tenant_id = ? and key = ? and expires_at > ?")
+    .bind(claim.tenantId, claim.key, claim.at);
+}
+
+/** Whether `statements`, run now, must carry the request's key: its claim (a write) or its lookup (a read). */
+function carriesKey(state: DbSession, statements: Statement[]): boolean {
+  if (!state.claim || state.claimed) return false;
+  return !state.checked || statements.some((s) => WRITE.test(s.sql));
+}
+
+/**
+ * Runs `statements` in one D1 batch, with the request's pending idempotency key in front (carriesKey):
+ * the claim when one of them writes, else the key's lookup; returns the statements' own results. The key
+ * rides in a write: when the writes' SQL guards let nothing through (a stale If-Match, a missing or
+ * erased record, a change that changes nothing), the batch wrote nothing, so the claim is given back and
+ * a repeat runs again (one more round trip, on that path only; a later write of the request claims the
+ * key again).
  */
 async function batchWithClaim(state: DbSession, statements: Statement[]): Promise<D1Result[]> {
   const session = sessionOf(state);
   const prepared = statements.map((s) => session.prepare(s.sql).bind(...s.params));
   const claim = state.claim;
-  if (!claim || state.claimed || !statements.some((s) => WRITE.test(s.sql))) return session.batch(prepared);
-  const head = claimStatements(session, claim);
+  if (!claim || !carriesKey(state, statements)) return prepared.length ? session.batch(prepared) : [];
+  state.checked = true;
+  const writes = statements.some((s) => WRITE.test(s.sql));
+  const head = writes ? claimStatements(session, claim) : [keyLookup(session, claim)];
   let results: D1Result[];
   try {
     results = await session.batch([...head, ...prepared]);
   } catch (error) {
     if (isClaimConflict(error)) throw new IdempotencyKeyTaken();
     throw error;
+  }
+  if (!writes) {
+    if (results[0]?.results.length) throw new IdempotencyKeyTaken();
+    return results.slice(head.length);
   }
   const own = results.slice(head.length);
   const wrote = own.some(
@@ -132,7 +156,7 @@ function statement(sql: string, params: unknown[] = []) {
       .bind(...params);
   const claiming = () => {
     const state = currentState();
-    if (!state.claim || state.claimed || !WRITE.test(sql)) return null;
+    if (!carriesKey(state, [{ sql, params }])) return null;
     return batchWithClaim(state, [{ sql, params }]).then(([result]) => {
       if (result === undefined) throw new Error("A batch of one statement returned no result");
       return result;
@@ -144,7 +168,10 @@ function statement(sql: string, params: unknown[] = []) {
     bind: (...values: unknown[]) => statement(sql, values),
     all: () => claiming() ?? onSession().all(),
     raw: (options?: { columnNames?: boolean }) => {
-      if (options?.columnNames) return onSession().raw({ columnNames: true });
+      // Column names come only from a statement of its own (drizzle asks them of reads only): a pending
+      // key is looked up in a batch of its own first.
+      if (options?.columnNames)
+        return batchWithClaim(currentState(), []).then(() => onSession().raw({ columnNames: true }));
       return claiming()?.then(rawRows) ?? onSession().raw();
     },
     first: (column?: string) => {
@@ -192,6 +219,10 @@ export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("dbSession", state);
   c.set("db", db);
   await requestContext(c, next);
-  const latest = state.session?.getBookmark();
+  if (!state.session) return;
+  // When every statement of the request failed (a unique conflict) the session has no bookmark yet: one
+  // trivial read gives it one, on that path only.
+  if (!state.session.getBookmark()) await state.session.prepare("select 1").run();
+  const latest = state.session.getBookmark();
   if (latest) c.res.headers.set(BOOKMARK_HEADER, latest);
 };

@@ -5,7 +5,7 @@ import { logError } from "../lib/log";
 import { Scope } from "../lib/scopes";
 import { decrypt, encrypt } from "../pii/cipher";
 import { keyRing } from "../pii/keyring";
-import { IdempotencyKeyTaken } from "./db";
+import { IdempotencyKeyTaken, sessionOf } from "./db";
 
 export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 export const REPLAYED_HEADER = "Idempotent-Replayed";
@@ -56,8 +56,9 @@ type StoredRow = {
  * request's first write, in the same D1 batch (src/middleware/db.ts), so the claim commits exactly when
  * the write does: a request that writes nothing (rejected by validation, auth, a 404, a no-op PATCH)
  * leaves no key behind, also when its write batch ran and its SQL guards let nothing through (the db
- * layer then gives the claim back). When the claim finds the key taken, the batch rolled back and this
- * middleware reads the key once: another request (method, path or body) is 422, a stored response is replayed with
+ * layer then gives the claim back). A request that reads first looks the key up in the batch of that
+ * read. When the claim or the lookup finds the key taken, nothing was written and this middleware reads
+ * the key once: another request (method, path or body) is 422, a stored response is replayed with
  * `Idempotent-Replayed: true`, and one still in flight is 409. Once a request has claimed its key, the
  * response it gets (whatever the status) is stored after it is sent (waitUntil), so it costs the
  * request no round trip.
@@ -125,9 +126,11 @@ async function answerForTakenKey(
   key: string,
   hash: string,
 ): Promise<Response | undefined> {
-  const row = await c.env.DB.prepare(
-    "select request_hash, status, headers, body from idempotency_keys where tenant_id = ? and key = ?",
-  )
+  // On the request's session, so the answer carries its bookmark like any other.
+  const row = await sessionOf(c.get("dbSession"))
+    .prepare(
+      "select request_hash, status, headers, body from idempotency_keys where tenant_id = ? and key = ?",
+    )
     .bind(tenantId, key)
     .first<StoredRow>();
   if (!row) return undefined;
