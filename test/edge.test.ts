@@ -185,9 +185,14 @@ describe("rate limits (RATE_LIMITER binding)", () => {
       const otherTenant = await get("t2", user);
       if (minute() !== start && attempt < 2) continue;
 
-      for (const res of allowed) {
+      for (const [i, res] of allowed.entries()) {
         expect(res.status).toBe(200);
         expect(res.headers.get("ratelimit-policy")).toBe('"default";q=3;w=60');
+        // What is left of the quota (2, 1, 0) and the seconds to the end of the minute.
+        const [, r, t] = /^"default";r=(\d+);t=(\d+)$/.exec(res.headers.get("ratelimit") ?? "") ?? [];
+        expect(Number(r), res.headers.get("ratelimit") ?? "no RateLimit").toBe(2 - i);
+        expect(Number(t)).toBeGreaterThanOrEqual(1);
+        expect(Number(t)).toBeLessThanOrEqual(60);
       }
       expectProblem(refused, 429, "/problems/rate_limited");
       expect(refused.headers.get("retry-after")).toBe("60");
@@ -209,6 +214,7 @@ describe("rate limits (RATE_LIMITER binding)", () => {
       const res = await apiWithEnv({}, "GET", "/namespaces/", bearer);
       expect(res.status).toBe(200);
       expect(res.headers.get("ratelimit-policy")).toBeNull();
+      expect(res.headers.get("ratelimit")).toBeNull();
     }
   });
 });
