@@ -2664,6 +2664,7 @@ export interface operations {
                 created_at_before?: string;
                 /** @description The contact's records */
                 contact?: string;
+                /** @description An IFSC (`^[A-Z]{4}0[A-Z0-9]{6}$` once upper-cased); a malformed one is 400 */
                 ifsc?: string;
                 account_type?: "savings" | "current" | "overdraft" | "cash_credit" | "nre" | "nro";
                 /** @description Words of account_holder_name or bank_name (prefix), or the last 4 digits of account_number (a longer run of digits matches on its last 4) */

@@ -43,7 +43,12 @@ app.route("/", contactsRouter);
 
 registerOpenApi(app);
 
-/** Methods served on a path, for 405 answers: computed once from the registered routes. */
+/**
+ * Methods served on a path, for 405 answers: computed once from the registered routes. `path` is the
+ * path the router matched (c.req.path: `strict: false` has already dropped one trailing slash), so a
+ * route's pattern must match it exactly: `/contacts//` arrives as `/contacts/`, which no route serves
+ * (404), and an optional slash here would wrongly call it `/contacts` (a 405 allowing the very method).
+ */
 let routeTable: { pattern: RegExp; methods: Set<string> }[] | undefined;
 function allowedMethods(path: string): string[] {
   routeTable ??= (() => {
@@ -56,7 +61,7 @@ function allowedMethods(path: string): string[] {
       byPath.set(route.path, methods);
     }
     return [...byPath].map(([routePath, methods]) => ({
-      pattern: new RegExp(`^${routePath.replace(/\/$/, "").replace(/:[A-Za-z_]+\{([^}]*)\}/g, "(?:$1)")}/?$`),
+      pattern: new RegExp(`^${routePath.replace(/\/$/, "").replace(/:[A-Za-z_]+\{([^}]*)\}/g, "(?:$1)")}$`),
       methods,
     }));
   })();
@@ -68,7 +73,9 @@ function allowedMethods(path: string): string[] {
 
 app.notFound((c) => {
   const allowed = allowedMethods(c.req.path);
-  if (allowed.length > 0) {
+  // A 405 names the methods the path serves; one that lists the method used would contradict itself,
+  // so such a path is answered as no route (404), whatever the table says.
+  if (allowed.length > 0 && !allowed.includes(c.req.method)) {
     return problemResponse(
       c,
       new ApiError("method_not_allowed", `${c.req.method} is not allowed here`, {

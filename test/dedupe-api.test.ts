@@ -525,13 +525,17 @@ describe("POST /contacts/dedupe/: matching", () => {
     expectNoValues(reasonsText(candidate), [gstin, pan]);
   });
 
-  it("a GSTIN with a wrong check character is not an identifier", async () => {
+  it("a GSTIN with a wrong check character is not an identifier: 400 on its value, as on create", async () => {
     const pan = newPan();
     const good = gstinOf(pan);
     const wrong = `${good.slice(0, 14)}${good.charAt(14) === "A" ? "B" : "A"}`;
     await createContact({ name: uniqueName(), props: [prop("pan", pan)] });
-    const body = await dedupeOk({ props: [prop("gstin", wrong)], threshold: 0 });
-    expect(body.count).toBe(0);
+    const res = await dedupe({ props: [prop("gstin", wrong)], threshold: 0 });
+    expect(res.status, res.text).toBe(400);
+    expect((res.body as unknown as { errors: { path: string; code: string }[] }).errors).toEqual([
+      expect.objectContaining({ path: "props.0.value", code: "invalid_identifier" }),
+    ]);
+    expect(res.text).not.toContain(wrong);
   });
 
   it("bank accounts: match after POST, follow a PATCH of the number, stop after DELETE", async () => {

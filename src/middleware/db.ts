@@ -203,6 +203,14 @@ const client = {
 const db: Db = drizzle(client as unknown as D1Database);
 const requestContext = contextStorage();
 
+async function bookmarkRead(session: D1DatabaseSession): Promise<void> {
+  try {
+    await session.prepare("select 1").run();
+  } catch {
+    // The answer already says what failed.
+  }
+}
+
 /**
  * c.get("db"): drizzle over a request-scoped D1 session (never shared between requests). GET and HEAD
  * start from the client's X-D1-Bookmark (read-your-writes) or the nearest replica; other methods
@@ -221,8 +229,8 @@ export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
   await requestContext(c, next);
   if (!state.session) return;
   // When every statement of the request failed (a unique conflict) the session has no bookmark yet: one
-  // trivial read gives it one, on that path only.
-  if (!state.session.getBookmark()) await state.session.prepare("select 1").run();
+  // trivial read gives it one, on that path only. A database that fails that too has none to give.
+  if (!state.session.getBookmark()) await bookmarkRead(state.session);
   const latest = state.session.getBookmark();
   if (latest) c.res.headers.set(BOOKMARK_HEADER, latest);
 };

@@ -29,7 +29,8 @@ export type ProtectionContext = { tenantId: string };
 
 /**
  * A prop after `mergeMaskedWrites`: `kept` props carry the stored value, to be written back as is;
- * `keptFrom` is the key it was stored under (the same key, or another alias of the same kind).
+ * `keptFrom` is the key it was stored under: always its own key, since a masked value is judged only
+ * against the value stored under the same key (`mergeMaskedWrites`).
  */
 export type MergedProp<P extends Prop = Prop> = P & { kept?: boolean; keptFrom?: string };
 
@@ -188,9 +189,11 @@ export function maskProps<P extends Prop>(stored: readonly P[]): P[] {
 
 /**
  * "Writes of a masked value that equals the stored value's mask keep the stored value": each incoming
- * prop of an encrypted or masked kind whose value is the mask of a stored prop of the same kind (the
- * same key first, else any key of that kind) becomes that stored value, marked `kept`. Everything else
- * is returned as sent, to be validated.
+ * prop of an encrypted or masked kind whose value is the mask of the value stored under the same key
+ * becomes that stored value, marked `kept`. Keys compare exactly, as props are upserted and kept unique
+ * by key. Never another key's value, not even one of the same kind: a reader without `contacts:pii`
+ * could otherwise copy an identifier it never saw in clear to a new key. Everything else is returned
+ * as sent, to be validated (a mask is never a valid identifier, so it is refused there).
  */
 export function mergeMaskedWrites<P extends Prop>(
   incoming: readonly P[],
@@ -201,10 +204,10 @@ export function mergeMaskedWrites<P extends Prop>(
     if (!kind || protectionOf(kind) === "plain" || typeof prop.value !== "string") return prop;
     const sent = normaliseMask(prop.value);
     if (!sent.startsWith(MASK_CHAR)) return prop;
-    const sameKind = stored.filter((s) => identifierKindOfKey(s.key) === kind);
-    const candidates = [...sameKind.filter((s) => s.key === prop.key), ...sameKind];
-    const match = candidates.find((s) => maskStoredValue(kind, s.value) === sent);
-    return match ? { ...prop, value: match.value, kept: true, keptFrom: match.key } : prop;
+    const same = stored.find((s) => s.key === prop.key);
+    return same && maskStoredValue(kind, same.value) === sent
+      ? { ...prop, value: same.value, kept: true, keptFrom: same.key }
+      : prop;
   });
 }
 

@@ -27,7 +27,8 @@ one you received as the \`X-D1-Bookmark\` request header and a read sees at leas
 replica answers it. A malformed bookmark is 400.
 
 **Rate limits.** Where the deployment limits requests (per tenant and user), responses carry
-\`RateLimit-Policy\`, and a request over the limit gets 429 with \`Retry-After\` (seconds) and \`RateLimit\`.`;
+\`RateLimit-Policy\` and \`RateLimit\` (on an allowed response an estimate: what is left is at most \`r\`),
+and a request over the limit gets 429 with \`Retry-After\` (seconds) and \`RateLimit: r=0\`.`;
 
 /** Serves the OpenAPI 3.1 document generated from the route contracts at /openapi.json. */
 export function registerOpenApi(app: OpenAPIHono<AppEnv>): void {

@@ -167,16 +167,20 @@ describe("mergeMaskedWrites", () => {
     expect(await protectProps(SECRET_A, merged, T1, stored)).toEqual(stored);
   });
 
-  it("accepts the mask lower-cased or spaced, and under another key of the same kind", async () => {
+  it("accepts the mask lower-cased or spaced under the key that stores it, never under another key", async () => {
     const stored = await protectProps(SECRET_A, [text("pan", PAN), text("aadhaar_no", AADHAAR)], T1);
     const merged = mergeMaskedWrites(
-      [text("PAN Number", "xxxxxx234f"), text("uid", "XXXX XXXX 2346")],
+      [text("pan", "xxxxxx234f"), text("aadhaar_no", "XXXX XXXX 2346")],
       stored,
     );
     expect(merged).toEqual([
-      { ...text("PAN Number", stored[0]!.value), kept: true, keptFrom: "pan" },
-      { ...text("uid", "XXXXXXXX2346"), kept: true, keptFrom: "aadhaar_no" },
+      { ...text("pan", stored[0]!.value), kept: true, keptFrom: "pan" },
+      { ...text("aadhaar_no", "XXXXXXXX2346"), kept: true, keptFrom: "aadhaar_no" },
     ]);
+    // Another key of the same kind: the mask is passed through, to be refused by validation.
+    const elsewhere = [text("PAN Number", "XXXXXX234F"), text("uid", "XXXXXXXX2346")];
+    expect(mergeMaskedWrites(elsewhere, stored)).toEqual(elsewhere);
+    expect(validateIdentifierProps(elsewhere).map((e) => e.path)).toEqual(["props.0.value", "props.1.value"]);
   });
 
   it("passes other values through, to be validated", async () => {
@@ -216,12 +220,12 @@ describe("indexableProps", () => {
   it("gives the identifier index clear values for kept encrypted props, and lists kept Aadhaar masks", async () => {
     const stored = await protectProps(SECRET_A, [text("pan", PAN), text("aadhaar_no", AADHAAR)], T1);
     const merged = mergeMaskedWrites(
-      [text("pan_no", "XXXXXX234F"), text("uid", "XXXXXXXX2346"), text("mobile", "9876543210")],
+      [text("pan", "XXXXXX234F"), text("aadhaar_no", "XXXXXXXX2346"), text("mobile", "9876543210")],
       stored,
     );
     expect(await indexableProps(SECRET_A, merged, T1)).toEqual({
-      props: [text("pan_no", PAN), text("mobile", "9876543210")],
-      keptAadhaar: [{ key: "uid", from: "aadhaar_no" }],
+      props: [text("pan", PAN), text("mobile", "9876543210")],
+      keptAadhaar: [{ key: "aadhaar_no", from: "aadhaar_no" }],
     });
     const ids = await extractIdentifiers((await indexableProps(SECRET_A, merged, T1)).props, [], "k", {
       hashProtected: true,

@@ -28,12 +28,18 @@ const accountNumberField = z
     description:
       "6-18 digits. Stored encrypted; read in clear only with contacts:pii, else masked (XXXXXXXXXX5678). Sending back the masked value keeps the stored number.",
   });
-const ifscField = z
-  .string()
-  .trim()
-  .transform((v) => v.toUpperCase())
-  .pipe(z.string().regex(/^[A-Z]{4}0[A-Z0-9]{6}$/, "must be an IFSC such as HDFC0001234"))
-  .openapi({ type: "string", example: "HDFC0001234", description: "Upper-cased before validation" });
+/** An IFSC, upper-cased before it is checked: one rule for the body field and the list filter. */
+const ifscCode = () =>
+  z
+    .string()
+    .trim()
+    .transform((v) => v.toUpperCase())
+    .pipe(z.string().regex(/^[A-Z]{4}0[A-Z0-9]{6}$/, "must be an IFSC such as HDFC0001234"));
+const ifscField = ifscCode().openapi({
+  type: "string",
+  example: "HDFC0001234",
+  description: "Upper-cased before validation",
+});
 const holderField = text({
   min: 1,
   max: 100,
@@ -101,7 +107,12 @@ export const BankSchema = z
 export const BankListQuery = z.object({
   ...listQueryFields,
   contact: contactFilter("The contact's records").optional(),
-  ifsc: z.string().trim().max(11).optional().openapi({ example: "HDFC0001234" }),
+  // A malformed IFSC can match no account: 400 (API.md, Lists), not an empty page.
+  ifsc: ifscCode().optional().openapi({
+    type: "string",
+    example: "HDFC0001234",
+    description: "An IFSC (`^[A-Z]{4}0[A-Z0-9]{6}$` once upper-cased); a malformed one is 400",
+  }),
   account_type: accountTypeField.optional(),
   search: z.string().trim().max(100).optional().openapi({
     example: "5678",

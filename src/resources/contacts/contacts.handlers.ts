@@ -120,13 +120,28 @@ export const getProps: AppRouteHandler<typeof routes.getProps> = async (c) => {
   return c.json(await toProps(row, viewerOf(c.env, c.get("auth"))), 200);
 };
 
+/**
+ * The repository names a prop's errors `props.<i>.<field>`, its path in a `{"props": [...]}` body (it
+ * judges masked values against the stored props, so after the request schema). When the body is the
+ * array itself, that prop is at `<i>.<field>`, as the schema reports its own errors: one path form per
+ * body (API.md: errors[] names every bad field). `props` alone (the contact's whole set) stays.
+ */
+const atArrayBody = (error: unknown): unknown =>
+  error instanceof ApiError && error.kind === "validation" && error.errors
+    ? invalid(error.errors.map((e) => ({ ...e, path: e.path.replace(/^props\.(?=\d)/, "") })))
+    : error;
+
 export const putProps: AppRouteHandler<typeof routes.putProps> = async (c) => {
   const { tenantId, userId } = c.get("auth");
   const id = contactId(c.req.valid("param").contact_id);
   const body = c.req.valid("json");
   const props = Array.isArray(body) ? body : body.props;
   const options = ifMatch(c.req.header("If-Match"));
-  const row = await repo.upsertProps(c.get("db"), tenantId, userId, id, props, piiConfig(c.env), options);
+  const row = await repo
+    .upsertProps(c.get("db"), tenantId, userId, id, props, piiConfig(c.env), options)
+    .catch((error: unknown) => {
+      throw Array.isArray(body) ? atArrayBody(error) : error;
+    });
   c.header("ETag", etagOf(row.contact.version));
   return c.json(await toProps(row, viewerOf(c.env, c.get("auth"))), 200);
 };

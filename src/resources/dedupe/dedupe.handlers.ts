@@ -1,4 +1,5 @@
 import { findMatches, identifierRows, storedContactProbe } from "../../dedupe/dedupe.repository";
+import { validateIdentifierProps } from "../../dedupe/identifiers";
 import { DEFAULT_LIMIT, DEFAULT_THRESHOLD } from "../../dedupe/scoring";
 import type { Db } from "../../env";
 import { invalid } from "../../lib/errors";
@@ -11,15 +12,22 @@ import type * as routes from "./dedupe.routes";
 import type { DedupeRequest } from "./dedupe.schemas";
 
 async function candidateProbe(db: Db, tenantId: string, body: DedupeRequest, hmacKey: string) {
+  // API.md (Contacts, identifier props): a malformed identifier is 400 wherever props are sent, so a
+  // look-alike is refused here as on create, not answered "no duplicates". The same check as create:
+  // a probe has no stored props, so a masked value refers to nothing and is refused as create does.
+  const errors = validateIdentifierProps(body.props ?? []);
   let namespaceId: string | null = null;
   if (body.namespace) {
     const [ns] = await namespaceByNameQuery(db, tenantId, body.namespace);
-    if (!ns)
-      throw invalid([
-        { path: "namespace", code: "unknown_namespace", message: "is not a namespace of this tenant" },
-      ]);
-    namespaceId = ns.id;
+    if (ns) namespaceId = ns.id;
+    else
+      errors.push({
+        path: "namespace",
+        code: "unknown_namespace",
+        message: "is not a namespace of this tenant",
+      });
   }
+  if (errors.length) throw invalid(errors);
   const rows = await identifierRows(body.name ?? "", body.props ?? [], hmacKey);
   return {
     probe: { name: body.name ?? null, type: body.type ?? null, rows },
