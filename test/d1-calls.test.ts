@@ -157,7 +157,7 @@ describe("D1 round trips per request", () => {
     };
     expect(await roundTrips("POST", "/contacts/?dedupe=block", body)).toBe(1);
   });
-  it("create with an Idempotency-Key = 1 (the claim rides in the write's batch) + 1 deferred store; a replay = 2 (the refused claim, then the stored response)", async () => {
+  it("create with an Idempotency-Key = 1 (the claim rides in the write's batch) + 1 deferred store; a replay = 3 (the refused claim, the stored response, whether its contact was erased since)", async () => {
     const body = { name: "Idem Asha", namespace: "Calls", status: "active", type: "individual", props };
     expect(await keyedRoundTrips("POST", "/contacts/", "d1-calls-create", body)).toEqual({
       status: 201,
@@ -168,7 +168,7 @@ describe("D1 round trips per request", () => {
     expect(await keyedRoundTrips("POST", "/contacts/", "d1-calls-create", body)).toEqual({
       status: 201,
       replayed: "true",
-      path: 2,
+      path: 3,
       deferred: 0,
     });
   });

@@ -374,7 +374,7 @@ describe("relations: history on both contacts", () => {
     }
   });
 
-  it("erasing one contact keeps the relation's creation, with its fields, on the other", async () => {
+  it("erasing one contact records relation_deleted on the other, which keeps the creation with its fields", async () => {
     const a = await createContact();
     const b = await createContact();
     const r = await createRelation({ contact: b, type: "guarantor", related_contact: a });
@@ -384,7 +384,9 @@ describe("relations: history on both contacts", () => {
       200,
     );
     expect((await api("GET", `${BASE}${r.id}/`)).status).toBe(404);
-    expect(await historyOf(b)).toEqual([created, expect.objectContaining({ action: "created" })]);
+    const other = await historyOf(b);
+    expect(other[0]).toMatchObject({ action: "relation_deleted", subject: { type: "relation", id: r.id } });
+    expect(other.slice(1)).toEqual([created, expect.objectContaining({ action: "created" })]);
     const erased = await historyOf(a);
     expect(erased.map((h) => [h.action, h.changes])).toEqual([
       ["erased", {}],

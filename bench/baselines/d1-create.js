@@ -67,7 +67,7 @@ export default {
                replace(replace(replace(replace(n.contact_pattern, '{yyyy}', ?9), '{yy}', ?10), '{mm}', ?11), '{dd}', ?12),
                '{seq}', '%d'), '{seq:', '%0'), '}', 'd'), n.contact_counter) end,
              ?4, ?5, ?6, 'pending', ?7, null, ?8, null, null, 0, 1, ?13, ?14, ?13, null
-           from namespaces n where ${NS}`,
+           from namespaces n where ${NS} and (n.contact_pattern is null or n.contact_counter < 9007199254740991)`,
         )
         .bind(
           TENANT,
@@ -87,7 +87,7 @@ export default {
         ),
       db
         .prepare(
-          `update namespaces set contact_counter = contact_counter + 1
+          `update namespaces set contact_counter = contact_counter + 1, version = version + 1
            where id = (select n.id from namespaces n where ${NS}) and contact_pattern is not null and ${inserted}`,
         )
         .bind(TENANT, body.namespace, id),

@@ -151,8 +151,47 @@ async function answerForTakenKey(
   // A replayed problem names this request, so its request_id matches this response's X-Request-Id.
   if (headers.get("Content-Type")?.startsWith("application/problem+json") && body !== "") {
     body = JSON.stringify({ ...JSON.parse(body), request_id: c.get("requestId") });
+  } else if (
+    body !== "" &&
+    c.req.path.startsWith("/contacts") &&
+    (await namesErasedContact(c, tenantId, body))
+  ) {
+    // Erasure wins over the 24 hours of a stored response (API.md, Personal data): what a contact's
+    // erasure removed is never handed back, as any later write to it is answered.
+    return problemResponse(
+      c,
+      new ApiError("contact_erased", "The contact this response is about was erased"),
+    );
   }
   return new Response(body === "" ? null : body, { status: row.status, headers });
+}
+
+/** Where a stored answer names contacts: a contact's own id, a record's contact and related contact. */
+const CONTACT_FIELDS = ["id", "contact_id", "contact", "related_contact"] as const;
+
+/**
+ * Whether a stored JSON answer is about a contact erased since, read in one query on the replay path
+ * only. An erased contact's own answer (an erase, `erased_at` set) holds nothing erasure removed.
+ */
+async function namesErasedContact(c: Context<AppEnv>, tenantId: string, body: string): Promise<boolean> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return false;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const record = value as Record<string, unknown>;
+  if (typeof record.erased_at === "string") return false;
+  const ids = CONTACT_FIELDS.map((f) => record[f]).filter((v): v is string => typeof v === "string");
+  if (ids.length === 0) return false;
+  const erased = await sessionOf(c.get("dbSession"))
+    .prepare(
+      `select 1 from contacts where tenant_id = ? and id in (${ids.map(() => "?").join(", ")}) and erased_at is not null limit 1`,
+    )
+    .bind(tenantId, ...ids)
+    .first();
+  return erased !== null;
 }
 
 async function storeResponse(

@@ -61,7 +61,7 @@ import {
 } from "../history/history.repository";
 import { eitherSide } from "../relations/relation-sides";
 import type { RelationRow } from "../relations/relations.mappers";
-import { relationKind, relationsOf } from "../relations/relations.repository";
+import { otherSidesDeleted, relationKind, relationsOf } from "../relations/relations.repository";
 import { contactFields, type Expanded } from "./contacts.mappers";
 import {
   type ContactCreate,
@@ -181,13 +181,32 @@ function generatedRefId(at: Placeholder): SQL {
 const namespaceMatch = (tenantId: string | Placeholder, name: string | Placeholder) =>
   and(eq(namespaces.tenantId, tenantId), sql`lower(${namespaces.name}) = lower(${name})`);
 
-/** The id of the tenant's namespace of that name (none: no such namespace). */
-const namespaceIdOf = builtOnce<{ tenantId: string; name: string }, { id: string }[]>((db) =>
-  db
-    .select({ id: namespaces.id })
-    .from(namespaces)
-    .where(namespaceMatch(sql.placeholder("tenantId"), sql.placeholder("name"))),
+/**
+ * The largest contact_counter (API.md: 1 … 2^53−1, what a JSON number holds exactly). The counter is the
+ * next value to use, so a generated ref_id may use it only while it is below this: the increment that
+ * follows must leave it in range. An SQL literal, so SQLite compares integers.
+ */
+const MAX_COUNTER = sql.raw(String(Number.MAX_SAFE_INTEGER));
+/** The namespace's pattern can give one more ref_id (always, without a pattern: no counter is used). */
+const counterLeft = sql`(${namespaces.contactPattern} is null or ${namespaces.contactCounter} < ${MAX_COUNTER})`;
+
+/**
+ * The id of the tenant's namespace of that name (none: no such namespace), and whether its counter is
+ * exhausted (counterLeft false: a generated ref_id cannot be given).
+ */
+const namespaceIdOf = builtOnce<{ tenantId: string; name: string }, { id: string; exhausted: boolean }[]>(
+  (db) =>
+    db
+      .select({ id: namespaces.id, exhausted: sql<boolean>`not ${counterLeft}`.mapWith(Boolean) })
+      .from(namespaces)
+      .where(namespaceMatch(sql.placeholder("tenantId"), sql.placeholder("name"))),
 );
+
+const counterExhausted = () =>
+  new ApiError(
+    "conflict",
+    "The namespace's contact_counter is exhausted (2^53-1 is its largest value): send a ref_id, or use another namespace",
+  );
 
 /** A contact to create, with its stored props and identifier rows already computed. */
 export type NewContact = {
@@ -269,7 +288,8 @@ const contactInsert = (generatedRef: boolean, blocking: boolean) =>
         updatedAt: slot("at"),
         updatedBy: null,
       },
-      sql`from ${namespaces} where ${namespaceOfCreate}${
+      // A generated ref_id needs a counter value the increment below leaves in range.
+      sql`from ${namespaces} where ${namespaceOfCreate}${generatedRef ? sql` and ${counterLeft}` : sql``}${
         blocking ? sql` and ${noDuplicateIdentity(slot("tenantId"), slot("blockPairs"))}` : sql``
       }`,
     ),
@@ -280,10 +300,19 @@ const contactInserts = [
   [contactInsert(true, false), contactInsert(true, true)],
 ] as const;
 
+/**
+ * The counter is part of the namespace's representation, so advancing it is a new version (a new ETag);
+ * updated_at / updated_by stay: they tell the last change made to the namespace itself (create, PATCH).
+ */
+const counterAdvance = {
+  contactCounter: sql`${namespaces.contactCounter} + 1`,
+  version: sql`${namespaces.version} + 1`,
+};
+
 const counterIncrement = builtOnce<CreateValues, D1Result>((db) =>
   db
     .update(namespaces)
-    .set({ contactCounter: sql`${namespaces.contactCounter} + 1` })
+    .set(counterAdvance)
     .where(and(namespaceOfCreate, sql`${namespaces.contactPattern} is not null`, insertedContact)),
 );
 
@@ -361,16 +390,16 @@ export async function createContact(
       ]);
       const [row] = last(rest);
       if (row) return row;
-      if (namespaceRows.length === 0) throw unknownNamespace();
+      const [namespace] = namespaceRows;
+      if (!namespace) throw unknownNamespace();
+      if (clientRefId === null && namespace.exhausted) throw counterExhausted();
       return { blocked: true, probe: { name: input.name, type: input.type, rows: indexRows } };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       if (clientRefId !== null || attempt >= 5) throw refIdTaken();
       // A generated ref_id collided with one a client chose: that counter value is used, move past it.
-      await db
-        .update(namespaces)
-        .set({ contactCounter: sql`${namespaces.contactCounter} + 1` })
-        .where(nsMatch);
+      // Never past the range: at its last value the next attempt answers counterExhausted.
+      await db.update(namespaces).set(counterAdvance).where(and(nsMatch, counterLeft));
     }
   }
 }
@@ -1135,8 +1164,9 @@ export async function deleteProps(
 }
 
 /**
- * Erasure (DPDP), in one batch: the contact's props, addresses, bank accounts, relations (both sides) and
- * identifier rows go; its history keeps who, when and what kind of change, without the values; it
+ * Erasure (DPDP), in one batch: the contact's props, addresses, bank accounts, relations (both sides, each
+ * other side recording its relation_deleted) and identifier rows go; its history keeps who, when and what
+ * kind of change, without the values; it
  * becomes a tombstone that keeps its id and ref_id. Every statement is guarded by "not erased yet", so
  * a repeat (or a concurrent erase) writes nothing and answers the tombstone.
  */
@@ -1166,6 +1196,8 @@ export async function eraseContact(
     // One statement per side, so that each reads its own (tenant_id, ...) index.
     ...storeCreatedEntries(db, relationKind, tenantId, and(eq(relations.contactId, id), live)),
     ...storeCreatedEntries(db, relationKind, tenantId, and(eq(relations.relatedContactId, id), live)),
+    // The other side of each relation records its deletion, as a DELETE of the relation would.
+    ...otherSidesDeleted(db, tenantId, id, { at, userId, when: live }),
     redactHistory(db, tenantId, id, live),
     db.delete(addresses).where(ofContact(addresses)),
     db.delete(bankAccounts).where(ofContact(bankAccounts)),

@@ -3,7 +3,7 @@ import { contacts, namespaces } from "../../db/schema";
 import type { Db } from "../../env";
 import type { CursorScope } from "../../lib/cursor";
 import { ApiError, isUniqueViolation, notFound } from "../../lib/errors";
-import { checkIfMatch, type IfMatch } from "../../lib/etag";
+import { checkIfMatch, type IfMatch, preconditionFailed } from "../../lib/etag";
 import { newId } from "../../lib/ids";
 import { createdAtRange, listPage, sortSpec, sortValue } from "../../lib/list";
 import { nowIso } from "../../lib/time";
@@ -128,28 +128,37 @@ export async function updateNamespace(
   if (Object.keys(changes).length === 0) return current;
 
   // Counters only move forward: the condition is re-checked in the UPDATE, since creates advance them concurrently.
-  const conditions = [eq(namespaces.tenantId, tenantId), eq(namespaces.id, id)];
+  const byId = and(eq(namespaces.tenantId, tenantId), eq(namespaces.id, id));
+  const conditions = [byId];
   // With If-Match the write applies only at the version read above (one the client named): the changes
-  // were worked out against it.
+  // were worked out against it. A contact create that advances the counter moves the version too.
   if (ifMatch !== undefined) conditions.push(eq(namespaces.version, current.version));
   if (changes.contactCounter !== undefined)
     conditions.push(sql`${namespaces.contactCounter} <= ${changes.contactCounter}`);
   if (changes.accountCounter !== undefined)
     conditions.push(sql`${namespaces.accountCounter} <= ${changes.accountCounter}`);
   let updated: NamespaceRow[];
+  let now: NamespaceRow | undefined;
   try {
-    updated = await db
-      .update(namespaces)
-      .set({ ...changes, version: sql`${namespaces.version} + 1`, updatedAt: nowIso(), updatedBy: userId })
-      .where(and(...conditions))
-      .returning();
+    // The row as the batch leaves it tells why an UPDATE that matched nothing did not apply.
+    [updated, [now]] = await db.batch([
+      db
+        .update(namespaces)
+        .set({ ...changes, version: sql`${namespaces.version} + 1`, updatedAt: nowIso(), updatedBy: userId })
+        .where(and(...conditions))
+        .returning(),
+      db.select().from(namespaces).where(byId),
+    ]);
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken();
     throw error;
   }
   const row = updated[0];
-  if (!row) throw new ApiError("conflict", "A counter may keep its value or move forward, never back");
-  return row;
+  if (row) return row;
+  if (!now) throw notFound("Namespace");
+  // Written (a create moved the counter, or another PATCH) since the If-Match check above: 412, not 409.
+  if (ifMatch !== undefined && now.version !== current.version) throw preconditionFailed(now.version);
+  throw new ApiError("conflict", "A counter may keep its value or move forward, never back");
 }
 
 export async function deleteNamespace(db: Db, tenantId: string, id: string, ifMatch?: IfMatch) {

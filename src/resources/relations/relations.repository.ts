@@ -1,4 +1,6 @@
-import { eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { encodeTime } from "ulid";
 import { relations } from "../../db/schema";
 import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
@@ -16,6 +18,7 @@ import {
   updateChild,
 } from "../children/child-records";
 import { recordFields } from "../history/history.changes";
+import { historyInsert } from "../history/history.repository";
 import { eitherSide } from "./relation-sides";
 import { type RelationRow, toRelation } from "./relations.mappers";
 import type { RelationCreate, RelationListParams, RelationUpdate } from "./relations.schemas";
@@ -29,8 +32,8 @@ export const relationKind: ChildKind<typeof relations> = {
   owners: (row) => (row.relatedContactId ? [row.contactId, row.relatedContactId] : [row.contactId]),
   ownerColumns: [relations.contactId, relations.relatedContactId],
   // What createdChanges(fields(row)) gives, from the row (json_patch drops the keys set to null): the
-  // created entry of a relation keeps its fields, because erasure deletes a relation from the other
-  // contact's side without a relation_deleted entry there to derive them from.
+  // created entry of a relation keeps its fields, so the other contact's side still reads them once
+  // an erasure of one side has redacted that side's history.
   createdChangesSql: sql`json_patch(
     json_object('contact', json_array(null, ${relations.contactId}), 'type', json_array(null, ${relations.type})),
     json_object(
@@ -132,4 +135,56 @@ export function relationsOf(db: Db, tenantId: string, contactIds: SQL | string[]
       sql`${relations.tenantId} = ${tenantId} and (${inArray(relations.contactId, contactIds)} or ${inArray(relations.relatedContactId, contactIds)})`,
     )
     .orderBy(relations.id); // id order is creation order (lib/ids newRecord)
+}
+
+/**
+ * Erasure deletes a contact's relations on both sides (API.md, Personal data); each other contact gets
+ * the `relation_deleted` entry a DELETE would record there, in the erasure's batch and guarded by
+ * `when`. The entries are selected from the relations themselves, so the batch covers exactly the
+ * relations it deletes; the erased contact's own side gets none (its history is redacted and ends with
+ * `erased`). Run before the relations are deleted.
+ */
+export function otherSidesDeleted(
+  db: Db,
+  tenantId: string,
+  contactId: string,
+  erasure: { at: string; userId: string; when: SQL },
+): Query[] {
+  // A removedChanges(fields) of each relation, from the row: both sides are set here, tags always listed.
+  const removed = sql`json_object('contact', json_array(${relations.contactId}, null), 'type', json_array(${relations.type}, null),
+    'related_contact', json_array(${relations.relatedContactId}, null), 'tags', json_array(json(${relations.tags}), null))`;
+  // A ULID per entry: the erasure's time, then the relation's random part rotated by one character. That
+  // is one-to-one, so entries of two relations never share an id; and it differs from the relation's own
+  // id (unless that random part is one character repeated), which its stored relation_created entry has:
+  // the two would clash if the relation was created in the erasure's millisecond.
+  const entryId = sql`${encodeTime(Date.parse(erasure.at), 10)} || substr(${relations.id}, 12) || substr(${relations.id}, 11, 1)`;
+  // One statement per side, so that each reads its own (tenant_id, ...) index.
+  const sides: [erased: SQLiteColumn, other: SQLiteColumn][] = [
+    [relations.contactId, relations.relatedContactId],
+    [relations.relatedContactId, relations.contactId],
+  ];
+  return sides.map(
+    ([erased, other]) =>
+      historyInsert(
+        db,
+        {
+          id: entryId,
+          tenantId,
+          contactId: sql`${other}`,
+          actor: erasure.userId,
+          at: erasure.at,
+          action: "relation_deleted",
+          subject: { type: "relation", id: sql`${relations.id}` },
+          changes: removed,
+        },
+        // `+`: the other side's presence filters rows, it never picks the index.
+        and(
+          eq(relations.tenantId, tenantId),
+          eq(erased, contactId),
+          sql`+${other} is not null`,
+          erasure.when,
+        ),
+        sql`from ${relations}`,
+      ).query,
+  );
 }
