@@ -59,7 +59,9 @@ const historyCount = async (id: string) =>
       .first<{ n: number }>()
   )?.n;
 
-const envelopeIds = (text: string) => [...text.matchAll(/v1\.([A-Za-z0-9_-]+)\./g)].map((m) => m[1]);
+// An envelope's key id: "v1." at the start of a value, never inside base64url (a ciphertext may hold "v1").
+const envelopeIds = (text: string) =>
+  [...text.matchAll(/(?<![A-Za-z0-9_-])v1\.([A-Za-z0-9_-]+)\./g)].map((m) => m[1]);
 
 async function newContact(props: { key: string; value: string; type: string }[]) {
   const res = await api("POST", "/contacts/", {
