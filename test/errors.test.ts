@@ -83,6 +83,22 @@ describe("error model", () => {
     for (const e of res.body.errors) expect(Object.keys(e).sort()).toEqual(["code", "message", "path"]);
   });
 
+  it("a field sent with the wrong JSON type is invalid_type; only an absent one is required", async () => {
+    const contact = await api("POST", "/contacts/", {
+      body: { name: 123, namespace: "Retail", status: "active", props: "none", tags: [1] },
+    });
+    expectProblem(contact, 400, "/problems/validation");
+    const byPath = Object.fromEntries(contact.body.errors.map((e: { path: string }) => [e.path, e]));
+    expect(byPath.name).toEqual({ path: "name", code: "invalid_type", message: "must be a string" });
+    expect(byPath.props).toMatchObject({ code: "invalid_type", message: "must be an array" });
+    expect(byPath["tags.0"]).toMatchObject({ code: "invalid_type", message: "must be a string" });
+    expect(byPath.type).toEqual({ path: "type", code: "required", message: "is required" });
+    const ns = await api("POST", "/namespaces/", { body: { name: "Types", contact_counter: "2" } });
+    expect(ns.body.errors).toEqual([
+      { path: "contact_counter", code: "invalid_type", message: "must be a number" },
+    ]);
+  });
+
   it("keeps a well-formed X-Request-Id and replaces a bad one", async () => {
     const kept = await api("GET", "/nowhere/", { headers: { "x-request-id": "trace-123_abc.DEF" } });
     expect(kept.headers.get("x-request-id")).toBe("trace-123_abc.DEF");

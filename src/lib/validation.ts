@@ -8,7 +8,21 @@ function issuePath(base: PropertyKey[], extra?: PropertyKey): string {
   return parts.length ? parts.map(String).join(".") : "body";
 }
 
-function describe(issue: z.core.$ZodIssue): FieldError[] {
+/** The value at `path` in the input (undefined: absent). */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * `input` is what was validated: Zod 4 leaves an issue's own `input` out unless asked to report it, so
+ * whether a field of the wrong type was sent at all is read from there.
+ */
+function describe(issue: z.core.$ZodIssue, input: unknown): FieldError[] {
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys.map((key) => ({
@@ -16,15 +30,20 @@ function describe(issue: z.core.$ZodIssue): FieldError[] {
         code: "unknown_field",
         message: "is not a known field",
       }));
-    case "invalid_type":
+    case "invalid_type": {
+      const missing = issue.input === undefined && valueAt(input, issue.path) === undefined;
       return [
         {
           path: issuePath(issue.path),
-          code: issue.input === undefined ? "required" : "invalid_type",
-          message: issue.input === undefined ? "is required" : `must be ${article(issue.expected)}`,
+          code: missing ? "required" : "invalid_type",
+          message: missing ? "is required" : `must be ${article(issue.expected)}`,
         },
       ];
+    }
     case "invalid_value":
+      // An enum names its values whether the field is wrong or absent: absent is required.
+      if (issue.input === undefined && valueAt(input, issue.path) === undefined)
+        return [{ path: issuePath(issue.path), code: "required", message: "is required" }];
       return [
         {
           path: issuePath(issue.path),
@@ -74,9 +93,9 @@ function sizeMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): 
   return `must be at ${small ? "least" : "most"} ${String(bound)}${unit}`;
 }
 
-/** Turns Zod issues into the API's field errors: every invalid field, no raw Zod output. */
-export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): FieldError[] {
-  const all = issues.flatMap((issue) => describe({ ...issue, path: [...prefix, ...issue.path] }));
+/** Turns Zod issues on `input` into the API's field errors: every invalid field, no raw Zod output. */
+export function fieldErrors(issues: readonly z.core.$ZodIssue[], input: unknown): FieldError[] {
+  const all = issues.flatMap((issue) => describe(issue, input));
   // One error per field: the first rule it broke.
   const seen = new Set<string>();
   return all.filter((e) => !seen.has(e.path) && seen.add(e.path));
@@ -87,7 +106,9 @@ export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c
   const fromBody = result.target === "json" ? (deferred.get(c.req.raw) ?? []) : [];
   if (result.target === "json") deferred.delete(c.req.raw);
   if (result.success && !fromBody.length) return;
-  const all = [...fromBody, ...(result.success ? [] : fieldErrors(result.error.issues))];
+  // Cast: @hono/zod-validator passes the validated input as `data` on failure too; its Hook type omits it.
+  const input = (result as { data?: unknown }).data;
+  const all = [...fromBody, ...(result.success ? [] : fieldErrors(result.error.issues, input))];
   const seen = new Set<string>();
   throw invalid(all.filter((e) => !seen.has(e.path) && seen.add(e.path)));
 };
