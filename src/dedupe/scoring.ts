@@ -15,10 +15,10 @@
  * code (a "place", address.ts), and only for names that agree. PANs are indexed as keyed hashes, so
  * their holder type and a keying error are read from signals kept beside them (signals.ts).
  * API.md: an exact strong identifier gives at least 0.9. Identity documents are the strong identifiers: an exact one always gives at least 0.9.
- * An exact contact point (mobile, email, bank account) gives at least 0.9 only with no conflicting
- * identifier and no disagreeing name between like-typed contacts: without that rule every spouse
- * sharing a phone is reported as the same borrower (precision 0.95 instead of 0.98 on the
- * evaluation set, `npm run eval:dedupe`).
+ * An exact contact point (mobile, email, bank account) gives at least 0.9 unless the pair is judged two
+ * parties: a disagreeing name between like-typed contacts (without that rule every spouse sharing a
+ * phone is reported as the same borrower: precision 0.95 instead of 0.98 on the evaluation set,
+ * `npm run eval:dedupe`), or a conflicting identity document. Such a pair is a link, never a duplicate.
  */
 
 import { type Identifier, type IdentifierKind, panHolderType, panHolderTypeOfLetter } from "./identifiers";
@@ -176,12 +176,13 @@ function sharedPlace(probe: DedupeFeatures, candidate: DedupeFeatures): Signal |
 export function scoreMatch(
   probe: DedupeFeatures,
   candidate: DedupeFeatures,
-): { score: number; reasons: Reason[] } {
+): { score: number; reasons: Reason[]; differentParties: boolean } {
   const reasons: Reason[] = [];
   let evidence = LOG_ODDS.prior;
   let identityExact = false;
   let contactExact = false;
-  let conflicts = 0;
+  // Different identity documents (or a legal entity against a natural person): two holders.
+  let identityConflicts = 0;
 
   // A record without a type whose name is a business's ("New Verma Steels") is a business's.
   const typeOf = (f: DedupeFeatures) => f.type ?? (f.name && namesBusiness(f.name) ? "corporate" : null);
@@ -230,7 +231,7 @@ export function scoreMatch(
   const samePan = (p.get("pan") ?? []).some((id) => (c.get("pan") ?? []).some((o) => o.value === id.value));
   if (entity && !samePan) {
     evidence += LOG_ODDS.identityConflict;
-    conflicts++;
+    identityConflicts++;
     reasons.push(entity);
   }
   for (const kind of [...IDENTITY_KINDS, ...CONTACT_KINDS]) {
@@ -255,7 +256,7 @@ export function scoreMatch(
       continue;
     } else {
       evidence += identity ? LOG_ODDS.identityConflict : LOG_ODDS.contactConflict;
-      conflicts++;
+      if (identity) identityConflicts++;
     }
     reasons.push({ rule: kind, field: cmp.field, match: cmp.match });
   }
@@ -298,9 +299,12 @@ export function scoreMatch(
     reasons.push({ rule: "type", field: "type", match: "exact" });
   }
 
+  // API.md: a shared contact point is at least 0.9 unless the pair is judged two parties: like-typed
+  // contacts whose names disagree (a household), or holders of different identity documents. A
+  // different mobile or email beside it weighs against but does not undo the floor.
+  const differentParties = contactExact && !identityExact && (contactsWeak || identityConflicts > 0);
   let score = 1 / (1 + Math.exp(-evidence));
-  if (identityExact || (contactExact && conflicts === 0 && !contactsWeak))
-    score = Math.max(EXACT_FLOOR, score);
+  if (identityExact || (contactExact && !differentParties)) score = Math.max(EXACT_FLOOR, score);
   score = Math.min(1, Math.max(0, Math.round(score * 100) / 100));
   // Strongest evidence first: agreeing identifiers, then name, dob and type, then conflicts.
   const rank = (r: Reason) =>
@@ -312,12 +316,15 @@ export function scoreMatch(
           ? 0
           : 1;
   reasons.sort((x, y) => rank(x) - rank(y));
-  return { score, reasons };
+  return { score, reasons, differentParties };
 }
 
 export type SharedRule = { rule: Reason["rule"]; field: string };
 export type PairClass = {
-  /** "duplicate": at or above the threshold; "link": below it but sharing a contact point; else "none". */
+  /**
+   * "link": a contact point shared with a party judged different (scoreMatch), whatever the threshold;
+   * "duplicate": any other pair at or above the threshold; else "none".
+   */
   kind: "duplicate" | "link" | "none";
   score: number;
   reasons: Reason[];
@@ -335,10 +342,11 @@ export function classifyPair(
   candidate: DedupeFeatures,
   threshold: number = DEFAULT_THRESHOLD,
 ): PairClass {
-  const { score, reasons } = scoreMatch(probe, candidate);
+  const { score, reasons, differentParties } = scoreMatch(probe, candidate);
   const shared = reasons
     .filter((r) => r.match === "exact" && CONTACT_KINDS.some((k) => k === r.rule))
     .map(({ rule, field }) => ({ rule, field }));
-  const kind = score >= threshold ? "duplicate" : shared.length ? "link" : "none";
+  // API.md: links are judged different parties and never in `results`, at any threshold.
+  const kind = differentParties ? "link" : score >= threshold ? "duplicate" : "none";
   return { kind, score, reasons, shared };
 }

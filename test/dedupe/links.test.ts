@@ -62,10 +62,22 @@ describe("classifyPair", () => {
     ).toBe("none");
   });
 
-  it("follows the caller's threshold", () => {
+  it("a duplicate follows the caller's threshold; a link is a link at any threshold", () => {
     const probe = contact("Rahul Sharma", "individual", MOBILE);
     const candidate = contact("Mr. Rahul Sharma", "individual", MOBILE);
-    expect(classifyPair(probe, candidate, 1).kind).toBe("link");
+    expect(classifyPair(probe, candidate, 0.5).kind).toBe("duplicate");
+    expect(classifyPair(probe, candidate, 1).kind).toBe("none");
+    const spouse = contact("Priya Sharma", "individual", MOBILE);
+    for (const threshold of [0, 0.5, 1]) expect(classifyPair(probe, spouse, threshold).kind).toBe("link");
+  });
+
+  it("a shared contact point is at least 0.9 when names agree, also beside a different email", () => {
+    const probe = contact("Rahul Sharma", "individual", MOBILE, id("email", "rahul@example.com"));
+    const candidate = contact("Rahul Sharma", "individual", MOBILE, id("email", "r.sharma@example.org"));
+    const result = classifyPair(probe, candidate);
+    expect(result.kind).toBe("duplicate");
+    expect(result.score).toBeGreaterThanOrEqual(0.9);
+    expect(result.reasons).toContainEqual({ rule: "email", field: "props.email", match: "different" });
   });
 });
 
