@@ -1288,6 +1288,18 @@ export interface components {
             /** @description User who changed the record last. Read-only: ignored when sent. */
             readonly updated_by?: unknown;
         };
+        DuplicateProblem: components["schemas"]["Problem"] & {
+            /** @description With `/problems/duplicate` only */
+            matches?: {
+                /** @description The matching contact; only its `id` for a token without contacts:read */
+                contact: components["schemas"]["Contact"] | {
+                    id: string;
+                };
+                /** @example 0.97 */
+                score: number;
+                reasons: components["schemas"]["DedupeReason"][];
+            }[];
+        };
         ContactCreate: {
             /** @example Ramesh Kumar */
             name: string;
@@ -1738,6 +1750,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -1841,6 +1862,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -1915,6 +1945,15 @@ export interface operations {
             };
             /** @description No such namespace in the caller's tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2016,6 +2055,15 @@ export interface operations {
             };
             /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2150,6 +2198,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -2219,6 +2276,15 @@ export interface operations {
             };
             /** @description The token lacks the scope this operation needs, or names a tenant this deployment does not serve */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2329,6 +2395,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -2403,6 +2478,15 @@ export interface operations {
             };
             /** @description No such address in the caller's tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2504,6 +2588,15 @@ export interface operations {
             };
             /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2638,6 +2731,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -2709,6 +2811,15 @@ export interface operations {
             };
             /** @description The token lacks the scope this operation needs, or names a tenant this deployment does not serve */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2819,6 +2930,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -2893,6 +3013,15 @@ export interface operations {
             };
             /** @description No such bank account in the caller's tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2994,6 +3123,15 @@ export interface operations {
             };
             /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3128,6 +3266,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -3195,6 +3342,15 @@ export interface operations {
             };
             /** @description The token lacks the scope this operation needs, or names a tenant this deployment does not serve */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3305,6 +3461,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -3379,6 +3544,15 @@ export interface operations {
             };
             /** @description No such relation in the caller's tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3480,6 +3654,15 @@ export interface operations {
             };
             /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3614,6 +3797,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -3724,6 +3916,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -3806,6 +4007,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -3876,13 +4086,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The ref_id is taken in the namespace; or, with `dedupe=block`, an identity document of the contact is already on record (`/problems/duplicate`, with `matches`: the matching contacts, scores and reasons); nothing is created; or a request with the same `Idempotency-Key` is still in flight */
+            /** @description The ref_id is taken in the namespace, or its counter is exhausted; or, with `dedupe=block`, an identity document of the contact is already on record (`/problems/duplicate`, with `matches`: the matching contacts, scores and reasons); nothing is created; or a request with the same `Idempotency-Key` is still in flight */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["DuplicateProblem"];
                 };
             };
             /** @description Body over 256 KiB */
@@ -3905,6 +4115,15 @@ export interface operations {
             };
             /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3989,6 +4208,15 @@ export interface operations {
             };
             /** @description No such contact in the caller's tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4123,6 +4351,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -4243,6 +4480,15 @@ export interface operations {
             };
             /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4377,6 +4623,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -4497,6 +4752,15 @@ export interface operations {
             };
             /** @description The `Idempotency-Key` was used for another request (method, path or body differ) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4631,6 +4895,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -4758,6 +5031,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -4832,6 +5114,15 @@ export interface operations {
             };
             /** @description No such contact in the caller's tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4966,6 +5257,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -4981,7 +5281,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description A key to delete; repeat for several (`?key=a&key=b`) */
-                key?: string;
+                key?: string[];
             };
             header?: {
                 /** @description 1-255 printable ASCII characters. The first response to a request with this key is kept 24 hours (per tenant) and replayed for a repeat with the same method, path and body; the same key on another request is 422, a repeat while the first still runs is 409. Requests rejected before they write (validation, auth, 404) keep no key. */
@@ -5070,6 +5370,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unexpected error; the body says nothing internal, `request_id` finds the log line */
             500: {
                 headers: {
@@ -5137,6 +5446,15 @@ export interface operations {
             };
             /** @description No such contact in the caller's tenant */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

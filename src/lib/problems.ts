@@ -34,6 +34,9 @@ export const commonErrors = {
   403: problem(
     "The token lacks the scope this operation needs, or names a tenant this deployment does not serve",
   ),
+  429: problem(
+    "Over the deployment's rate limit, when it binds one (per tenant and user): `Retry-After` in seconds, `RateLimit: r=0`",
+  ),
   500: problem("Unexpected error; the body says nothing internal, `request_id` finds the log line"),
 };
 

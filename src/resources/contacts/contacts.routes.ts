@@ -1,7 +1,9 @@
+import { z } from "@hono/zod-openapi";
 import { idParam } from "../../lib/fields";
 import { apiRoute, jsonBody, jsonContent } from "../../lib/openapi";
-import { problem } from "../../lib/problems";
+import { ProblemSchema, problem } from "../../lib/problems";
 import { Scope } from "../../lib/scopes";
+import { ReasonSchema } from "../dedupe/dedupe.schemas";
 import {
   ActionBodySchema,
   ContactCreateQuery,
@@ -20,6 +22,22 @@ import {
 } from "./contacts.schemas";
 
 const tags = ["Contacts"];
+
+/** The 409 of `dedupe=block`: the problem and the contacts that hold the document (API.md, Scopes). */
+const DuplicateProblemSchema = ProblemSchema.extend({
+  matches: z
+    .array(
+      z.object({
+        contact: z.union([ContactSchema, z.object({ id: z.string() })]).openapi({
+          description: "The matching contact; only its `id` for a token without contacts:read",
+        }),
+        score: z.number().openapi({ example: 0.97 }),
+        reasons: z.array(ReasonSchema),
+      }),
+    )
+    .optional()
+    .openapi({ description: "With `/problems/duplicate` only" }),
+}).openapi("DuplicateProblem");
 const params = idParam("contact_id");
 const notFound = problem("No such contact in the caller's tenant");
 
@@ -35,9 +53,11 @@ export const create = apiRoute({
   request: { query: ContactCreateQuery, body: jsonBody(ContactCreateSchema) },
   responses: {
     201: jsonContent(ContactSchema, "The contact"),
-    409: problem(
-      "The ref_id is taken in the namespace; or, with `dedupe=block`, an identity document of the contact is already on record (`/problems/duplicate`, with `matches`: the matching contacts, scores and reasons); nothing is created",
-    ),
+    409: {
+      description:
+        "The ref_id is taken in the namespace, or its counter is exhausted; or, with `dedupe=block`, an identity document of the contact is already on record (`/problems/duplicate`, with `matches`: the matching contacts, scores and reasons); nothing is created",
+      content: { "application/problem+json": { schema: DuplicateProblemSchema } },
+    },
   },
 });
 

@@ -304,8 +304,9 @@ export const PropsDeleteQuery = z.object({
     .union([z.string(), z.array(z.string())])
     .optional()
     .openapi({
-      example: "pan_no",
-      type: "string",
+      type: "array",
+      items: { type: "string" },
+      example: ["pan_no"],
       description: "A key to delete; repeat for several (`?key=a&key=b`)",
     }),
 });
