@@ -419,8 +419,9 @@ export function nameSimilarity(a: string, b: string): number {
  * (identifierRows + replaceContactRows, in bounded batches) or lookups miss contacts indexed before.
  * 1: pairs of skeletons. 2: scripts romanised, loose skeletons, keys anchored on the date of birth.
  * 3: keys anchored on a place (house number and PIN code of an address).
+ * 4: a nasal sign before h romanised as "ng" in northern scripts ("सिंह" is "Singh"), "m" in southern.
  */
-export const NAME_KEYS_VERSION = 3;
+export const NAME_KEYS_VERSION = 4;
 
 const MAX_PAIR_KEYS = 6;
 const MAX_ANCHORED_TOKENS = 4;

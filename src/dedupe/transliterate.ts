@@ -184,6 +184,12 @@ const NUKTA_FORMS: readonly (readonly [string, string])[] = [
 
 const LABIALS = new Set(["p", "ph", "b", "bh", "m"]);
 
+/**
+ * A nasal sign before "h" is "ng" in the north ("सिंह" is "Singh") and "m" in the south ("సింహ" is
+ * "Simha", "Narasimha").
+ */
+const NG_BEFORE_H = new Set<IndicScript>(["devanagari", "bengali", "gurmukhi", "gujarati", "odia"]);
+
 /** The script of a code point, or null outside the nine blocks. */
 export function scriptOf(cp: number): IndicScript | null {
   if (cp < FIRST || cp > LAST) return null;
@@ -300,7 +306,8 @@ export function transliterate(text: string): string {
       const next = chars[i + 1]?.codePointAt(0);
       const nextScript = next === undefined ? null : scriptOf(next);
       const nextLetter = nextScript && next !== undefined ? consonantOf(nextScript, next & 0x7f) : undefined;
-      out += nextLetter && LABIALS.has(nextLetter) ? "m" : "n";
+      if (nextLetter === "h") out += NG_BEFORE_H.has(script) ? "ng" : "m";
+      else out += nextLetter && LABIALS.has(nextLetter) ? "m" : "n";
       afterVowel = false;
       afterNasalSign = true;
       continue;

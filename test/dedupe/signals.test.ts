@@ -129,8 +129,8 @@ describe("signalsOf", () => {
 });
 
 describe("name keys anchored on a place", () => {
-  it("are version 3 of the name keys", () => {
-    expect(NAME_KEYS_VERSION).toBe(3);
+  it("came with version 3 of the name keys (the current one is later)", () => {
+    expect(NAME_KEYS_VERSION).toBeGreaterThanOrEqual(3);
   });
 
   it("let a typo'd or reordered name meet its record at the same house, and nowhere else", () => {

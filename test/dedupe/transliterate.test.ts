@@ -63,6 +63,11 @@ describe("transliterate tables", () => {
       ["వెంకటేష్ రెడ్డి", "venkatesh reddi"],
       ["ಮಹೇಶ್ ಗೌಡ", "mahesh gauda"],
       ["ലക്ഷ്മി നായർ", "lakshmi naayar"],
+      // A nasal sign before h: "ng" in the north, "m" in the south.
+      ["सिंह", "singh"],
+      ["নরসিংহ", "narasingh"],
+      ["నరసింహ", "narasimha"],
+      ["ನರಸಿಂಹ", "narasimha"],
     ];
     for (const [script, latin] of cases) expect(transliterate(script)).toBe(latin);
   });
@@ -92,6 +97,9 @@ describe("names across scripts", () => {
     ["ಮಹೇಶ್ ಗೌಡ", "Mahesh Gowda"],
     ["ലക്ഷ്മി നായർ", "Lakshmi Nair"],
     ["বিবেক বন্দ্যোপাধ্যায়", "Vivek Bandyopadhyay"],
+    ["गुरप्रीत सिंह", "Gurpreet Singh"],
+    ["नरेंद्र सिंह", "Narendra Singh"],
+    ["లక్ష్మీ నరసింహ", "Lakshmi Narasimha"],
   ];
   it.each(pairs)("%s and %s share a blocking key and a high similarity", (indic, latin) => {
     const shared = nameBlockingKeys(indic).filter((k) => nameBlockingKeys(latin).includes(k));

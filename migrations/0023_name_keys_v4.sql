@@ -1,0 +1,6 @@
+-- Version 4 of the name blocking keys (src/dedupe/names.ts, NAME_KEYS_VERSION: a nasal sign before h is
+-- romanised "ng" in northern scripts, "m" in southern ones). A database without contacts has nothing to
+-- rebuild and starts at 4; one that holds contacts keeps its version, and the scheduled reindex
+-- (src/resources/contacts/contacts.reindex.ts) rebuilds their rows in bounded runs.
+UPDATE `maintenance_state` SET `value` = '4'
+WHERE `name` = 'name_keys_version' AND NOT EXISTS (SELECT 1 FROM `contacts`);
