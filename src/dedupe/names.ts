@@ -197,6 +197,8 @@ const FOLDS: [RegExp, string][] = [
   [/ee/g, "i"],
   [/oo/g, "u"],
   [/y$/g, "i"], // "Sanjay" / "Sanjai", "Mohanty" / "Mahanti", "Murthy" / "Murthi"
+  [/(?:ao|avu)$/g, "av"], // "Rao" / "राव" (raav) / "రావు" (raavu), "Jadhao" / "Jadhav"
+  [/^ai/g, "i"], // "Aiyar" / "Iyer"
   [/([a-z])\1+/g, "$1"], // doubled letters: "Pallavi" / "Palavi", "Aamir" / "Amir"
   [/([aeiou])h$/g, "$1"], // trailing h after a vowel: "Shah" / "Sha"
   [/(...)a$/g, "$1"], // the inherent final vowel: "Krishna" / "Krishn", "Rama" / "Ram"
@@ -419,7 +421,8 @@ export function nameSimilarity(a: string, b: string): number {
  * (identifierRows + replaceContactRows, in bounded batches) or lookups miss contacts indexed before.
  * 1: pairs of skeletons. 2: scripts romanised, loose skeletons, keys anchored on the date of birth.
  * 3: keys anchored on a place (house number and PIN code of an address).
- * 4: a nasal sign before h romanised as "ng" in northern scripts ("सिंह" is "Singh"), "m" in southern.
+ * 4: a nasal sign before h romanised as "ng" in northern scripts ("सिंह" is "Singh"), "m" in southern;
+ *    "Rao" / "raav" / "raavu" and "Aiyar" / "Iyer" folded; h with k and g in skeletons (Tamil).
  */
 export const NAME_KEYS_VERSION = 4;
 
@@ -431,10 +434,12 @@ const MAX_PLACES = 2;
 /**
  * The consonant skeleton of a phonetic key (its first letter kept), voicing folded: vowel spellings
  * vary most in romanised Indian names ("Mohammad" / "Mohammed" / "Muhammad") and Tamil does not write
- * voicing, so blocking ignores both and the scoring, which sees the whole name, decides.
+ * voicing, so blocking ignores both and the scoring, which sees the whole name, decides. h goes with k
+ * and g here only: Tamil writes all three with one letter ("ராகுல்" is "Rahul", "மோகன்" is "Mohan"),
+ * while Gurpreet and Harpreet are two names, which the scoring keeps apart.
  */
 function skeleton(key: string): string {
-  const loose = looseKey(key);
+  const loose = looseKey(key).replace(/h/g, "k");
   return loose.slice(0, 1) + loose.slice(1).replace(/[aeiouy]/g, "");
 }
 
