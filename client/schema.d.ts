@@ -1288,6 +1288,10 @@ export interface components {
             /** @description User who changed the record last. Read-only: ignored when sent. */
             readonly updated_by?: unknown;
         };
+        ContactRef: {
+            /** @example 01JKB3Q2W6N7X8Y9Z0A1B2C3D4 */
+            id: string;
+        };
         DuplicateProblem: components["schemas"]["Problem"] & {
             /** @description With `/problems/duplicate` only */
             matches?: {
@@ -4046,7 +4050,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The contact */
+            /** @description The contact; only its `id` for a token without contacts:read */
             201: {
                 headers: {
                     /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
@@ -4056,7 +4060,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Contact"];
+                    "application/json": components["schemas"]["Contact"] | components["schemas"]["ContactRef"];
                 };
             };
             /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
@@ -4255,7 +4259,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The contact */
+            /** @description The contact; only its `id` for a token without contacts:read */
             200: {
                 headers: {
                     /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
@@ -4265,7 +4269,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Contact"];
+                    "application/json": components["schemas"]["Contact"] | components["schemas"]["ContactRef"];
                 };
             };
             /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
@@ -4391,7 +4395,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The contact */
+            /** @description The contact; only its `id` for a token without contacts:read */
             200: {
                 headers: {
                     /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
@@ -4401,7 +4405,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Contact"];
+                    "application/json": components["schemas"]["Contact"] | components["schemas"]["ContactRef"];
                 };
             };
             /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
@@ -4527,7 +4531,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The contact */
+            /** @description The contact; only its `id` for a token without contacts:read */
             200: {
                 headers: {
                     /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
@@ -4537,7 +4541,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Contact"];
+                    "application/json": components["schemas"]["Contact"] | components["schemas"]["ContactRef"];
                 };
             };
             /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
@@ -4663,7 +4667,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The contact */
+            /** @description The contact; only its `id` for a token without contacts:read */
             200: {
                 headers: {
                     /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
@@ -4673,7 +4677,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Contact"];
+                    "application/json": components["schemas"]["Contact"] | components["schemas"]["ContactRef"];
                 };
             };
             /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
@@ -4799,7 +4803,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The contact */
+            /** @description The contact; only its `id` for a token without contacts:read */
             200: {
                 headers: {
                     /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
@@ -4809,7 +4813,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Contact"];
+                    "application/json": components["schemas"]["Contact"] | components["schemas"]["ContactRef"];
                 };
             };
             /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */
@@ -4935,7 +4939,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The erased contact */
+            /** @description The erased contact; only its `id` for a token without contacts:read */
             200: {
                 headers: {
                     /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
@@ -4945,7 +4949,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Contact"];
+                    "application/json": components["schemas"]["Contact"] | components["schemas"]["ContactRef"];
                 };
             };
             /** @description Malformed JSON or invalid fields; `errors` lists every invalid field */

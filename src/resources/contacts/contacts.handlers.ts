@@ -1,6 +1,9 @@
+import type { Context } from "hono";
+import type { ContactWithNamespace } from "../../db/contact-queries";
 import { BLOCKING_KINDS, type DuplicateMatch, findDuplicates } from "../../dedupe/dedupe.repository";
 import { identifierKindOfKey } from "../../dedupe/identifiers";
 import { DEFAULT_LIMIT } from "../../dedupe/scoring";
+import type { AppEnv } from "../../env";
 import { cursorSecret } from "../../lib/cursor";
 import { ApiError, invalid } from "../../lib/errors";
 import { etagOf, versionsOfIfMatch } from "../../lib/etag";
@@ -28,6 +31,18 @@ const blockedBy = (match: DuplicateMatch) =>
       identifierKindOfKey(r.field.replace(/^props\./, "")) === r.rule,
   );
 
+/**
+ * What a write answers about its contact (API.md, Scopes: a response never shows a contact to a token
+ * that could not read it): the contact to a token with contacts:read, else only its id, with the
+ * contact's ETag so conditional writes still work.
+ */
+async function answerFor(c: Context<AppEnv>, row: ContactWithNamespace) {
+  const auth = c.get("auth");
+  if (auth.scopes.has(Scope.read)) return toContact(row, viewerOf(c.env, auth));
+  c.header("ETag", etagOf(row.contact.version));
+  return contactRef(row);
+}
+
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const { tenantId, userId, scopes } = c.get("auth");
   const input = c.req.valid("json");
@@ -50,7 +65,7 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
       extra: { matches: shown },
     });
   }
-  return c.json(await toContact(row, viewer), 201);
+  return c.json(await answerFor(c, row), 201);
 };
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
@@ -85,7 +100,7 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const input = c.req.valid("json");
   const options = ifMatch(c.req.header("If-Match"));
   const row = await repo.updateContact(c.get("db"), tenantId, userId, id, input, piiConfig(c.env), options);
-  return c.json(await toContact(row, viewerOf(c.env, c.get("auth"))), 200);
+  return c.json(await answerFor(c, row), 200);
 };
 
 const action =
@@ -96,7 +111,7 @@ const action =
     const reason = c.req.valid("json")?.reason ?? null;
     const options = ifMatch(c.req.header("If-Match"));
     const row = await repo.applyAction(c.get("db"), tenantId, userId, id, name, reason, options);
-    return c.json(await toContact(row, viewerOf(c.env, c.get("auth"))), 200);
+    return c.json(await answerFor(c, row), 200);
   };
 
 export const active = action("active");
@@ -110,7 +125,7 @@ export const erase: AppRouteHandler<typeof routes.erase> = async (c) => {
   const { reason } = c.req.valid("json");
   const options = ifMatch(c.req.header("If-Match"));
   const row = await repo.eraseContact(c.get("db"), tenantId, userId, id, reason, options);
-  return c.json(await toContact(row, viewerOf(c.env, c.get("auth"))), 200);
+  return c.json(await answerFor(c, row), 200);
 };
 
 export const getProps: AppRouteHandler<typeof routes.getProps> = async (c) => {
@@ -143,7 +158,12 @@ export const putProps: AppRouteHandler<typeof routes.putProps> = async (c) => {
       throw Array.isArray(body) ? atArrayBody(error) : error;
     });
   c.header("ETag", etagOf(row.contact.version));
-  return c.json(await toProps(row, viewerOf(c.env, c.get("auth"))), 200);
+  const auth = c.get("auth");
+  const answer = await toProps(row, viewerOf(c.env, auth));
+  if (auth.scopes.has(Scope.read)) return c.json(answer, 200);
+  // A token that cannot read the contact sees back only the props it sent (API.md, Scopes).
+  const sent = new Set(props.map((p) => p.key));
+  return c.json({ ...answer, props: answer.props.filter((p) => sent.has(p.key)) }, 200);
 };
 
 export const deleteProps: AppRouteHandler<typeof routes.deleteProps> = async (c) => {

@@ -23,6 +23,16 @@ import {
 
 const tags = ["Contacts"];
 
+/** What a write answers (API.md, Scopes): the contact, or only its id to a token without contacts:read. */
+const WrittenContactSchema = z
+  .union([
+    ContactSchema,
+    z.object({ id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }) }).openapi("ContactRef"),
+  ])
+  .openapi({ description: "The contact; only its `id` for a token without contacts:read" });
+const written = (description: string) =>
+  jsonContent(WrittenContactSchema, `${description}; only its \`id\` for a token without contacts:read`);
+
 /** The 409 of `dedupe=block`: the problem and the contacts that hold the document (API.md, Scopes). */
 const DuplicateProblemSchema = ProblemSchema.extend({
   matches: z
@@ -50,9 +60,10 @@ export const create = apiRoute({
   description:
     "`ref_id` is generated from the namespace's `contact_pattern` when absent. Writes the contact and its identifier index rows in one atomic batch (its `created` history entry is read from the contact itself). With `?dedupe=block`, refused (409) when a PAN, GSTIN, Aadhaar, passport, voter id or driving licence of the contact is already on record in the tenant.",
   scope: Scope.write,
+  etag: true,
   request: { query: ContactCreateQuery, body: jsonBody(ContactCreateSchema) },
   responses: {
-    201: jsonContent(ContactSchema, "The contact"),
+    201: written("The contact"),
     409: {
       description:
         "The ref_id is taken in the namespace, or its counter is exhausted; or, with `dedupe=block`, an identity document of the contact is already on record (`/problems/duplicate`, with `matches`: the matching contacts, scores and reasons); nothing is created",
@@ -93,9 +104,10 @@ export const update = apiRoute({
   description:
     "Only the fields sent change; `props` and `tags` replace the whole set. A change writes one history entry (`activated`/`deactivated` when only `status` changed, else `updated`); a PATCH that changes nothing writes none and keeps `version`.",
   scope: Scope.write,
+  etag: true,
   request: { params, body: jsonBody(ContactUpdateSchema) },
   responses: {
-    200: jsonContent(ContactSchema, "The contact"),
+    200: written("The contact"),
     404: notFound,
     409: problem("The ref_id is taken in the target namespace"),
   },
@@ -110,9 +122,10 @@ const action = (name: "active" | "inactive" | "approve" | "reject", summary: str
     summary,
     description: `${description} Repeating the current state is a no-op 200 with no history. Optional body: {"reason": "..."} (kept in history).`,
     scope: name === "approve" || name === "reject" ? Scope.approve : Scope.write,
+    etag: true,
     request: { params, body: jsonBody(ActionBodySchema, false) },
     responses: {
-      200: jsonContent(ContactSchema, "The contact"),
+      200: written("The contact"),
       404: notFound,
       ...(name === "approve" || name === "reject"
         ? { 409: problem("The contact is inactive: approval cannot change") }
@@ -142,8 +155,9 @@ export const erase = apiRoute({
   description:
     "DPDP erasure, in one atomic batch: deletes the contact's props, addresses, bank accounts, relations (both sides) and identifier-index rows; sets `name` to `Erased contact`, clears `tags`, `refs`, `rm_id`, `branch_id`, sets `status` inactive and `erased_at`/`erased_by`; redacts the `changes` of every history entry; records an `erased` entry with the reason. The id and `ref_id` stay. Later writes to the contact are 409 (`/problems/contact_erased`); a second erase is a no-op 200.",
   scope: Scope.erase,
+  etag: true,
   request: { params, body: jsonBody(EraseBodySchema) },
-  responses: { 200: jsonContent(ContactSchema, "The erased contact"), 404: notFound },
+  responses: { 200: written("The erased contact"), 404: notFound },
 });
 
 export const getProps = apiRoute({
