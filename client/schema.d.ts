@@ -1288,6 +1288,7 @@ export interface components {
             /** @description User who changed the record last. Read-only: ignored when sent. */
             readonly updated_by?: unknown;
         };
+        /** @description A contact shown to a token without contacts:read: its id only */
         ContactRef: {
             /** @example 01JKB3Q2W6N7X8Y9Z0A1B2C3D4 */
             id: string;
@@ -1295,10 +1296,7 @@ export interface components {
         DuplicateProblem: components["schemas"]["Problem"] & {
             /** @description With `/problems/duplicate` only */
             matches?: {
-                /** @description The matching contact; only its `id` for a token without contacts:read */
-                contact: components["schemas"]["Contact"] | {
-                    id: string;
-                };
+                contact: components["schemas"]["Contact"] | components["schemas"]["ContactRef"];
                 /** @example 0.97 */
                 score: number;
                 reasons: components["schemas"]["DedupeReason"][];

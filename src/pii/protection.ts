@@ -28,11 +28,10 @@ export type { Prop } from "../dedupe/identifiers";
 export type ProtectionContext = { tenantId: string };
 
 /**
- * A prop after `mergeMaskedWrites`: `kept` props carry the stored value, to be written back as is;
- * `keptFrom` is the key it was stored under: always its own key, since a masked value is judged only
- * against the value stored under the same key (`mergeMaskedWrites`).
+ * A prop after `mergeMaskedWrites`: `kept` props carry the value stored under their own key, to be
+ * written back as is.
  */
-export type MergedProp<P extends Prop = Prop> = P & { kept?: boolean; keptFrom?: string };
+export type MergedProp<P extends Prop = Prop> = P & { kept?: boolean };
 
 /** A key ring, or the `PII_KEYS` secret to load one from when a value actually needs it. */
 export type RingSource = KeyRing | string | undefined;
@@ -115,9 +114,9 @@ export async function protectProps<P extends Prop>(
   props: readonly MergedProp<P>[],
   ctx: ProtectionContext,
   previous: readonly Prop[] = [],
-): Promise<Omit<MergedProp<P>, "kept" | "keptFrom">[]> {
+): Promise<Omit<MergedProp<P>, "kept">[]> {
   return Promise.all(
-    props.map(async ({ kept, keptFrom: _from, ...prop }, index) => {
+    props.map(async ({ kept, ...prop }, index) => {
       const { key, value } = prop;
       if (kept) return prop;
       const kind = identifierKindOfKey(key);
@@ -206,7 +205,7 @@ export function mergeMaskedWrites<P extends Prop>(
     if (!sent.startsWith(MASK_CHAR)) return prop;
     const same = stored.find((s) => s.key === prop.key);
     return same && maskStoredValue(kind, same.value) === sent
-      ? { ...prop, value: same.value, kept: true, keptFrom: same.key }
+      ? { ...prop, value: same.value, kept: true }
       : prop;
   });
 }
@@ -214,21 +213,21 @@ export function mergeMaskedWrites<P extends Prop>(
 /**
  * Merged props as the identifier index needs them: clear canonical values. Kept encrypted values are
  * decrypted back; kept Aadhaar masks cannot be (the number was never stored), so they are left out and
- * listed in `keptAadhaar` (`{key, from}`): carry the contact's existing `aadhaar` index row for field
- * `props.<from>` over to `props.<key>` instead of recomputing it.
+ * listed in `keptAadhaar` (their keys): the contact's existing `aadhaar` index row of field
+ * `props.<key>` stays instead of being recomputed.
  */
 export async function indexableProps(
   ring: RingSource,
   merged: readonly MergedProp[],
   ctx: ProtectionContext,
-): Promise<{ props: Prop[]; keptAadhaar: { key: string; from: string }[] }> {
-  const keptAadhaar: { key: string; from: string }[] = [];
+): Promise<{ props: Prop[]; keptAadhaar: string[] }> {
+  const keptAadhaar: string[] = [];
   const props: Prop[] = [];
   for (const prop of merged) {
     const { key, value, type } = prop;
     const kind = prop.kept ? identifierKindOfKey(key) : null;
     if (!kind) props.push({ key, value, type });
-    else if (protectionOf(kind) === "masked") keptAadhaar.push({ key, from: prop.keptFrom ?? key });
+    else if (protectionOf(kind) === "masked") keptAadhaar.push(key);
     else props.push({ key, value: await revealValue(ring, kind, value, ctx, { clear: true }), type });
   }
   return { props, keptAadhaar };

@@ -174,8 +174,8 @@ describe("mergeMaskedWrites", () => {
       stored,
     );
     expect(merged).toEqual([
-      { ...text("pan", stored[0]!.value), kept: true, keptFrom: "pan" },
-      { ...text("aadhaar_no", "XXXXXXXX2346"), kept: true, keptFrom: "aadhaar_no" },
+      { ...text("pan", stored[0]!.value), kept: true },
+      { ...text("aadhaar_no", "XXXXXXXX2346"), kept: true },
     ]);
     // Another key of the same kind: the mask is passed through, to be refused by validation.
     const elsewhere = [text("PAN Number", "XXXXXX234F"), text("uid", "XXXXXXXX2346")];
@@ -225,7 +225,7 @@ describe("indexableProps", () => {
     );
     expect(await indexableProps(SECRET_A, merged, T1)).toEqual({
       props: [text("pan", PAN), text("mobile", "9876543210")],
-      keptAadhaar: [{ key: "aadhaar_no", from: "aadhaar_no" }],
+      keptAadhaar: ["aadhaar_no"],
     });
     const ids = await extractIdentifiers((await indexableProps(SECRET_A, merged, T1)).props, [], "k", {
       hashProtected: true,

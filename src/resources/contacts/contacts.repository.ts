@@ -106,7 +106,7 @@ export async function indexOfMerged(
 ) {
   const indexable = await indexableProps(pii.ring, merged, { tenantId });
   const index = await identifierRows(name, indexable.props, pii.hmacKey);
-  return { index, keep: indexable.keptAadhaar.map((k) => `props.${k.from}`) };
+  return { index, keep: indexable.keptAadhaar.map((key) => `props.${key}`) };
 }
 
 /** What a create stores of a contact's props: the stored props and the identifier index rows. */
@@ -118,7 +118,7 @@ export async function storedNewContact(pii: PiiConfig, tenantId: string, input: 
 
 /** Stored props carried over unchanged by a write of other keys. */
 export const keptAsStored = (props: StoredProp[]): MergedProp<StoredProp>[] =>
-  props.map((p) => ({ ...p, kept: true, keptFrom: p.key }));
+  props.map((p) => ({ ...p, kept: true }));
 
 const sameProps = (a: StoredProp[], b: StoredProp[]) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -1166,9 +1166,9 @@ export async function deleteProps(
 /**
  * Erasure (DPDP), in one batch: the contact's props, addresses, bank accounts, relations (both sides, each
  * other side recording its relation_deleted) and identifier rows go; its history keeps who, when and what
- * kind of change, without the values; it
- * becomes a tombstone that keeps its id and ref_id. Every statement is guarded by "not erased yet", so
- * a repeat (or a concurrent erase) writes nothing and answers the tombstone.
+ * kind of change, without the values; it becomes a tombstone that keeps its id and ref_id. Every
+ * statement is guarded by "not erased yet", so a repeat (or a concurrent erase) writes nothing and
+ * answers the tombstone.
  */
 export async function eraseContact(
   db: Db,

@@ -3,7 +3,7 @@ import { idParam } from "../../lib/fields";
 import { apiRoute, jsonBody, jsonContent } from "../../lib/openapi";
 import { ProblemSchema, problem } from "../../lib/problems";
 import { Scope } from "../../lib/scopes";
-import { ReasonSchema } from "../dedupe/dedupe.schemas";
+import { DedupeMatchSchema } from "../dedupe/dedupe.schemas";
 import {
   ActionBodySchema,
   ContactCreateQuery,
@@ -11,6 +11,7 @@ import {
   ContactGetQuery,
   ContactListQuery,
   ContactListSchema,
+  ContactOrRefSchema,
   ContactSchema,
   ContactUpdateSchema,
   EraseBodySchema,
@@ -24,25 +25,18 @@ import {
 const tags = ["Contacts"];
 
 /** What a write answers (API.md, Scopes): the contact, or only its id to a token without contacts:read. */
-const WrittenContactSchema = z
-  .union([
-    ContactSchema,
-    z.object({ id: z.string().openapi({ example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4" }) }).openapi("ContactRef"),
-  ])
-  .openapi({ description: "The contact; only its `id` for a token without contacts:read" });
 const written = (description: string) =>
-  jsonContent(WrittenContactSchema, `${description}; only its \`id\` for a token without contacts:read`);
+  jsonContent(ContactOrRefSchema, `${description}; only its \`id\` for a token without contacts:read`);
 
 /** The 409 of `dedupe=block`: the problem and the contacts that hold the document (API.md, Scopes). */
 const DuplicateProblemSchema = ProblemSchema.extend({
   matches: z
     .array(
+      // Not DedupeMatchSchema.extend: the document would make each match satisfy DedupeMatch (a whole contact) too.
       z.object({
-        contact: z.union([ContactSchema, z.object({ id: z.string() })]).openapi({
-          description: "The matching contact; only its `id` for a token without contacts:read",
-        }),
-        score: z.number().openapi({ example: 0.97 }),
-        reasons: z.array(ReasonSchema),
+        contact: ContactOrRefSchema,
+        score: DedupeMatchSchema.shape.score,
+        reasons: DedupeMatchSchema.shape.reasons,
       }),
     )
     .optional()

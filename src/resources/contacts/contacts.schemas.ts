@@ -212,6 +212,14 @@ export const ContactSchema = z
   })
   .openapi("Contact");
 
+/** A contact as shown to a token without contacts:read (API.md, Scopes): its id and nothing else. */
+export const ContactRefSchema = z
+  .object({ id: ContactSchema.shape.id })
+  .openapi("ContactRef", { description: "A contact shown to a token without contacts:read: its id only" });
+
+/** A contact as a write or a dedupe=block refusal answers it: whole, or only its id (ContactRef). */
+export const ContactOrRefSchema = z.union([ContactSchema, ContactRefSchema]);
+
 export const EXPANDABLE = ["addresses", "banks", "relations", "props"] as const;
 export type Expand = (typeof EXPANDABLE)[number];
 const isExpand = (name: string): name is Expand => EXPANDABLE.some((e) => e === name);
