@@ -789,6 +789,8 @@ describe("contacts: PATCH", () => {
       {},
       { name: "Sita Devi", tags: ["a", "b"], status: "active", rm_id: "RM1", namespace: c.namespace },
       { props: c.props, refs: { crm: "1" } },
+      // props are a set keyed by `key`: another order is no change (the stored order stays)
+      { props: [...c.props].reverse() },
       { namespace: c.namespace.toUpperCase() },
       { approval_status: "approved" },
     ]) {

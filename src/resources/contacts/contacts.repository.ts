@@ -120,7 +120,9 @@ export async function storedNewContact(pii: PiiConfig, tenantId: string, input: 
 export const keptAsStored = (props: StoredProp[]): MergedProp<StoredProp>[] =>
   props.map((p) => ({ ...p, kept: true }));
 
-const sameProps = (a: StoredProp[], b: StoredProp[]) => JSON.stringify(a) === JSON.stringify(b);
+/** Props are a set keyed by `key` (API.md): the same props in another order are no change. */
+const byKey = (props: StoredProp[]) => JSON.stringify(props.toSorted((x, y) => (x.key < y.key ? -1 : 1)));
+const sameProps = (a: StoredProp[], b: StoredProp[]) => byKey(a) === byKey(b);
 
 type ExpandKind = "addresses" | "banks" | "relations";
 type ExpandRow = AddressRow | BankRow | RelationRow;
