@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { holdsProtected } from "../pii/protection";
 import { ApiError } from "./errors";
 
 /**
@@ -20,6 +21,22 @@ export const etagOf = (version: number) => `"${version}"`;
 export function expandedEtagOf(version: number, embedded: readonly { id: string; version: number }[]) {
   return `"${version}-${hash53(embedded.map((r) => `${r.id}:${r.version}`).join(","))}"`;
 }
+
+/**
+ * The tag of a representation's masked variant: what a reader without `contacts:pii` gets of a record
+ * that holds a protected identifier. It differs from the clear variant's tag (a strong tag names one
+ * representation, RFC 9110 §8.8.1) and still names the record's version, so If-Match accepts it.
+ */
+export function maskedVariantOf(tag: string): string {
+  const match = /^"([0-9]+)(?:-([0-9a-z]+))?"$/.exec(tag);
+  if (!match) return tag;
+  const [, version, suffix] = match;
+  return `"${version}-${suffix === undefined ? "m" : hash53(`${suffix}|masked`)}"`;
+}
+
+/** The tag a reader gets for `object`: the masked variant's when it hides a protected identifier. */
+export const readerTag = (tag: string, object: unknown, clear: boolean) =>
+  !clear && holdsProtected(object) ? maskedVariantOf(tag) : tag;
 
 /** A 53-bit string hash (cyrb53), base-36: ample to tell two states of one representation apart. */
 function hash53(text: string): string {

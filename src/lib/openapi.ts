@@ -35,7 +35,7 @@ const header = (description: string, example?: string) => ({
 });
 
 const ETAG = header(
-  'Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records\' ids and versions (`"3-k2j9x"`), which If-Match also accepts',
+  'Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records\' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them',
   '"3"',
 );
 const REPLAYED = header(

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
-import { etagOf, expandedEtagOf, weakMatch } from "../lib/etag";
+import { etagOf, expandedEtagOf, readerTag, weakMatch } from "../lib/etag";
+import { Scope } from "../lib/scopes";
 
 type Json = (object: unknown, arg?: unknown, headers?: unknown) => Response;
 
@@ -42,14 +43,26 @@ export const etags: MiddlewareHandler<AppEnv> = async (c, next) => {
   const json = c.json as unknown as Json;
   (c as unknown as { json: Json }).json = (object, arg, headers) => {
     const tag = tagOf(object);
-    if (tag) c.header("ETag", tag);
+    if (tag) c.header("ETag", readerTag(tag, object, c.get("auth")?.scopes.has(Scope.pii) ?? false));
     return json(object, arg, headers);
   };
   await next();
+  if (c.get("auth")) {
+    // What a token reads depends on the token (its tenant, its scopes): no cache may hand it to another
+    // token, and a browser's copy is revalidated (by ETag) before use.
+    c.res.headers.append("Vary", "Authorization");
+    if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "private, no-cache");
+  }
   if (!read) return;
   const condition = c.req.header("if-none-match");
   const tag = c.res.headers.get("ETag");
   if (c.res.status === 200 && condition && tag && weakMatch(condition, tag)) {
-    c.res = new Response(null, { status: 304 });
+    // RFC 9110 §15.4.5: a 304 repeats the validator and caching headers a 200 would have sent (the
+    // outer middlewares add theirs, X-Request-Id, X-D1-Bookmark, CORS, to this response as to any).
+    const kept = ["ETag", "Vary", "Cache-Control"].flatMap((name) => {
+      const value = c.res.headers.get(name);
+      return value === null ? [] : [[name, value] as [string, string]];
+    });
+    c.res = new Response(null, { status: 304, headers: kept });
   }
 };

@@ -176,6 +176,25 @@ export async function revealProps<P extends Prop>(
   );
 }
 
+/**
+ * Whether an API object (a contact, its props, a bank account, a contact with expanded banks) holds a
+ * protected identifier: a reader without `contacts:pii` sees it masked, so its variant of the
+ * representation differs from the clear one and needs its own entity tag.
+ */
+export function holdsProtected(object: unknown): boolean {
+  if (typeof object !== "object" || object === null) return false;
+  const record = object as Record<string, unknown>;
+  if (typeof record.account_number === "string") return true;
+  const props = Array.isArray(record.props) ? (record.props as unknown[]) : [];
+  for (const prop of props) {
+    if (typeof prop !== "object" || prop === null) continue;
+    const { key, value } = prop as { key?: unknown; value?: unknown };
+    const kind = typeof key === "string" ? identifierKindOfKey(key) : undefined;
+    if (kind && typeof value === "string" && protectionOf(kind) === "encrypted") return true;
+  }
+  return Array.isArray(record.banks) && record.banks.some(holdsProtected);
+}
+
 /** Stored props with every protected value masked, without decrypting: masked reads and history. */
 export function maskProps<P extends Prop>(stored: readonly P[]): P[] {
   return stored.map((prop) => {

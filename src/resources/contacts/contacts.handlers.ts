@@ -6,7 +6,7 @@ import { DEFAULT_LIMIT } from "../../dedupe/scoring";
 import type { AppEnv } from "../../env";
 import { cursorSecret } from "../../lib/cursor";
 import { ApiError, invalid } from "../../lib/errors";
-import { etagOf, versionsOfIfMatch } from "../../lib/etag";
+import { etagOf, readerTag, versionsOfIfMatch } from "../../lib/etag";
 import { pathId } from "../../lib/ids";
 import { listBody } from "../../lib/list";
 import { type AppRouteHandler, noContent } from "../../lib/router";
@@ -131,8 +131,10 @@ export const erase: AppRouteHandler<typeof routes.erase> = async (c) => {
 export const getProps: AppRouteHandler<typeof routes.getProps> = async (c) => {
   const id = contactId(c.req.valid("param").contact_id);
   const row = await repo.getContact(c.get("db"), c.get("auth").tenantId, id);
-  c.header("ETag", etagOf(row.contact.version));
-  return c.json(await toProps(row, viewerOf(c.env, c.get("auth"))), 200);
+  const viewer = viewerOf(c.env, c.get("auth"));
+  const answer = await toProps(row, viewer);
+  c.header("ETag", readerTag(etagOf(row.contact.version), answer, viewer.clear));
+  return c.json(answer, 200);
 };
 
 /**
@@ -157,9 +159,10 @@ export const putProps: AppRouteHandler<typeof routes.putProps> = async (c) => {
     .catch((error: unknown) => {
       throw Array.isArray(body) ? atArrayBody(error) : error;
     });
-  c.header("ETag", etagOf(row.contact.version));
   const auth = c.get("auth");
-  const answer = await toProps(row, viewerOf(c.env, auth));
+  const viewer = viewerOf(c.env, auth);
+  const answer = await toProps(row, viewer);
+  c.header("ETag", readerTag(etagOf(row.contact.version), answer, viewer.clear));
   if (auth.scopes.has(Scope.read)) return c.json(answer, 200);
   // A token that cannot read the contact sees back only the props it sent (API.md, Scopes).
   const sent = new Set(props.map((p) => p.key));
