@@ -410,6 +410,23 @@ describe("banks: the account number is read in clear only with contacts:pii", ()
     expect(await getBank(b.id)).toMatchObject({ account_number: "50100012345678", version: 2 });
     expect((await historyOf(owner)).filter((h) => h.changes.account_number)).toHaveLength(1);
   });
+
+  it("a new number with the same last four digits is written; history shows no pair its mask cannot tell apart", async () => {
+    const owner = await createContact();
+    const b = await createBank(owner, { account_number: "50100012345678" });
+    const res = await api("PATCH", `${BASE}${b.id}/`, { body: { account_number: "50999912345678" } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ account_number: "50999912345678", version: 2 });
+    expect(await getBank(b.id)).toMatchObject({ account_number: "50999912345678", version: 2 });
+    const [entry] = await historyOf(owner);
+    expect(entry).toMatchObject({ action: "bank_updated", subject: { type: "bank", id: b.id } });
+    expect(entry?.changes).toEqual({});
+    // The old number is free again on the contact, the new one taken.
+    const again = await api("POST", BASE, {
+      body: bankBody(owner, { account_number: "50999912345678", ifsc: b.ifsc }),
+    });
+    expect(again.status, again.text).toBe(409);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

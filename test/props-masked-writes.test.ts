@@ -141,3 +141,32 @@ describe("PUT props: every prop error names its path in the body the client sent
     expectInvalid(res, ["0.value", "2.value"]);
   });
 });
+
+describe("a new identifier whose mask equals the old one's (same last four)", () => {
+  it("PUT props and PATCH write it; history keeps the entry but no pair its masks cannot tell apart", async () => {
+    const pan = newPan();
+    const sameTail = (p: string) => `${p.slice(0, 3) === "ZZZ" ? "YYY" : "ZZZ"}${p.slice(3)}`;
+    const c = await contactWith([prop("pan", pan), prop("note", "a")]);
+    const put = await api("PUT", `/contacts/${c.id}/props/`, { body: [prop("pan", sameTail(pan))] });
+    expect(put.status, put.text).toBe(200);
+    expect((await clearProps(c.id)).find((p) => p.key === "pan")?.value).toBe(sameTail(pan));
+    let [entry] = await historyOf(c.id);
+    expect(entry?.action).toBe("props_updated");
+    expect(entry?.changes).toEqual({});
+
+    const patched = await api("PATCH", `/contacts/${c.id}/`, {
+      body: { props: [prop("pan", pan), prop("note", "a")] },
+    });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body.version).toBe(c.version + 2);
+    expect((await clearProps(c.id)).find((p) => p.key === "pan")?.value).toBe(pan);
+    [entry] = await historyOf(c.id);
+    expect(entry?.action).toBe("updated");
+    expect(entry?.changes).toEqual({});
+    // A change the masks do show is listed as before.
+    await api("PATCH", `/contacts/${c.id}/`, { body: { props: [prop("pan", pan), prop("note", "b")] } });
+    [entry] = await historyOf(c.id);
+    expect(Object.keys(entry?.changes ?? {})).toEqual(["props"]);
+    for (const [old, value] of Object.values(entry?.changes ?? {})) expect(old).not.toEqual(value);
+  });
+});

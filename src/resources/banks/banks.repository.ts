@@ -37,6 +37,8 @@ export const bankKind: ChildKind<typeof bankAccounts> = {
   ownerColumns: [bankAccounts.contactId],
   links: (row) => [{ path: "contact_id", id: row.contactId }],
   conflict: "This account number and IFSC are already on the contact",
+  // A PATCH sets the account columns only for another number (or IFSC): see `changes` below.
+  unseenChange: (set) => set.accountHash !== undefined,
   // The dedupe identifier index follows the account number and IFSC in the same batch.
   after: (db, row, written, previous) => bankRowStatements(db, row, previous, written),
   // Setting a primary account clears the contact's other primary in the same batch, with its own

@@ -51,6 +51,11 @@ export type ChildKind<T extends ChildTable> = {
     row: RowOf<T>,
     write: { when: SQL; at: string; userId: string; historyId?: string },
   ) => Query[];
+  /**
+   * Whether a change sets something `fields` cannot show: a bank account's new number whose mask equals
+   * the old one's (same length, same last four). It is written, with no history pair for it.
+   */
+  unseenChange?: (set: Partial<RowOf<T>>) => boolean;
   /** Statements that follow the write in the same batch, guarded by `written` (row null: deleted). */
   after?: (db: Db, row: RowOf<T> | null, written: SQL, previous: RowOf<T> | null) => Query[];
 };
@@ -232,7 +237,7 @@ export async function updateChild<T extends ChildTable>(
     const set = await apply(current);
     const next: RowOf<T> = { ...current, ...set };
     const changes = diff(kind.fields(current), kind.fields(next));
-    if (Object.keys(changes).length === 0) return current;
+    if (Object.keys(changes).length === 0 && !kind.unseenChange?.(set)) return current;
     const at = nowIso();
     const sameVersion = sql`exists (select 1 from ${table} where ${byId(table, tenantId, id)} and ${table.version} = ${current.version})`;
     const links = kind.links(next).filter((l) => !kind.links(current).some((c) => c.id === l.id));

@@ -52,7 +52,7 @@ import { addressesOf, addressKind } from "../addresses/addresses.repository";
 import type { BankRow } from "../banks/banks.mappers";
 import { bankKind, banksOf } from "../banks/banks.repository";
 import { storeCreatedEntries } from "../children/child-records";
-import { type Changes, diff } from "../history/history.changes";
+import { type Changes, diff, shownChanges } from "../history/history.changes";
 import {
   type HistoryEntry,
   historyInsert,
@@ -676,7 +676,7 @@ async function writeChange(
     at: nowIso(),
     userId,
     action: change.action,
-    changes: JSON.stringify(change.changes),
+    changes: JSON.stringify(shownChanges(change.changes)),
     reason: change.reason ?? null,
   };
   for (const column of columns) values[`set_${column}`] = change.set[column];

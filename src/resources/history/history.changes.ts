@@ -18,6 +18,17 @@ export function diff(before: Record<string, unknown>, after: Record<string, unkn
   return changes;
 }
 
+/**
+ * What history shows of a change: a pair whose two sides read the same is left out (API.md: a pair
+ * always has two different values). Only masking makes one: a PAN replaced by another with the same
+ * last four. The entry still records that the write happened.
+ */
+export function shownChanges(changes: Changes): Changes {
+  return Object.fromEntries(
+    Object.entries(changes).filter(([, [old, value]]) => JSON.stringify(old) !== JSON.stringify(value)),
+  );
+}
+
 const isSet = (value: unknown) =>
   value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0);
 
