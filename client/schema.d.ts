@@ -1701,9 +1701,9 @@ export interface operations {
                 page_size?: number;
                 /** @description Cursor mode: send empty to start, then `next_cursor`; replaces `page` */
                 cursor?: string;
-                /** @description Inclusive; a date as this bound starts at 00:00 UTC */
+                /** @description Inclusive; a date as this bound starts at 00:00 UTC; a date-time without an offset is UTC */
                 created_at_after?: string;
-                /** @description Inclusive; a date as this bound includes that whole day (UTC) */
+                /** @description Inclusive; a date as this bound includes that whole day (UTC); a date-time without an offset is UTC */
                 created_at_before?: string;
                 /** @description Case-insensitive match on name */
                 search?: string;
@@ -1791,7 +1791,7 @@ export interface operations {
             /** @description The namespace */
             201: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -1901,7 +1901,7 @@ export interface operations {
             /** @description The namespace */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -1912,7 +1912,7 @@ export interface operations {
             /** @description Not modified: `If-None-Match` matched the current ETag */
             304: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2107,7 +2107,7 @@ export interface operations {
             /** @description The namespace */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -2229,9 +2229,9 @@ export interface operations {
                 page_size?: number;
                 /** @description Cursor mode: send empty to start, then `next_cursor`; replaces `page` */
                 cursor?: string;
-                /** @description Inclusive; a date as this bound starts at 00:00 UTC */
+                /** @description Inclusive; a date as this bound starts at 00:00 UTC; a date-time without an offset is UTC */
                 created_at_after?: string;
-                /** @description Inclusive; a date as this bound includes that whole day (UTC) */
+                /** @description Inclusive; a date as this bound includes that whole day (UTC); a date-time without an offset is UTC */
                 created_at_before?: string;
                 /** @description The contact's records */
                 contact?: string;
@@ -2324,7 +2324,7 @@ export interface operations {
             /** @description The address */
             201: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -2434,7 +2434,7 @@ export interface operations {
             /** @description The address */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2445,7 +2445,7 @@ export interface operations {
             /** @description Not modified: `If-None-Match` matched the current ETag */
             304: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2640,7 +2640,7 @@ export interface operations {
             /** @description The address */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -2762,9 +2762,9 @@ export interface operations {
                 page_size?: number;
                 /** @description Cursor mode: send empty to start, then `next_cursor`; replaces `page` */
                 cursor?: string;
-                /** @description Inclusive; a date as this bound starts at 00:00 UTC */
+                /** @description Inclusive; a date as this bound starts at 00:00 UTC; a date-time without an offset is UTC */
                 created_at_after?: string;
-                /** @description Inclusive; a date as this bound includes that whole day (UTC) */
+                /** @description Inclusive; a date as this bound includes that whole day (UTC); a date-time without an offset is UTC */
                 created_at_before?: string;
                 /** @description The contact's records */
                 contact?: string;
@@ -2859,7 +2859,7 @@ export interface operations {
             /** @description The bank account */
             201: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -2969,7 +2969,7 @@ export interface operations {
             /** @description The bank account */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2980,7 +2980,7 @@ export interface operations {
             /** @description Not modified: `If-None-Match` matched the current ETag */
             304: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -3175,7 +3175,7 @@ export interface operations {
             /** @description The bank account */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -3297,9 +3297,9 @@ export interface operations {
                 page_size?: number;
                 /** @description Cursor mode: send empty to start, then `next_cursor`; replaces `page` */
                 cursor?: string;
-                /** @description Inclusive; a date as this bound starts at 00:00 UTC */
+                /** @description Inclusive; a date as this bound starts at 00:00 UTC; a date-time without an offset is UTC */
                 created_at_after?: string;
-                /** @description Inclusive; a date as this bound includes that whole day (UTC) */
+                /** @description Inclusive; a date as this bound includes that whole day (UTC); a date-time without an offset is UTC */
                 created_at_before?: string;
                 /** @description Relations where this contact is either side */
                 contact?: string;
@@ -3390,7 +3390,7 @@ export interface operations {
             /** @description The relation */
             201: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -3500,7 +3500,7 @@ export interface operations {
             /** @description The relation */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -3511,7 +3511,7 @@ export interface operations {
             /** @description Not modified: `If-None-Match` matched the current ETag */
             304: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -3706,7 +3706,7 @@ export interface operations {
             /** @description The relation */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -3947,9 +3947,9 @@ export interface operations {
                 page_size?: number;
                 /** @description Cursor mode: send empty to start, then `next_cursor`; replaces `page` */
                 cursor?: string;
-                /** @description Inclusive; a date as this bound starts at 00:00 UTC */
+                /** @description Inclusive; a date as this bound starts at 00:00 UTC; a date-time without an offset is UTC */
                 created_at_after?: string;
-                /** @description Inclusive; a date as this bound includes that whole day (UTC) */
+                /** @description Inclusive; a date as this bound includes that whole day (UTC); a date-time without an offset is UTC */
                 created_at_before?: string;
                 /** @description Case-insensitive: a prefix of any word of the name, or of the ref_id */
                 search?: string;
@@ -4051,7 +4051,7 @@ export interface operations {
             /** @description The contact; only its `id` for a token without contacts:read */
             201: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -4164,7 +4164,7 @@ export interface operations {
             /** @description The contact */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -4175,7 +4175,7 @@ export interface operations {
             /** @description Not modified: `If-None-Match` matched the current ETag */
             304: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -4260,7 +4260,7 @@ export interface operations {
             /** @description The contact; only its `id` for a token without contacts:read */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -4396,7 +4396,7 @@ export interface operations {
             /** @description The contact; only its `id` for a token without contacts:read */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -4532,7 +4532,7 @@ export interface operations {
             /** @description The contact; only its `id` for a token without contacts:read */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -4668,7 +4668,7 @@ export interface operations {
             /** @description The contact; only its `id` for a token without contacts:read */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -4804,7 +4804,7 @@ export interface operations {
             /** @description The contact; only its `id` for a token without contacts:read */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -4940,7 +4940,7 @@ export interface operations {
             /** @description The erased contact; only its `id` for a token without contacts:read */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
@@ -5070,7 +5070,7 @@ export interface operations {
             /** @description The props */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -5081,7 +5081,7 @@ export interface operations {
             /** @description Not modified: `If-None-Match` matched the current ETag */
             304: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -5166,7 +5166,7 @@ export interface operations {
             /** @description The props after the upsert */
             200: {
                 headers: {
-                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), which If-Match also accepts */
+                    /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;

@@ -1321,7 +1321,13 @@ describe("contacts: list", () => {
       expect(await query(`created_at_after=${c2.created_at}&created_at_before=${c2.created_at}`)).toEqual([
         "Two",
       ]);
+      // A date-time without an offset is UTC, like a date.
+      const noOffset = (iso: string) => iso.replace(/Z$/, "");
+      expect(await query(`created_at_after=${noOffset(c2.created_at)}`)).toEqual(["Three", "Two"]);
+      expect(await query(`created_at_before=${noOffset(c2.created_at)}`)).toEqual(["Two", "One"]);
       for (const bad of [
+        "created_at_after=2025-05-12T25:00:00",
+        "created_at_before=2025-05-12T10:00:00+5:30",
         "created_at_after=yesterday",
         "created_at_before=2025-13-01",
         "created_at_after=2025-02-30",

@@ -334,6 +334,9 @@ describe("issue 14: action bodies", () => {
       ["inactive", { body: { reason: "closed" } }],
       ["active", { rawBody: new TextEncoder().encode('{"reason":"no header"}') }],
       ["active", { rawBody: "", headers: { "content-type": "application/json; charset=utf-8" } }],
+      // Another media type is still "without Content-Type: application/json" (curl -d sends form-urlencoded).
+      ["inactive", { rawBody: '{"reason":"as text"}', headers: { "content-type": "text/plain" } }],
+      ["active", { rawBody: "{}", headers: { "content-type": "application/x-www-form-urlencoded" } }],
     ];
     for (const [action, options] of cases) {
       const res = await api("PUT", `/contacts/${contact}/${action}/`, options);
@@ -343,6 +346,12 @@ describe("issue 14: action bodies", () => {
     const history = await historyOf(contact);
     expect(history.map((h) => h.reason)).toContain("closed");
     expect(history.map((h) => h.reason)).toContain("no header");
+    expect(history.map((h) => h.reason)).toContain("as text");
+    const malformed = await api("PUT", `/contacts/${contact}/active/`, {
+      rawBody: "reason=x",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(malformed.status, malformed.text).toBe(400);
   });
 
   it("an empty body on a create is still refused: its required fields are missing", async () => {
@@ -416,5 +425,34 @@ describe("found by the fuzz suite", () => {
     });
     expect(props.status, props.text).toBe(200);
     expect(props.body.props).toContainEqual({ key: "note", value: "x", type: "text" });
+  });
+});
+
+describe("a key named __proto__ is refused, never silently dropped", () => {
+  it("400 at its path in refs, nested objects and address codes; nothing written", async () => {
+    const before = await tableCounts();
+    const refs = '{"__proto__":{"a":1},"constructor":"x"}';
+    const body = JSON.stringify(await validContact());
+    const res = await api("POST", "/contacts/", {
+      rawBody: `${body.slice(0, -1)},"refs":${refs}}`,
+      headers: JSON_HEADERS,
+    });
+    expectValidation(res, ["refs"]);
+    expect(res.body.errors.find((e: { path: string }) => e.path === "refs")?.code).toBe("invalid_key");
+    const nestedKey = await api("POST", "/contacts/", {
+      rawBody: `${body.slice(0, -1)},"refs":{"a":{"__proto__":1}}}`,
+      headers: JSON_HEADERS,
+    });
+    expectValidation(nestedKey, ["refs.a"]);
+    expect(await tableCounts()).toEqual(before);
+    const contact = await createContact();
+    const address = await api("POST", ADDRESSES, { body: addressBody(contact) });
+    expect(address.status, address.text).toBe(201);
+    const codes = await api("PATCH", `${ADDRESSES}${address.body.id}/`, {
+      rawBody: '{"codes":{"__proto__":"KA"}}',
+      headers: JSON_HEADERS,
+    });
+    expectValidation(codes, ["codes"]);
+    expect((await api("GET", `${ADDRESSES}${address.body.id}/`)).body.version).toBe(address.body.version);
   });
 });

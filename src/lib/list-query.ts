@@ -18,15 +18,20 @@ const positiveInt = (name: string, digits: number) =>
     .transform(Number)
     .refine((n) => n > 0, `${name} must be a positive integer`);
 
-/** A date means its first millisecond (`after`) or its last (`before`), so `before` includes the whole day. */
+/**
+ * A date means its first millisecond (`after`) or its last (`before`), so `before` includes the whole day.
+ * Dates, and date-times without an offset, are UTC.
+ */
 function parseInstant(value: string, bound: "after" | "before"): string | null {
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const day = new Date(`${value}T00:00:00.000Z`);
     if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value) return null;
     return bound === "after" ? day.toISOString() : new Date(day.getTime() + 86_399_999).toISOString();
   }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return null;
-  const time = new Date(value);
+  const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/.exec(value);
+  if (!dateTime) return null;
+  // Without an offset a date-time is UTC, as a date is: never the server's local time.
+  const time = new Date(dateTime[3] ? value : `${value}Z`);
   return Number.isNaN(time.getTime()) ? null : time.toISOString();
 }
 
@@ -43,7 +48,7 @@ const instant = (bound: "after" | "before") =>
     })
     .openapi({
       example: "2025-05-12",
-      description: `Inclusive; a date as ${bound === "before" ? "this bound includes that whole day (UTC)" : "this bound starts at 00:00 UTC"}`,
+      description: `Inclusive; a date as ${bound === "before" ? "this bound includes that whole day (UTC)" : "this bound starts at 00:00 UTC"}; a date-time without an offset is UTC`,
     });
 
 /** Query parameters every list accepts. */

@@ -175,7 +175,11 @@ export function bodyStringErrors(body: unknown): FieldError[] {
     }
     if (value !== null && typeof value === "object") {
       for (const [key, item] of Object.entries(value)) {
-        const problem = stringProblem(key, false);
+        const problem =
+          key === "__proto__"
+            ? // A JavaScript object cannot hold it as data: it would vanish unseen, never a silent loss.
+              "is __proto__, which is reserved"
+            : stringProblem(key, false);
         if (problem)
           errors.push({ path: issuePath(path), code: "invalid_key", message: `has a key that ${problem}` });
         walk(item, [...path, key], depth + 1, inRefs || (path.length === 0 && key === "refs"));

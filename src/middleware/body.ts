@@ -74,9 +74,11 @@ export const bodyGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   const length = c.req.header("content-length");
   if (length !== undefined && Number(length) > MAX_BODY_BYTES) throw tooLarge();
   const contentType = c.req.header("content-type");
-  // An action (PUT .../active/ etc.) takes {"reason": ...} with or without Content-Type (API.md).
-  const actionWithoutType = !contentType && method === "PUT" && ACTION_PATH.test(c.req.path);
-  const json = (contentType !== undefined && isJson(contentType)) || actionWithoutType;
+  // An action (PUT .../active/ etc.) takes {"reason": ...} with or without Content-Type: application/json
+  // (API.md): whatever type a client's tool sends (curl -d says form-urlencoded), the body is read as JSON.
+  const declaredJson = contentType !== undefined && isJson(contentType);
+  const actionWithoutType = !declaredJson && method === "PUT" && ACTION_PATH.test(c.req.path);
+  const json = declaredJson || actionWithoutType;
   // Cast: Hono types bodyCache with body values but caches (and reads back) their promises.
   const cache = c.req.bodyCache as { text?: Promise<string>; json?: Promise<unknown> };
   const unsupported = () =>
