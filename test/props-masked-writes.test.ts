@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { verhoeffCheckDigit } from "../src/dedupe/identifiers";
 import { api } from "./helpers/api";
 import { contactBody, expectInvalid, historyOf, namespaceOf } from "./helpers/fixtures";
 import { newAadhaar, newPan, prop } from "./helpers/personal-data";
@@ -168,5 +169,56 @@ describe("a new identifier whose mask equals the old one's (same last four)", ()
     [entry] = await historyOf(c.id);
     expect(Object.keys(entry?.changes ?? {})).toEqual(["props"]);
     for (const [old, value] of Object.values(entry?.changes ?? {})) expect(old).not.toEqual(value);
+  });
+});
+
+/** Another valid Aadhaar number with the same last four digits (so the same stored mask). */
+function sameLastFour(aadhaar: string): string {
+  for (;;) {
+    const other = newAadhaar();
+    const first11 = `${other.slice(0, 8)}${aadhaar.slice(8, 11)}`;
+    if (String(verhoeffCheckDigit(first11)) === aadhaar.slice(11) && first11 !== aadhaar.slice(0, 11))
+      return `${first11}${aadhaar.slice(11)}`;
+  }
+}
+
+describe("an Aadhaar number replaced by another with the same last four digits", () => {
+  const dedupeCount = async (aadhaar: string, id: string) => {
+    const res = await api("POST", "/contacts/dedupe/", { body: { props: [prop("aadhaar", aadhaar)] } });
+    expect(res.status, res.text).toBe(200);
+    return res.body.results.filter((r: { contact: { id: string } }) => r.contact.id === id).length;
+  };
+
+  it("is written by PUT props and by PATCH: version, history entry, and dedupe follows the new number", async () => {
+    const first = newAadhaar();
+    const second = sameLastFour(first);
+    const c = await contactWith([prop("aadhaar", first)]);
+    expect(await dedupeCount(first, c.id)).toBe(1);
+
+    // The same number again changes nothing.
+    const same = await api("PUT", `/contacts/${c.id}/props/`, { body: [prop("aadhaar", first)] });
+    expect(same.status, same.text).toBe(200);
+    expect((await api("GET", `/contacts/${c.id}/`)).body.version).toBe(c.version);
+
+    const put = await api("PUT", `/contacts/${c.id}/props/`, { body: [prop("aadhaar", second)] });
+    expect(put.status, put.text).toBe(200);
+    expect((await api("GET", `/contacts/${c.id}/`)).body.version).toBe(c.version + 1);
+    let [entry] = await historyOf(c.id);
+    expect(entry?.action).toBe("props_updated");
+    expect(await dedupeCount(second, c.id)).toBe(1);
+    expect(await dedupeCount(first, c.id)).toBe(0);
+
+    const patched = await api("PATCH", `/contacts/${c.id}/`, { body: { props: [prop("aadhaar", first)] } });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body.version).toBe(c.version + 2);
+    [entry] = await historyOf(c.id);
+    expect(entry?.action).toBe("updated");
+    expect(await dedupeCount(first, c.id)).toBe(1);
+    expect(await dedupeCount(second, c.id)).toBe(0);
+    // Sent back as it was (clear or masked), nothing changes.
+    for (const value of [first, `XXXXXXXX${first.slice(8)}`]) {
+      const again = await api("PATCH", `/contacts/${c.id}/`, { body: { props: [prop("aadhaar", value)] } });
+      expect(again.body.version, value).toBe(c.version + 2);
+    }
   });
 });

@@ -63,6 +63,7 @@ import { eitherSide } from "../relations/relation-sides";
 import type { RelationRow } from "../relations/relations.mappers";
 import { otherSidesDeleted, relationKind, relationsOf } from "../relations/relations.repository";
 import { contactFields, type Expanded } from "./contacts.mappers";
+import { renumberedAadhaar } from "./renumbered-aadhaar";
 import {
   type ContactCreate,
   type ContactListParams,
@@ -936,8 +937,13 @@ export async function updateContact(
         ref_id: input.ref_id ?? undefined,
       };
       const changes = diff(contactFields(current), after);
-      // Props compare by their stored form (an unchanged value keeps its envelope); history shows masks.
-      const propsChanged = stored !== undefined && !sameProps(stored.props, current.contact.props);
+      // Props compare by their stored form (an unchanged value keeps its envelope), and an Aadhaar by
+      // its indexed hash when only its mask is stored; history shows masks.
+      const propsChanged =
+        stored !== undefined &&
+        input.props !== undefined &&
+        (!sameProps(stored.props, current.contact.props) ||
+          (await renumberedAadhaar(db, pii, tenantId, id, input.props, current.contact.props)).size > 0);
       if (stored && propsChanged) changes.props = [maskProps(current.contact.props), maskProps(stored.props)];
       const fields = Object.keys(changes);
       if (fields.length === 0) return null;
@@ -1097,12 +1103,13 @@ export async function upsertProps(
     async (current) => {
       const existing = current.contact.props;
       const stored = await storeProps(pii, tenantId, props, existing);
+      const renumbered = await renumberedAadhaar(db, pii, tenantId, id, props, existing);
       const next = [...existing];
       const changes: Changes = {};
       for (const prop of stored.props) {
         const index = next.findIndex((p) => p.key === prop.key);
         const old = index >= 0 ? next[index] : undefined;
-        if (old && old.value === prop.value && old.type === prop.type) continue;
+        if (old && old.value === prop.value && old.type === prop.type && !renumbered.has(prop.key)) continue;
         const [shownOld] = old ? maskProps([old]) : [];
         const [shownNew] = maskProps([prop]);
         changes[`props.${prop.key}`] = [
