@@ -456,3 +456,25 @@ describe("a key named __proto__ is refused, never silently dropped", () => {
     expect((await api("GET", `${ADDRESSES}${address.body.id}/`)).body.version).toBe(address.body.version);
   });
 });
+
+describe("numbers JSON.parse cannot keep are refused, never rounded or turned into null", () => {
+  it("400 for an integer past 2^53-1 or a non-finite number anywhere in a body; exact ones are kept", async () => {
+    const body = JSON.stringify(await validContact());
+    const withRefs = (refs: string) => `${body.slice(0, -1)},"refs":${refs}}`;
+    for (const [refs, path] of [
+      ['{"loan_no":12345678901234567890}', "refs.loan_no"],
+      ['{"big":1e400}', "refs.big"],
+      ['{"list":[1,-9007199254740993]}', "refs.list.1"],
+    ] as const) {
+      const res = await api("POST", "/contacts/", { rawBody: withRefs(refs), headers: JSON_HEADERS });
+      expectValidation(res, [path]);
+      expect(res.body.errors.find((e: { path: string }) => e.path === path)?.code).toBe("invalid_number");
+    }
+    const ok = await api("POST", "/contacts/", {
+      rawBody: withRefs('{"max":9007199254740991,"amt":1.10,"tiny":1e-300,"neg":-9007199254740991}'),
+      headers: JSON_HEADERS,
+    });
+    expect(ok.status, ok.text).toBe(201);
+    expect(ok.body.refs).toEqual({ max: 9007199254740991, amt: 1.1, tiny: 1e-300, neg: -9007199254740991 });
+  });
+});

@@ -151,7 +151,8 @@ export class BodyTooDeep extends Error {
 /**
  * The rules every string of a JSON body follows, keys and values, whatever the route (API.md,
  * Conventions): no lone surrogates, no bidi overrides, embeddings or isolates, no control characters
- * (except in `refs` values), and no nesting deeper than MAX_BODY_DEPTH. Returns the field errors;
+ * (except in `refs` values), no number JSON.parse could not keep exactly (an integer past 2^53-1, or
+ * one too large to be finite), and no nesting deeper than MAX_BODY_DEPTH. Returns the field errors;
  * throws BodyTooDeep for nesting, since nothing below that level is worth reading.
  */
 export function bodyStringErrors(body: unknown): FieldError[] {
@@ -163,6 +164,17 @@ export function bodyStringErrors(body: unknown): FieldError[] {
         code: "too_deep",
         message: `is nested deeper than ${MAX_BODY_DEPTH} levels`,
       });
+    }
+    if (typeof value === "number") {
+      // JSON.parse has already rounded it (12345678901234567890) or made it Infinity (1e400, stored as
+      // null): 400, never a silent replacement.
+      if (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)))
+        errors.push({
+          path: issuePath(path),
+          code: "invalid_number",
+          message: "is a number beyond what is kept exactly (integers up to 2^53-1): send it as a string",
+        });
+      return;
     }
     if (typeof value === "string") {
       const problem = stringProblem(value, inRefs);

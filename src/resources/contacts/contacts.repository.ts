@@ -63,7 +63,6 @@ import { eitherSide } from "../relations/relation-sides";
 import type { RelationRow } from "../relations/relations.mappers";
 import { otherSidesDeleted, relationKind, relationsOf } from "../relations/relations.repository";
 import { contactFields, type Expanded } from "./contacts.mappers";
-import { renumberedAadhaar } from "./renumbered-aadhaar";
 import {
   type ContactCreate,
   type ContactListParams,
@@ -71,6 +70,7 @@ import {
   MAX_PROPS,
   type PropInput,
 } from "./contacts.schemas";
+import { renumberedAadhaar } from "./renumbered-aadhaar";
 
 export async function getContact(db: Db, tenantId: string, id: string): Promise<ContactWithNamespace> {
   const [row] = await selectContact(db, tenantId, id);
