@@ -255,6 +255,20 @@ describe("addresses: update", () => {
     expect(set.status, set.text).toBe(200);
     expect(set.body).toMatchObject({ address_line: null, city: "Mysuru", pincode: "570001", version: 3 });
   });
+
+  it("codes are an unordered object: the same codes with their keys in another order change nothing", async () => {
+    const a = await createAddress(contactId, { codes: { state_code: "KA", district: "BLR" } });
+    expect(JSON.stringify(a.codes)).toBe('{"district":"BLR","state_code":"KA"}');
+    const same = await api("PATCH", `${BASE}${a.id}/`, {
+      body: { codes: { state_code: "KA", district: "BLR" } },
+    });
+    expect(same.status, same.text).toBe(200);
+    expect(same.body).toEqual(a);
+    const changed = await api("PATCH", `${BASE}${a.id}/`, {
+      body: { codes: { state_code: "KA", district: "MYS" } },
+    });
+    expect(changed.body.version).toBe(a.version + 1);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -100,3 +100,16 @@ export function auditOf(row: AuditRow) {
     updated_by: row.updatedBy,
   };
 }
+
+/**
+ * A JSON value with every object's keys in code-point order, arrays kept as they are. JSON objects are
+ * unordered (RFC 8259), so an object sent with its keys in another order is the same value: stored one
+ * way, it compares equal, and a PATCH that only reorders keys changes nothing.
+ */
+export function sortedKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(sortedKeys) as T;
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // Cast: the same object, its keys in another order.
+  return Object.fromEntries(entries.map(([k, v]) => [k, sortedKeys(v)])) as T;
+}

@@ -3,6 +3,7 @@ import { addresses } from "../../db/schema";
 import type { Db } from "../../env";
 import type { Query } from "../../lib/batch";
 import type { IfMatch } from "../../lib/etag";
+import { sortedKeys } from "../../lib/fields";
 import { newRecord } from "../../lib/ids";
 import { createdAtRange } from "../../lib/list";
 import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
@@ -49,7 +50,7 @@ export function newAddressRow(
     type: input.type ?? "current",
     lat: input.coords?.lat ?? null,
     lng: input.coords?.lng ?? null,
-    codes: input.codes ?? null,
+    codes: sortedKeys(input.codes ?? null),
     tags: input.tags ?? [],
     version: 1,
     createdEntry: false,
@@ -80,7 +81,7 @@ function changes(input: AddressUpdate, current: AddressRow): Partial<AddressRow>
     set.lat = input.coords?.lat ?? null;
     set.lng = input.coords?.lng ?? null;
   }
-  if (input.codes !== undefined) set.codes = input.codes;
+  if (input.codes !== undefined) set.codes = sortedKeys(input.codes);
   if (input.tags !== undefined) set.tags = input.tags ?? [];
   return set;
 }

@@ -35,6 +35,7 @@ import { batch, builtOnce, last, type Query } from "../../lib/batch";
 import type { CursorScope } from "../../lib/cursor";
 import { ApiError, invalid, isUniqueViolation, notFound } from "../../lib/errors";
 import { checkIfMatch, type IfMatch, preconditionFailed, versionIn } from "../../lib/etag";
+import { sortedKeys } from "../../lib/fields";
 import { newId, newRecord } from "../../lib/ids";
 import { createdAtRange, listPage, type SortSpec, sortSpec, sortValue } from "../../lib/list";
 import { allPrefixes, ftsMatch, searchWords } from "../../lib/search";
@@ -378,7 +379,7 @@ export async function createContact(
       type: input.type,
       status: input.status,
       tags: input.tags ?? [],
-      refs: input.refs ?? null,
+      refs: sortedKeys(input.refs ?? null),
       props,
       rmId: input.rm_id ?? null,
       branchId: input.branch_id ?? null,
@@ -899,6 +900,7 @@ export async function updateContact(
   pii: PiiConfig,
   options: WriteOptions = {},
 ) {
+  if (input.refs) input = { ...input, refs: sortedKeys(input.refs) };
   const plain = plainFieldsOf(input);
   if (plain) return updatePlainFields(db, tenantId, userId, id, plain, options);
   const namespaceRead = input.namespace
