@@ -239,6 +239,20 @@ function lookupPairs(rows: IndexRow[]): [string, string][] {
 }
 
 /**
+ * D1 runs at most 5 terms in one compound SELECT (SQLITE_LIMIT_COMPOUND_SELECT): a longer UNION ALL is
+ * nested in groups of up to 5, each a subquery, whose own terms count apart. A long name with a date of
+ * birth has a dozen name keys.
+ */
+const COMPOUND_TERMS = 5;
+function unionAllNested(parts: SQL[]): SQL {
+  if (parts.length <= COMPOUND_TERMS) return sql.join(parts, sql` union all `);
+  const groups: SQL[] = [];
+  for (let i = 0; i < parts.length; i += COMPOUND_TERMS)
+    groups.push(sql`select * from (${sql.join(parts.slice(i, i + COMPOUND_TERMS), sql` union all `)})`);
+  return unionAllNested(groups);
+}
+
+/**
  * Contacts sharing the probe's name keys, most keys shared first (then newest): at most NAME_KEY_ROWS per
  * key, each an index range on (tenant_id, kind, value) read backwards, and MAX_NAME_CANDIDATES in all.
  * The keys travel as one JSON parameter (D1 binds at most 100 per statement), one branch per key.
@@ -262,7 +276,7 @@ function rankedByName(scope: CandidateScope, pairs: [string, string][]): SQL {
   return sql`select contact_id from (with k(i, kind, value, t, x, n) as (
       select key / 2, ${pair.kind}, ${pair.value}, ${scope.tenantId}, ${excluded}, ${scope.namespaceId ?? null}
       from json_each(${pairsJson(pairs)}) where ${pair.current})
-    select contact_id, count(*) as shared from (${sql.join(perKey, sql` union all `)})
+    select contact_id, count(*) as shared from (${unionAllNested(perKey)})
     group by contact_id order by shared desc, contact_id desc limit ${MAX_NAME_CANDIDATES})`;
 }
 
