@@ -356,6 +356,33 @@ describe("POST /contacts/dedupe/: matching", () => {
     expect((find(body, a.id) as Match).score).toBeGreaterThanOrEqual(0.9);
   });
 
+  it("names of four and more words, with a date of birth, in any script: answered, never a 500", async () => {
+    // Each name key is one branch of the name lookup: a long name with a dob has a dozen keys, past
+    // D1's limit on the terms of one compound SELECT.
+    const dob = prop("dob", "1985-01-20");
+    const stored = await createContact({ name: "Ravi Teja Reddy Konda Venkata", props: [dob] });
+    for (const name of [
+      "Ravi Teja Reddy Konda Venkata",
+      "Mr. Ramesh Kumar Sharma",
+      "Shri Anil Kumar Gupta Agarwal",
+      "रवि तेजा रेड्डी कोंडा वेंकट",
+      "ரவி தேஜா ரெட்டி கொண்டா வெங்கட",
+    ]) {
+      const body = await dedupeOk({ name, type: "individual", props: [dob] });
+      if (name.startsWith("Ravi") || name.startsWith("रवि") || name.startsWith("ரவி"))
+        expect(ids(body), name).toContain(stored.id);
+    }
+    expect(ids(await dedupeOk({ contact_id: stored.id }))).not.toContain(stored.id);
+    // dedupe=block builds its 409 from the same lookup.
+    const pan = newPan();
+    const first = { name: "Anil Kumar Gupta Agarwal", props: [prop("pan", pan), dob] };
+    await createContact(first);
+    const blocked = await api("POST", "/contacts/?dedupe=block", {
+      body: contactBody(first, await defaultNamespace("t1")),
+    });
+    expect(blocked.status, blocked.text).toBe(409);
+  });
+
   it("an invalid PAN (unknown holder type) is refused on its prop's path, never stored unindexed", async () => {
     // 4th character Z is not a holder type.
     const bad = `${letters(3)}Z${letters(1)}${digits(4)}${letters(1)}`;
@@ -696,6 +723,17 @@ describe("POST /contacts/dedupe/: matching", () => {
     expect(all.links.find((l) => l.contact.id === wife.id)?.shared).toEqual([
       { rule: "mobile", field: "props.mobile" },
     ]);
+  });
+
+  it("a probe without a type is not known to be of the same type: a shared mobile keeps its 0.9 floor", async () => {
+    const m = newMobile();
+    const stored = await createContact({ name: "Sunita Deshpande", props: [prop("mobile", m)] });
+    const untyped = await dedupeOk({ name: "Zara Khan", props: [prop("mobile", m)] });
+    expect((find(untyped, stored.id) as Match).score).toBeGreaterThanOrEqual(0.9);
+    expect(untyped.links.map((l) => l.contact.id)).not.toContain(stored.id);
+    const typed = await dedupeOk({ name: "Zara Khan", type: "individual", props: [prop("mobile", m)] });
+    expect(ids(typed)).not.toContain(stored.id);
+    expect(typed.links.map((l) => l.contact.id)).toContain(stored.id);
   });
 });
 

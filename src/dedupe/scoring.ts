@@ -225,9 +225,11 @@ export function scoreMatch(
       ? namesProprietorOf(candidate.name, probe.name)
       : namesProprietorOf(probe.name, candidate.name));
   // A shared mobile, email or account between two people (or two firms) whose names disagree is what a
-  // household looks like, not one holder: it keeps only weak weight. A firm and its proprietor differ in
-  // name by nature, and a probe without a name cannot disagree.
-  const contactsWeak = similarity !== null && similarity < NAME_FLOOR && !typesDiffer && !proprietor;
+  // household looks like, not one holder: it keeps only weak weight. API.md asks for the same type: a
+  // firm and its proprietor differ in name by nature, a probe without a name cannot disagree, and one
+  // whose type is unknown (none sent, a name that does not say) is not known to be of the same type.
+  const sameType = probeType !== null && probeType === candidateType;
+  const contactsWeak = similarity !== null && similarity < NAME_FLOOR && sameType && !proprietor;
   const samePan = (p.get("pan") ?? []).some((id) => (c.get("pan") ?? []).some((o) => o.value === id.value));
   if (entity && !samePan) {
     evidence += LOG_ODDS.identityConflict;

@@ -325,6 +325,10 @@ describe("scoreMatch with signals", () => {
     const firm: DedupeFeatures = { name: "Shabana Medical Stores", type: "corporate", identifiers: [mobile] };
     expect(scoreMatch(firm, untyped("Shabana Ansari")).score).toBeGreaterThanOrEqual(0.9);
     // Two people sharing a phone with names disagreeing: a household, as before.
-    expect(scoreMatch(owner, untyped("Sunita Verma")).score).toBeLessThan(DEFAULT_THRESHOLD);
+    expect(scoreMatch(owner, person("Sunita Verma", [mobile])).score).toBeLessThan(DEFAULT_THRESHOLD);
+    // Without a type, and a name that does not say one, the pair is not known to be of the same type:
+    // API.md's exception does not apply and the shared contact point keeps its floor.
+    expect(scoreMatch(owner, untyped("Sunita Verma")).score).toBeGreaterThanOrEqual(0.9);
+    expect(scoreMatch(untyped("Sunita Verma"), owner).score).toBeGreaterThanOrEqual(0.9);
   });
 });

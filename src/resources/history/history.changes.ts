@@ -1,4 +1,5 @@
 import type { ContactWithNamespace } from "../../db/contact-queries";
+import { sortedKeys } from "../../lib/fields";
 import { maskProps } from "../../pii/protection";
 import { type AddressRow, toAddress } from "../addresses/addresses.mappers";
 import { type BankRow, toBank } from "../banks/banks.mappers";
@@ -13,7 +14,8 @@ export function diff(before: Record<string, unknown>, after: Record<string, unkn
   for (const [key, value] of Object.entries(after)) {
     if (value === undefined) continue;
     const old = before[key] ?? null;
-    if (JSON.stringify(old) !== JSON.stringify(value)) changes[key] = [old, value];
+    // Objects compare without their key order (a record stored before keys were sorted included).
+    if (JSON.stringify(sortedKeys(old)) !== JSON.stringify(sortedKeys(value))) changes[key] = [old, value];
   }
   return changes;
 }
