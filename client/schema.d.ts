@@ -1202,7 +1202,7 @@ export interface components {
              * @example pan
              * @enum {string}
              */
-            rule: "pan" | "gstin" | "aadhaar" | "mobile" | "email" | "passport" | "voter_id" | "driving_licence" | "dob" | "bank_account" | "name" | "address" | "type";
+            rule: "pan" | "gstin" | "aadhaar" | "mobile" | "email" | "passport" | "voter_id" | "driving_licence" | "dob" | "bank_account" | "name" | "type";
             /** @example props.pan_no */
             field: string;
             /**
@@ -1219,7 +1219,7 @@ export interface components {
                  * @example pan
                  * @enum {string}
                  */
-                rule: "pan" | "gstin" | "aadhaar" | "mobile" | "email" | "passport" | "voter_id" | "driving_licence" | "dob" | "bank_account" | "name" | "address" | "type";
+                rule: "pan" | "gstin" | "aadhaar" | "mobile" | "email" | "passport" | "voter_id" | "driving_licence" | "dob" | "bank_account" | "name" | "type";
                 /** @example props.mobile */
                 field: string;
             }[];

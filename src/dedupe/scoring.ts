@@ -33,7 +33,7 @@ export type DedupeFeatures = {
   signals?: Signal[];
 };
 export type Reason = {
-  rule: IdentifierKind | "name" | "type" | "address";
+  rule: IdentifierKind | "name" | "type";
   field: string;
   match: "exact" | "similar" | "different";
 };
@@ -286,10 +286,8 @@ export function scoreMatch(
     evidence += LOG_ODDS.proprietor;
     reasons.push({ rule: "name", field: "name", match: "similar" });
   }
-  if (place && placeAgrees && ((similarity ?? 0) >= PLACE_NAME_MIN || proprietor)) {
-    evidence += LOG_ODDS.place;
-    reasons.push({ rule: "address", field: place.field, match: "exact" });
-  }
+  // It weighs without a reason of its own: API.md's rule names do not include an address.
+  if (place && placeAgrees && ((similarity ?? 0) >= PLACE_NAME_MIN || proprietor)) evidence += LOG_ODDS.place;
 
   if (dob?.match === "exact") {
     evidence += LOG_ODDS.dob;
@@ -310,13 +308,7 @@ export function scoreMatch(
   score = Math.min(1, Math.max(0, Math.round(score * 100) / 100));
   // Strongest evidence first: agreeing identifiers, then name, dob and type, then conflicts.
   const rank = (r: Reason) =>
-    r.match === "different"
-      ? 3
-      : ["name", "dob", "address", "type"].includes(r.rule)
-        ? 2
-        : r.match === "exact"
-          ? 0
-          : 1;
+    r.match === "different" ? 3 : ["name", "dob", "type"].includes(r.rule) ? 2 : r.match === "exact" ? 0 : 1;
   reasons.sort((x, y) => rank(x) - rank(y));
   return { score, reasons, differentParties };
 }

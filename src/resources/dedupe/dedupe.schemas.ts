@@ -82,7 +82,6 @@ export const ReasonSchema = z
         "dob",
         "bank_account",
         "name",
-        "address",
         "type",
       ])
       .openapi({ example: "pan" }),
