@@ -564,6 +564,31 @@ describe("POST /contacts/dedupe/: matching", () => {
     expect(res.text).not.toContain(wrong);
   });
 
+  it("a candidate's props may name a bank account (account_number and ifsc): it meets the stored account", async () => {
+    const a = await createContact({ name: uniqueName() });
+    const number = digits(12);
+    await createBank(a.id, number);
+    const body = await dedupeOk({
+      name: a.name,
+      type: "individual",
+      props: [prop("Account Number", number), prop("ifsc", "hdfc0001234")],
+    });
+    expect(ids(body)).toContain(a.id);
+    expect(find(body, a.id)?.reasons).toContainEqual({
+      rule: "bank_account",
+      field: "banks.account_number",
+      match: "exact",
+    });
+    expectNoValues(reasonsText(body), [number]);
+    // Another IFSC is another account.
+    const other = await dedupeOk({
+      name: a.name,
+      type: "individual",
+      props: [prop("account_number", number), prop("ifsc", "ICIC0001234")],
+    });
+    expect(find(other, a.id)?.reasons.some((r) => r.rule === "bank_account") ?? false).toBe(false);
+  });
+
   it("bank accounts: match after POST, follow a PATCH of the number, stop after DELETE", async () => {
     const name = uniqueName();
     const a = await createContact({ name });

@@ -172,7 +172,7 @@ export function bodyStringErrors(body: unknown): FieldError[] {
         errors.push({
           path: issuePath(path),
           code: "invalid_number",
-          message: "is a number beyond what is kept exactly (integers up to 2^53-1): send it as a string",
+          message: "is a number beyond what is kept exactly (integers up to 2^53-1, finite)",
         });
       return;
     }

@@ -1,5 +1,5 @@
 import { findMatches, identifierRows, storedContactProbe } from "../../dedupe/dedupe.repository";
-import { validateIdentifierProps } from "../../dedupe/identifiers";
+import { extractIdentifiers, validateIdentifierProps } from "../../dedupe/identifiers";
 import { DEFAULT_LIMIT, DEFAULT_THRESHOLD } from "../../dedupe/scoring";
 import type { Db } from "../../env";
 import { invalid } from "../../lib/errors";
@@ -10,6 +10,24 @@ import { namespaceByNameQuery } from "../namespaces/namespaces.repository";
 import { toDedupeResult } from "./dedupe.mappers";
 import type * as routes from "./dedupe.routes";
 import type { DedupeRequest } from "./dedupe.schemas";
+
+/** A prop key as identifier keys are read: case-insensitive, spaces and `-` as `_`. */
+const foldedKey = (key: string) =>
+  key
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
+
+/**
+ * A bank account a probe names in its props (`account_number` and `ifsc`): a stored contact's accounts
+ * are matched on both (API.md, Dedupe), so a candidate may send them too.
+ */
+function bankOfProps(props: readonly { key: string; value: string }[]) {
+  const valueOf = (key: string) => props.find((p) => foldedKey(p.key) === key)?.value;
+  const account_number = valueOf("account_number");
+  const ifsc = valueOf("ifsc");
+  return account_number && ifsc ? [{ account_number, ifsc }] : [];
+}
 
 async function candidateProbe(db: Db, tenantId: string, body: DedupeRequest, hmacKey: string) {
   // API.md (Contacts, identifier props): a malformed identifier is 400 wherever props are sent, so a
@@ -28,7 +46,10 @@ async function candidateProbe(db: Db, tenantId: string, body: DedupeRequest, hma
       });
   }
   if (errors.length) throw invalid(errors);
-  const rows = await identifierRows(body.name ?? "", body.props ?? [], hmacKey);
+  const rows = [
+    ...(await identifierRows(body.name ?? "", body.props ?? [], hmacKey)),
+    ...(await extractIdentifiers([], bankOfProps(body.props ?? []), hmacKey, { hashProtected: true })),
+  ];
   return {
     probe: { name: body.name ?? null, type: body.type ?? null, rows },
     namespaceId,
