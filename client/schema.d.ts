@@ -1793,6 +1793,8 @@ export interface operations {
                 headers: {
                     /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
+                    /** @description The created record's URL: the collection it was posted to, then its id */
+                    Location?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
@@ -2326,6 +2328,8 @@ export interface operations {
                 headers: {
                     /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
+                    /** @description The created record's URL: the collection it was posted to, then its id */
+                    Location?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
@@ -2861,6 +2865,8 @@ export interface operations {
                 headers: {
                     /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
+                    /** @description The created record's URL: the collection it was posted to, then its id */
+                    Location?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
@@ -3392,6 +3398,8 @@ export interface operations {
                 headers: {
                     /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
+                    /** @description The created record's URL: the collection it was posted to, then its id */
+                    Location?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
@@ -4053,6 +4061,8 @@ export interface operations {
                 headers: {
                     /** @description Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them */
                     ETag?: string;
+                    /** @description The created record's URL: the collection it was posted to, then its id */
+                    Location?: string;
                     /** @description `true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body) */
                     "Idempotent-Replayed"?: string;
                     [name: string]: unknown;

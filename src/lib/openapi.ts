@@ -38,6 +38,10 @@ const ETAG = header(
   'Strong entity tag of the record, from its `version`; a read with `expand` adds a hash of the embedded records\' ids and versions (`"3-k2j9x"`), and a reader without `contacts:pii`, who sees protected identifiers masked, gets its own tag (`"3-m"`): If-Match accepts each of them',
   '"3"',
 );
+const LOCATION = header(
+  "The created record's URL: the collection it was posted to, then its id",
+  "/contacts/01JKB3Q2W6N7X8Y9Z0A1B2C3D4/",
+);
 const REPLAYED = header(
   "`true` on a response replayed for a repeated `Idempotency-Key` (the first response's status, headers and body)",
   "true",
@@ -103,6 +107,7 @@ export function apiRoute<const R extends ApiRouteConfig>(config: R) {
     const headers = {
       ...("headers" in response ? response.headers : undefined),
       ...(hasTag ? { ETag: ETAG } : {}),
+      ...(status === "201" ? { Location: LOCATION } : {}),
       ...(write ? { "Idempotent-Replayed": REPLAYED } : {}),
     };
     success[status] = Object.keys(headers).length > 0 ? { ...response, headers } : response;

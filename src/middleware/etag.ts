@@ -31,8 +31,9 @@ function tagOf(object: unknown): string | undefined {
 }
 
 /**
- * ETag on every single-record response, without a line in each handler: the record a handler answers
- * with `c.json(toX(row), status)` carries `id` and `version`, and that is where the tag comes from. A
+ * ETag on every single-record response (and Location on a 201), without a line in each handler: the
+ * record a handler answers with `c.json(toX(row), status)` carries `id` and `version`, and that is where
+ * the tag comes from. A
  * handler whose body has no `version` (a contact's props) sets the header itself. A read with `expand`
  * gets a tag of the record and everything it embeds (expandedEtagOf).
  * If-None-Match on a GET that matches the tag (weak comparison, RFC 9110) answers 304 with no body.
@@ -44,6 +45,10 @@ export const etags: MiddlewareHandler<AppEnv> = async (c, next) => {
   (c as unknown as { json: Json }).json = (object, arg, headers) => {
     const tag = tagOf(object);
     if (tag) c.header("ETag", readerTag(tag, object, c.get("auth")?.scopes.has(Scope.pii) ?? false));
+    // A created record's URL (RFC 9110 §10.2.2): the collection it was posted to, then its id.
+    const id = typeof object === "object" && object !== null && "id" in object ? object.id : undefined;
+    if (arg === 201 && typeof id === "string")
+      c.header("Location", `${c.req.path.replace(/\/?$/, "/")}${id}/`);
     return json(object, arg, headers);
   };
   await next();

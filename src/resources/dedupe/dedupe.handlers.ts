@@ -23,9 +23,9 @@ const foldedKey = (key: string) =>
  * are matched on both (API.md, Dedupe), so a candidate may send them too.
  */
 function bankOfProps(props: readonly { key: string; value: string }[]) {
-  const valueOf = (key: string) => props.find((p) => foldedKey(p.key) === key)?.value;
-  const account_number = valueOf("account_number");
-  const ifsc = valueOf("ifsc");
+  const propValue = (key: string) => props.find((p) => foldedKey(p.key) === key)?.value;
+  const account_number = propValue("account_number");
+  const ifsc = propValue("ifsc");
   return account_number && ifsc ? [{ account_number, ifsc }] : [];
 }
 
