@@ -33,9 +33,9 @@ function tagOf(object: unknown): string | undefined {
 /**
  * ETag on every single-record response (and Location on a 201), without a line in each handler: the
  * record a handler answers with `c.json(toX(row), status)` carries `id` and `version`, and that is where
- * the tag comes from. A
- * handler whose body has no `version` (a contact's props) sets the header itself. A read with `expand`
- * gets a tag of the record and everything it embeds (expandedEtagOf).
+ * the tag comes from. A handler whose body has no `version` (a contact's props) sets the header itself.
+ * A read with `expand` gets a tag of the record and everything it embeds (expandedEtagOf); a reader
+ * without contacts:pii, the masked variant's tag (readerTag).
  * If-None-Match on a GET that matches the tag (weak comparison, RFC 9110) answers 304 with no body.
  */
 export const etags: MiddlewareHandler<AppEnv> = async (c, next) => {
