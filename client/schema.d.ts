@@ -2238,7 +2238,7 @@ export interface operations {
                 /** @description The contact's records */
                 contact?: string;
                 type?: "permanent" | "current" | "office" | "registered" | "communication" | "other";
-                /** @description Words of address_line, city, state, country or pincode (prefix match) */
+                /** @description Words of address_line, city, state, country or pincode (prefix match); 1 to 8 words of letters or digits */
                 search?: string;
                 /** @description Records that carry every listed tag */
                 tags?: string;
@@ -2775,7 +2775,7 @@ export interface operations {
                 /** @description An IFSC (`^[A-Z]{4}0[A-Z0-9]{6}$` once upper-cased); a malformed one is 400 */
                 ifsc?: string;
                 account_type?: "savings" | "current" | "overdraft" | "cash_credit" | "nre" | "nro";
-                /** @description Words of account_holder_name or bank_name (prefix), or the last 4 digits of account_number (a longer run of digits matches on its last 4) */
+                /** @description Words of account_holder_name or bank_name (prefix), or the last 4 digits of account_number (a longer run of digits matches on its last 4); 1 to 8 words of letters or digits */
                 search?: string;
                 /** @description Records that carry every listed tag */
                 tags?: string;
@@ -3959,7 +3959,7 @@ export interface operations {
                 created_at_after?: string;
                 /** @description Inclusive; a date as this bound includes that whole day (UTC); a date-time without an offset is UTC */
                 created_at_before?: string;
-                /** @description Case-insensitive: a prefix of any word of the name, or of the ref_id */
+                /** @description Case-insensitive: a prefix of any word of the name, or of the ref_id; 1 to 8 words of letters or digits */
                 search?: string;
                 /** @description Namespace name */
                 namespace?: string;

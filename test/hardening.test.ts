@@ -478,3 +478,18 @@ describe("numbers JSON.parse cannot keep are refused, never rounded or turned in
     expect(ok.body.refs).toEqual({ max: 9007199254740991, amt: 1.1, tiny: 1e-300, neg: -9007199254740991 });
   });
 });
+
+describe("a search must say what it looks for", () => {
+  it("only symbols, or more than 8 words, is 400 on every searchable list; blank is no filter", async () => {
+    for (const base of ["/contacts/", ADDRESSES, "/contacts/banks/"]) {
+      for (const search of ["*", "&", "-", '"', "😀", "— ...", "a b c d e f g h i"]) {
+        const res = await api("GET", `${base}?search=${encodeURIComponent(search)}`);
+        expectValidation(res, ["search"]);
+      }
+      const blank = await api("GET", `${base}?search=`);
+      expect(blank.status, blank.text).toBe(200);
+      expect(blank.body.count).toBe((await api("GET", base)).body.count);
+      expect((await api("GET", `${base}?search=a%20b%20c%20d%20e%20f%20g%20h`)).status).toBe(200);
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { parseId } from "./ids";
+import { MAX_SEARCH_WORDS, searchWords } from "./search";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -18,21 +19,38 @@ const positiveInt = (name: string, digits: number) =>
     .transform(Number)
     .refine((n) => n > 0, `${name} must be a positive integer`);
 
+/** The first millisecond of a calendar day (UTC), or null for a day the calendar has not (2025-02-30). */
+function dayStart(date: string): number | null {
+  const day = new Date(`${date}T00:00:00.000Z`);
+  return Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== date ? null : day.getTime();
+}
+
+const DATE_TIME =
+  /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):(\d{2}))?$/;
+
 /**
  * A date means its first millisecond (`after`) or its last (`before`), so `before` includes the whole day.
- * Dates, and date-times without an offset, are UTC.
+ * Dates, and date-times without an offset, are UTC. A time the clock has not (24:00, 10:60) or a day the
+ * calendar has not is null (400), never rolled over. Records are stamped to the millisecond, so a bound
+ * with finer digits is rounded inward: up for `after`, down for `before`, and stays exact.
  */
 function parseInstant(value: string, bound: "after" | "before"): string | null {
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    const day = new Date(`${value}T00:00:00.000Z`);
-    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value) return null;
-    return bound === "after" ? day.toISOString() : new Date(day.getTime() + 86_399_999).toISOString();
+    const start = dayStart(value);
+    if (start === null) return null;
+    return new Date(bound === "after" ? start : start + 86_399_999).toISOString();
   }
-  const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/.exec(value);
-  if (!dateTime) return null;
-  // Without an offset a date-time is UTC, as a date is: never the server's local time.
-  const time = new Date(dateTime[3] ? value : `${value}Z`);
-  return Number.isNaN(time.getTime()) ? null : time.toISOString();
+  const parts = DATE_TIME.exec(value);
+  if (!parts) return null;
+  const [, date = "", hh, mm, ss = "00", fraction = "", , sign, offH = "00", offM = "00"] = parts;
+  const start = dayStart(date);
+  if (start === null || Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 59) return null;
+  if (Number(offH) > 23 || Number(offM) > 59) return null;
+  const offset = sign ? (sign === "-" ? 1 : -1) * (Number(offH) * 60 + Number(offM)) * 60_000 : 0;
+  const millis = Number(fraction.padEnd(3, "0").slice(0, 3));
+  const finer = /[1-9]/.test(fraction.slice(3)) && bound === "after" ? 1 : 0;
+  const time = start + ((Number(hh) * 60 + Number(mm)) * 60 + Number(ss)) * 1000 + millis + offset + finer;
+  return new Date(time).toISOString();
 }
 
 const instant = (bound: "after" | "before") =>
@@ -91,6 +109,25 @@ export const contactFilter = (description: string) =>
       return z.NEVER;
     })
     .openapi({ type: "string", example: "01JKB3Q2W6N7X8Y9Z0A1B2C3D4", description });
+
+/**
+ * A list's `search`: blank is no filter; otherwise 1 to MAX_SEARCH_WORDS words of letters or digits.
+ * A search of only symbols (`*`, `&`, an emoji) or of more words is 400, never the whole list or a
+ * search cut short.
+ */
+export const searchQuery = (description: string, example: string) =>
+  z
+    .string()
+    .trim()
+    .max(100)
+    .superRefine((value, ctx) => {
+      if (value === "") return;
+      const words = searchWords(value).length;
+      if (words === 0) ctx.addIssue({ code: "custom", message: "must hold a letter or digit" });
+      else if (words > MAX_SEARCH_WORDS)
+        ctx.addIssue({ code: "custom", message: `may hold at most ${MAX_SEARCH_WORDS} words` });
+    })
+    .openapi({ example, description: `${description}; 1 to ${MAX_SEARCH_WORDS} words of letters or digits` });
 
 export const tagsQuery = z
   .string()

@@ -6,18 +6,20 @@ export function tenantToken(tenantId: string): string {
   return `t${hex.toUpperCase()}`;
 }
 
+/** The most words a search may hold (the list schemas refuse more: 400, never a shortened search). */
+export const MAX_SEARCH_WORDS = 8;
+
 /**
- * The words of a search (letters with their marks, and digits), lower-case, at most 8; quoted later, so
- * FTS syntax is inert. Marks stay inside words, as in the index (tokenizer categories L* M* N*): Indic
- * vowel signs are marks, and FTS5 folds Latin diacritics itself.
+ * The words of a search (letters with their marks, and digits), lower-case; quoted later, so FTS syntax
+ * is inert. Marks stay inside words, as in the index (tokenizer categories L* M* N*): Indic vowel signs
+ * are marks, and FTS5 folds Latin diacritics itself.
  */
 export function searchWords(search: string): string[] {
   return search
     .toLowerCase()
     .normalize("NFC")
     .split(/[^\p{L}\p{M}\p{N}]+/u)
-    .filter(Boolean)
-    .slice(0, 8);
+    .filter(Boolean);
 }
 
 /**

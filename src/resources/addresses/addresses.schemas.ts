@@ -6,6 +6,7 @@ import {
   listEnvelopeSchema,
   listQueryFields,
   orderingQuery,
+  searchQuery,
   tagsQuery,
 } from "../../lib/list-query";
 
@@ -137,10 +138,10 @@ export const AddressListQuery = z.object({
   ...listQueryFields,
   contact: contactFilter("The contact's records").optional(),
   type: z.enum(ADDRESS_TYPES).optional().openapi({ example: "permanent" }),
-  search: z.string().trim().max(100).optional().openapi({
-    example: "beng",
-    description: "Words of address_line, city, state, country or pincode (prefix match)",
-  }),
+  search: searchQuery(
+    "Words of address_line, city, state, country or pincode (prefix match)",
+    "beng",
+  ).optional(),
   tags: tagsQuery.optional(),
   ordering: orderingQuery(["created_at", "updated_at"]).optional(),
 });

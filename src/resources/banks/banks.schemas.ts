@@ -14,6 +14,7 @@ import {
   listEnvelopeSchema,
   listQueryFields,
   orderingQuery,
+  searchQuery,
   tagsQuery,
 } from "../../lib/list-query";
 
@@ -114,11 +115,10 @@ export const BankListQuery = z.object({
     description: "An IFSC (`^[A-Z]{4}0[A-Z0-9]{6}$` once upper-cased); a malformed one is 400",
   }),
   account_type: accountTypeField.optional(),
-  search: z.string().trim().max(100).optional().openapi({
-    example: "5678",
-    description:
-      "Words of account_holder_name or bank_name (prefix), or the last 4 digits of account_number (a longer run of digits matches on its last 4)",
-  }),
+  search: searchQuery(
+    "Words of account_holder_name or bank_name (prefix), or the last 4 digits of account_number (a longer run of digits matches on its last 4)",
+    "5678",
+  ).optional(),
   tags: tagsQuery.optional(),
   ordering: orderingQuery(["created_at", "updated_at"]).optional(),
 });

@@ -17,7 +17,13 @@ import {
   tagsField,
   text,
 } from "../../lib/fields";
-import { listEnvelopeSchema, listQueryFields, orderingQuery, tagsQuery } from "../../lib/list-query";
+import {
+  listEnvelopeSchema,
+  listQueryFields,
+  orderingQuery,
+  searchQuery,
+  tagsQuery,
+} from "../../lib/list-query";
 import { looksMasked } from "../../pii/mask";
 import { AddressSchema } from "../addresses/addresses.schemas";
 import { BankSchema } from "../banks/banks.schemas";
@@ -255,10 +261,10 @@ export const ContactGetQuery = z.object({ expand: expandQuery.optional() });
 
 export const ContactListQuery = z.object({
   ...listQueryFields,
-  search: z.string().trim().max(100).optional().openapi({
-    example: "rame",
-    description: "Case-insensitive: a prefix of any word of the name, or of the ref_id",
-  }),
+  search: searchQuery(
+    "Case-insensitive: a prefix of any word of the name, or of the ref_id",
+    "rame",
+  ).optional(),
   namespace: z
     .string()
     .trim()
