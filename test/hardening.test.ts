@@ -493,3 +493,25 @@ describe("a search must say what it looks for", () => {
     }
   });
 });
+
+describe("a zero-width joiner or non-joiner does not split a word for search", () => {
+  it("a name and an address written with one are found as typed with or without it", async () => {
+    const ns = await namespaceOf();
+    const name = `विठ्ठल आचार्\u200dय ${unique("j").replace(/[^a-z0-9]/g, "")}`;
+    const res = await api("POST", "/contacts/", { body: contactBody(ns, { name }) });
+    expect(res.status, res.text).toBe(201);
+    const found = async (base: string, search: string) =>
+      (await api("GET", `${base}?search=${encodeURIComponent(search)}`)).body.results.map(
+        (r: { id: string }) => r.id,
+      );
+    const tail = name.split(" ").at(-1) as string;
+    expect(await found("/contacts/", `आचार्य ${tail}`)).toEqual([res.body.id]);
+    expect(await found("/contacts/", `आचार्\u200dय ${tail}`)).toEqual([res.body.id]);
+    expect(await found("/contacts/", `य ${tail}`)).toEqual([]);
+    const address = await api("POST", ADDRESSES, {
+      body: addressBody(res.body.id, { address_line: `12, എറണാകുളം\u200cജില്ല ${tail}` }),
+    });
+    expect(address.status, address.text).toBe(201);
+    expect(await found(ADDRESSES, `എറണാകുളംജില്ല ${tail}`)).toEqual([address.body.id]);
+  });
+});

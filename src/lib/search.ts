@@ -12,12 +12,14 @@ export const MAX_SEARCH_WORDS = 8;
 /**
  * The words of a search (letters with their marks, and digits), lower-case; quoted later, so FTS syntax
  * is inert. Marks stay inside words, as in the index (tokenizer categories L* M* N*): Indic vowel signs
- * are marks, and FTS5 folds Latin diacritics itself.
+ * are marks, and FTS5 folds Latin diacritics itself. Zero-width joiners and non-joiners only shape a
+ * conjunct: dropped, as the indexed text drops them (migrations/0024), so आचार्‍य is one word.
  */
 export function searchWords(search: string): string[] {
   return search
     .toLowerCase()
     .normalize("NFC")
+    .replace(/[\u200c\u200d]/g, "")
     .split(/[^\p{L}\p{M}\p{N}]+/u)
     .filter(Boolean);
 }
