@@ -112,7 +112,6 @@ function executionContext(c: Context<AppEnv>): { waitUntil(promise: Promise<unkn
   }
 }
 
-/** Replay, 422, or nothing (the 409 already answered stands). */
 /** The headers stored with a response: a JSON object of header values, as storeResponse writes them. */
 function storedHeaders(json: string): [string, string][] {
   const value: unknown = JSON.parse(json);
@@ -120,6 +119,7 @@ function storedHeaders(json: string): [string, string][] {
   return Object.entries(value).map(([name, v]) => [name, String(v)]);
 }
 
+/** Replay, 422, or nothing (the 409 already answered stands). */
 async function answerForTakenKey(
   c: Context<AppEnv>,
   tenantId: string,

@@ -1,5 +1,5 @@
 import { findMatches, identifierRows, storedContactProbe } from "../../dedupe/dedupe.repository";
-import { extractIdentifiers, validateIdentifierProps } from "../../dedupe/identifiers";
+import { extractIdentifiers, propKeyForm, validateIdentifierProps } from "../../dedupe/identifiers";
 import { DEFAULT_LIMIT, DEFAULT_THRESHOLD } from "../../dedupe/scoring";
 import type { Db } from "../../env";
 import { invalid } from "../../lib/errors";
@@ -11,19 +11,12 @@ import { toDedupeResult } from "./dedupe.mappers";
 import type * as routes from "./dedupe.routes";
 import type { DedupeRequest } from "./dedupe.schemas";
 
-/** A prop key as identifier keys are read: case-insensitive, spaces and `-` as `_`. */
-const foldedKey = (key: string) =>
-  key
-    .trim()
-    .toLowerCase()
-    .replace(/[\s-]+/g, "_");
-
 /**
  * A bank account a probe names in its props (`account_number` and `ifsc`): a stored contact's accounts
  * are matched on both (API.md, Dedupe), so a candidate may send them too.
  */
 function bankOfProps(props: readonly { key: string; value: string }[]) {
-  const propValue = (key: string) => props.find((p) => foldedKey(p.key) === key)?.value;
+  const propValue = (key: string) => props.find((p) => propKeyForm(p.key) === key)?.value;
   const account_number = propValue("account_number");
   const ifsc = propValue("ifsc");
   return account_number && ifsc ? [{ account_number, ifsc }] : [];

@@ -8,14 +8,16 @@ import type { HistoryRow } from "./history.mappers";
 
 export type Changes = Record<string, [unknown, unknown]>;
 
+/** Two JSON values are the same whatever their objects' key order (a record stored before keys were sorted included). */
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(sortedKeys(a)) === JSON.stringify(sortedKeys(b));
+
 /** Field-level differences: only what changed, as [old, new]. */
 export function diff(before: Record<string, unknown>, after: Record<string, unknown>): Changes {
   const changes: Changes = {};
   for (const [key, value] of Object.entries(after)) {
     if (value === undefined) continue;
     const old = before[key] ?? null;
-    // Objects compare without their key order (a record stored before keys were sorted included).
-    if (JSON.stringify(sortedKeys(old)) !== JSON.stringify(sortedKeys(value))) changes[key] = [old, value];
+    if (!sameValue(old, value)) changes[key] = [old, value];
   }
   return changes;
 }
@@ -26,9 +28,7 @@ export function diff(before: Record<string, unknown>, after: Record<string, unkn
  * last four. The entry still records that the write happened.
  */
 export function shownChanges(changes: Changes): Changes {
-  return Object.fromEntries(
-    Object.entries(changes).filter(([, [old, value]]) => JSON.stringify(old) !== JSON.stringify(value)),
-  );
+  return Object.fromEntries(Object.entries(changes).filter(([, [old, value]]) => !sameValue(old, value)));
 }
 
 const isSet = (value: unknown) =>
